@@ -1,0 +1,31 @@
+// Static server for the Playwright tests: dist/, e2e/pages/ and demo/ on http://127.0.0.1:4173.
+// Pages named *.csp.html are served with a strict Content-Security-Policy (no inline script or style).
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const port = Number(process.env.PORT ?? 4173);
+const allowed = ['dist/', 'e2e/pages/', 'demo/'];
+const types = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+};
+export const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-src 'self'";
+
+createServer(async (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = normalize(decodeURIComponent(url.pathname)).replace(/^\/+/, '');
+  if (!allowed.some((p) => path.startsWith(p))) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  try {
+    const body = await readFile(join(root, path));
+    const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+    if (path.endsWith('.csp.html')) headers['content-security-policy'] = STRICT_CSP;
+    res.writeHead(200, headers).end(body);
+  } catch {
+    res.writeHead(404).end('not found');
+  }
+}).listen(port, '127.0.0.1', () => console.log(`e2e server on http://127.0.0.1:${port}`));

@@ -1,0 +1,29 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * Browser tests run in real Chromium against the built files in dist/.
+ * CHROMIUM_PATH points at another Chromium build on machines without Debian's /usr/bin/chromium.
+ */
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  timeout: 30_000,
+  forbidOnly: true,
+  reporter: [['list']],
+  webServer: { command: 'node e2e/serve.mjs', url: 'http://127.0.0.1:4173/e2e/pages/blank.html', reuseExistingServer: !process.env.CI },
+  use: {
+    baseURL: 'http://127.0.0.1:4173',
+    launchOptions: {
+      executablePath,
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--host-resolver-rules=MAP shop.consentseal.test 127.0.0.1, MAP *.shop.consentseal.test 127.0.0.1',
+      ],
+    },
+  },
+});

@@ -1,0 +1,68 @@
+// Builds every file that ships in dist/. See the "Builds" table in the README.
+import { readFileSync } from 'node:fs';
+import resolve from '@rollup/plugin-node-resolve';
+import esbuild from 'rollup-plugin-esbuild';
+import terser from '@rollup/plugin-terser';
+import { dts } from 'rollup-plugin-dts';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const define = { __SDK_VERSION__: JSON.stringify(pkg.version) };
+
+/** `import css from './x.css'` yields the stylesheet as a minified string (the widget adopts it). */
+function cssString() {
+  return {
+    name: 'css-string',
+    transform(code, id) {
+      if (!id.endsWith('.css')) return null;
+      const min = code
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\s+/g, ' ')
+        .replace(/\s*([{}:;,>])\s*/g, '$1')
+        .replace(/;}/g, '}')
+        .trim();
+      return { code: `export default ${JSON.stringify(min)};`, map: { mappings: '' } };
+    },
+  };
+}
+
+const browserPlugins = (minify) => [
+  cssString(),
+  resolve({ browser: true }),
+  esbuild({ target: 'es2020', define, jsx: 'automatic', jsxImportSource: 'preact', minify: false }),
+  ...(minify
+    ? [terser({ ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true, pure_getters: true }, mangle: { properties: false }, format: { comments: false } })]
+    : []),
+];
+
+const nodeExternal = (id) => id.startsWith('node:') || ['jose', 'better-sqlite3', 'pg'].some((d) => id === d || id.startsWith(`${d}/`));
+const nodePlugins = [cssString(), resolve({ preferBuiltins: true }), esbuild({ target: 'node20', define, jsx: 'automatic', jsxImportSource: 'preact' })];
+
+export default [
+  {
+    input: 'src/script-tag.ts',
+    output: { file: 'dist/consentseal.js', format: 'iife', sourcemap: false },
+    plugins: browserPlugins(true),
+  },
+  {
+    input: { index: 'src/index.ts', headless: 'src/headless.ts' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    plugins: browserPlugins(false),
+  },
+  {
+    input: 'src/collector/dashboard/app.ts',
+    output: { file: 'dist/dashboard.js', format: 'iife' },
+    plugins: browserPlugins(true),
+  },
+  {
+    input: { collector: 'src/collector/index.ts', 'collector-cli': 'src/collector/cli.ts' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    external: nodeExternal,
+    plugins: nodePlugins,
+  },
+  {
+    input: { index: 'src/index.ts', headless: 'src/headless.ts', collector: 'src/collector/index.ts' },
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
+    external: nodeExternal,
+    plugins: [dts({ respectExternal: false, compilerOptions: { noEmit: false, declaration: true } })],
+  },
+];

@@ -1,0 +1,35 @@
+import type { PurposeTexts, UiTexts } from '../core/types';
+
+/** Built-in English texts. */
+export const en: UiTexts = {
+  bannerTitle: 'We value your privacy',
+  bannerText: '{controller} uses cookies and similar technologies only where you allow it. Choose what you accept; you can change your mind at any time.',
+  policyLink: 'Privacy policy',
+  acceptAll: 'Accept all',
+  rejectAll: 'Reject all',
+  customize: 'Customize',
+  preferencesTitle: 'Privacy preferences',
+  preferencesText: 'Choose which purposes you allow. Required ones keep the site working and cannot be turned off.',
+  save: 'Save choices',
+  close: 'Close',
+  requiredLabel: 'Always on',
+  requiredReason: 'Needed for the site to work.',
+  servicesLabel: 'Services',
+  cookiesLabel: 'Cookies',
+  gpcHonored: 'Opt-Out Preference Signal Honored',
+  consentIdLabel: 'Consent ID',
+  recordedAtLabel: 'Recorded',
+  downloadReceipts: 'Download my receipts',
+  placeholderText: 'This content needs your consent to “{purpose}”.',
+  placeholderAllow: 'Allow',
+  placeholderOpen: 'Open it elsewhere',
+  reopen: 'Privacy settings',
+};
+
+/** Built-in English descriptions of common purpose ids; the title defaults to the id, as the contract says. */
+export const enPurposes: Record<string, PurposeTexts> = {
+  necessary: { description: 'Keeps the site secure and working, and remembers this choice.' },
+  functional: { description: 'Remembers your settings such as language or region.' },
+  analytics: { description: 'Measures how the site is used so we can improve it.' },
+  marketing: { description: 'Personalises advertising and measures its effect.' },
+};
