@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { ConsentConfigError, isSafeLinkUrl, validateConfig } from './config';
+
+const base = { policyVersion: '2026-11-01', policyUrl: '/privacy', purposes: [{ id: 'necessary', required: true }, { id: 'analytics' }] };
+
+/** The `path: message` lines of the error a config throws. */
+function problems(config: unknown): string[] {
+  try {
+    validateConfig(config);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConsentConfigError);
+    return (e as ConsentConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  return [];
+}
+
+describe('validateConfig', () => {
+  it('accepts the minimal config and fills in defaults', () => {
+    const c = validateConfig(base);
+    expect(c).toMatchObject({
+      language: 'auto', expiresAfterDays: 180, gpc: true, reloadOnWithdraw: false, texts: {},
+      cookie: { name: 'consentseal', sameSite: 'Lax', path: '/' }, ui: { layout: 'bar', theme: 'auto', reopenButton: false },
+    });
+  });
+
+  it('keeps its own copy of the config', () => {
+    const input = structuredClone(base);
+    const c = validateConfig(input);
+    input.purposes[1]!.id = 'changed';
+    expect(c.purposes[1]!.id).toBe('analytics');
+  });
+
+  it('rejects a non-object', () => {
+    expect(problems(null)).toEqual(['(config): must be an object']);
+    expect(problems([])).toEqual(['(config): must be an object']);
+  });
+
+  it.each([
+    [{ policyVersion: undefined }, 'policyVersion: is required and must be a non-empty string'],
+    [{ policyVersion: '  ' }, 'policyVersion: is required and must be a non-empty string'],
+    [{ policyVersion: 'x'.repeat(65) }, 'policyVersion: must be at most 64 characters'],
+    [{ policyUrl: undefined }, 'policyUrl: is required and must be a non-empty string'],
+    [{ policyUrl: 'javascript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
+    [{ policyUrl: 'JavaScript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
+    [{ policyUrl: ' javascript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
+    [{ policyUrl: 'java\tscript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
+    [{ policyUrl: 'data:text/html,<script>alert(1)</script>' }, 'policyUrl: must be http(s) or a path'],
+    [{ purposes: [] }, 'purposes: is required and must be a non-empty array'],
+    [{ purposes: [{ id: 'Bad Id' }] }, 'purposes[0].id: must match [a-z0-9_-]{1,40}'],
+    [{ purposes: [{ id: 'a'.repeat(41) }] }, 'purposes[0].id: must match [a-z0-9_-]{1,40}'],
+    [{ purposes: [{ id: 'a' }, { id: 'a' }] }, 'purposes[1].id: duplicates "a"; ids must be unique'],
+    [{ purposes: [{ id: 'a', required: 'yes' }] }, 'purposes[0].required: must be true or false'],
+    [{ purposes: [{ id: 'a', required: true, optOutSignal: true }] }, 'purposes[0].optOutSignal: cannot be set on a required purpose'],
+    [{ purposes: [{ id: 'a', colour: 'red' }] }, 'purposes[0].colour: is not a known setting'],
+    [{ purposes: [{ id: 'a', services: [{ id: 'ga4', cookies: ['/(/'] }] }] }, 'purposes[0].services[0].cookies[0]: is not a valid regular expression'],
+    [{ purposes: [{ id: 'a', services: [{ id: 'GA 4' }] }] }, 'purposes[0].services[0].id: must match [a-z0-9_-]{1,40}'],
+    [{ collector: { url: 'http://example.com/receipts' } }, 'collector.url: must be an https URL (http only for localhost, 127.0.0.1, [::1]) or a same-origin path'],
+    [{ collector: { url: 'javascript:alert(1)' } }, 'collector.url: must be an https URL (http only for localhost, 127.0.0.1, [::1]) or a same-origin path'],
+    [{ language: 'english!' }, 'language: must be "auto" or a language tag such as "en" or "zh-CN"'],
+    [{ texts: { en: { acceptAll: 5 } } }, 'texts.en.acceptAll: must be a string'],
+    [{ texts: { en: { aceptAll: 'x' } } }, 'texts.en.aceptAll: is not a known setting'],
+    [{ texts: { en: { purposes: { ads: { title: 'Ads' } } } } }, 'texts.en.purposes.ads: names no purpose in purposes[]'],
+    [{ expiresAfterDays: 0 }, 'expiresAfterDays: must be a whole number of days from 1 to 3650'],
+    [{ expiresAfterDays: 1.5 }, 'expiresAfterDays: must be a whole number of days from 1 to 3650'],
+    [{ cookie: { name: 'a b' } }, 'cookie.name: must match [A-Za-z0-9_-]{1,64}'],
+    [{ cookie: { domain: 'exa mple.com' } }, 'cookie.domain: must be a host name such as "example.com"'],
+    [{ cookie: { sameSite: 'lax' } }, 'cookie.sameSite: must be one of "Lax", "Strict", "None"'],
+    [{ googleConsentMode: { ad_storage: ['ads'] } }, 'googleConsentMode.ad_storage[0]: names no purpose in purposes[]'],
+    [{ googleConsentMode: { mode: 'full' } }, 'googleConsentMode.mode: must be one of "advanced", "basic"'],
+    [{ googleConsentMode: { region: ['Germany'] } }, 'googleConsentMode.region: must be an array of ISO 3166 codes such as "DE" or "US-CA"'],
+    [{ gpc: 'on' }, 'gpc: must be true or false'],
+    [{ ui: { layout: 'modal' } }, 'ui.layout: must be one of "bar", "box"'],
+    [{ ui: { theme: 'blue' } }, 'ui.theme: must be one of "light", "dark", "auto"'],
+    [{ polcyUrl: '/x' }, 'polcyUrl: is not a known setting'],
+  ])('reports %j', (patch, expected) => {
+    expect(problems({ ...base, ...patch })).toContain(expected);
+  });
+
+  it('reports several problems at once, each by its path', () => {
+    const list = problems({ policyUrl: 'javascript:x', purposes: [{ id: 'ok' }, { id: 'NO' }], expiresAfterDays: -1 });
+    expect(list).toEqual([
+      'policyVersion: is required and must be a non-empty string',
+      'policyUrl: must be http(s) or a path',
+      'purposes[1].id: must match [a-z0-9_-]{1,40}',
+      'expiresAfterDays: must be a whole number of days from 1 to 3650',
+    ]);
+  });
+
+  it('names every problem in the error message', () => {
+    expect(() => validateConfig({ ...base, purposes: [{ id: 'X' }] })).toThrow(/purposes\[0\]\.id: must match/);
+  });
+
+  it('accepts http collectors only on loopback hosts', () => {
+    for (const url of ['https://c.example/receipts', 'http://localhost:8787/receipts', 'http://127.0.0.1/r', 'http://[::1]:1/r', '/receipts']) {
+      expect(problems({ ...base, collector: { url } })).toEqual([]);
+    }
+    expect(problems({ ...base, collector: { url: '//evil.example/r' } })).toHaveLength(1);
+  });
+});
+
+describe('isSafeLinkUrl', () => {
+  it('allows http(s) and paths, refuses other schemes', () => {
+    expect(['https://a.example/p', 'http://a.example', '/privacy', 'privacy.html', '#policy'].every(isSafeLinkUrl)).toBe(true);
+    expect(['javascript:alert(1)', 'vbscript:x', 'data:text/html,x', 'file:///etc/passwd', '', 'java\nscript:x'].some(isSafeLinkUrl)).toBe(false);
+  });
+});

@@ -1,0 +1,203 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createConsentCore, type CoreOptions } from './consent';
+import type { DecisionStorage, StoredDecision } from '../storage/persistence';
+import type { ConsentErrorEvent, DecisionEvent } from './types';
+
+const config = {
+  policyVersion: 'v1',
+  policyUrl: '/privacy',
+  expiresAfterDays: 30,
+  purposes: [{ id: 'necessary', required: true }, { id: 'analytics' }, { id: 'marketing', optOutSignal: true }],
+};
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 10, 1);
+
+/** In-memory storage standing in for IndexedDB + cookie, with a hook to play another tab. */
+function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean } = {}) {
+  let saved = initial;
+  let watcher: ((r: StoredDecision) => void) | undefined;
+  const storage: DecisionStorage = {
+    readSync: () => initial,
+    load: async () => {
+      if (opts.failLoad) throw new Error('blocked');
+      return saved;
+    },
+    save: async (r) => void (saved = r),
+    watch: (fn) => ((watcher = fn), () => (watcher = undefined)),
+  };
+  return { factory: () => storage, saved: () => saved, otherTab: (r: StoredDecision) => watcher?.(r) };
+}
+
+function setup(o: { stored?: StoredDecision; now?: number; gpc?: boolean; failLoad?: boolean; extra?: object } = {}) {
+  const mem = memoryStorage(o.stored, { failLoad: o.failLoad ?? false });
+  let now = o.now ?? T0;
+  const decisions: DecisionEvent[] = [];
+  const errors: ConsentErrorEvent[] = [];
+  const options: CoreOptions = {
+    storage: mem.factory,
+    env: { gpc: o.gpc ?? false, now: () => now, uuid: () => '00000000-0000-4000-8000-000000000001' },
+    plugins: [(core) => void (core.on('decision', (d) => decisions.push(d)), core.on('error', (e) => errors.push(e)))],
+  };
+  const cs = createConsentCore({ ...config, ...o.extra }, options);
+  return { cs, mem, decisions, errors, advance: (ms: number) => (now += ms) };
+}
+
+const stored = (over: Partial<StoredDecision> = {}): StoredDecision => ({
+  subjectId: '11111111-1111-4111-8111-111111111111', decidedAt: T0, policyVersion: 'v1', gpc: false, granted: ['analytics', 'marketing'], ...over,
+});
+
+describe('consent core', () => {
+  it('starts pending with only required purposes granted', async () => {
+    const { cs } = setup();
+    await cs.ready;
+    expect(cs.getState()).toEqual({
+      status: 'pending', policyVersion: 'v1', subjectId: '00000000-0000-4000-8000-000000000001',
+      purposes: { necessary: true, analytics: false, marketing: false },
+    });
+    expect(cs.isGranted('necessary')).toBe(true);
+    expect(cs.isGranted('analytics')).toBe(false);
+    expect(cs.isGranted('nonexistent')).toBe(false);
+  });
+
+  it('accept all, reject all and custom choices, each stored and announced once', async () => {
+    const { cs, mem, decisions } = setup();
+    const changes: unknown[] = [];
+    cs.on('change', (s) => changes.push(s));
+    const accepted = await cs.acceptAll();
+    expect(accepted).toMatchObject({ status: 'decided', purposes: { necessary: true, analytics: true, marketing: true }, decidedAt: new Date(T0).toISOString(), expiresAt: new Date(T0 + 30 * DAY).toISOString() });
+    expect(mem.saved()).toMatchObject({ granted: ['analytics', 'marketing'], policyVersion: 'v1' });
+    await cs.rejectAll();
+    expect(cs.getState().purposes).toEqual({ necessary: true, analytics: false, marketing: false });
+    await cs.setPurposes({ analytics: true });
+    expect(cs.getState().purposes).toEqual({ necessary: true, analytics: true, marketing: false });
+    expect(changes).toHaveLength(3);
+    expect(decisions.map((d) => [d.action, d.method])).toEqual([['accept-all', 'api'], ['reject-all', 'api'], ['custom', 'api']]);
+  });
+
+  it('keeps required purposes granted whatever is asked', async () => {
+    const { cs } = setup();
+    await cs.setPurposes({ necessary: false, analytics: true });
+    expect(cs.getState().purposes.necessary).toBe(true);
+  });
+
+  it('refuses unknown purpose ids and non-boolean choices instead of keeping them', async () => {
+    const { cs } = setup();
+    await expect(cs.setPurposes({ analytcs: true })).rejects.toThrow('unknown purpose id(s): analytcs');
+    await expect(cs.setPurposes({ analytics: 'yes' as unknown as boolean })).rejects.toThrow('must be true or false: analytics');
+    expect(cs.getState().status).toBe('pending');
+  });
+
+  it('records withdrawal: by withdraw(), and when a change only takes grants away', async () => {
+    const { cs, decisions } = setup();
+    await cs.acceptAll();
+    await cs.setPurposes({ marketing: false });
+    await cs.withdraw(['analytics']);
+    await cs.setPurposes({ analytics: true, marketing: false });
+    await cs.withdraw();
+    expect(decisions.map((d) => d.action)).toEqual(['accept-all', 'withdraw', 'withdraw', 'custom', 'withdraw']);
+    expect(cs.getState().purposes).toEqual({ necessary: true, analytics: false, marketing: false });
+  });
+
+  it('restores a stored decision synchronously, before ready', () => {
+    const { cs } = setup({ stored: stored(), now: T0 + DAY });
+    expect(cs.getState()).toMatchObject({ status: 'decided', subjectId: '11111111-1111-4111-8111-111111111111', purposes: { analytics: true, marketing: true } });
+  });
+
+  it('asks again when the policy version changes, keeping the subject', async () => {
+    const { cs } = setup({ stored: stored({ policyVersion: 'v0' }) });
+    await cs.ready;
+    expect(cs.getState()).toMatchObject({ status: 'pending', subjectId: '11111111-1111-4111-8111-111111111111', purposes: { analytics: false } });
+  });
+
+  it('asks again once expiresAfterDays have passed, for an acceptance and a rejection alike', async () => {
+    for (const granted of [['analytics', 'marketing'], []]) {
+      const fresh = setup({ stored: stored({ granted }), now: T0 + 30 * DAY - 1 });
+      expect(fresh.cs.getState().status).toBe('decided');
+      const old = setup({ stored: stored({ granted }), now: T0 + 30 * DAY });
+      expect(old.cs.getState().status).toBe('pending');
+    }
+  });
+
+  it('distrusts a decision dated in the future', () => {
+    const { cs } = setup({ stored: stored({ decidedAt: T0 + 5 * DAY }) });
+    expect(cs.getState().status).toBe('pending');
+  });
+
+  it('falls back and reports when storage fails, never granting', async () => {
+    const { cs, errors } = setup({ failLoad: true });
+    await cs.ready;
+    expect(cs.getState().status).toBe('pending');
+    expect(cs.isGranted('analytics')).toBe(false);
+    expect(errors[0]).toMatchObject({ code: 'storage' });
+  });
+
+  it('applies a decision made in another tab without a reload', async () => {
+    const { cs, mem } = setup();
+    const changes = vi.fn();
+    cs.on('change', changes);
+    mem.otherTab(stored({ subjectId: '00000000-0000-4000-8000-000000000001', granted: ['analytics'] }));
+    expect(cs.getState()).toMatchObject({ status: 'decided', purposes: { analytics: true, marketing: false } });
+    mem.otherTab(stored({ subjectId: '00000000-0000-4000-8000-000000000001', granted: ['analytics'] }));
+    expect(changes).toHaveBeenCalledTimes(1);
+  });
+
+  it('notes the receipt id without a change event', async () => {
+    const { cs } = setup();
+    await cs.acceptAll();
+    const changes = vi.fn();
+    cs.on('change', changes);
+    cs.setReceiptId('r-1');
+    expect(cs.getState().receiptId).toBe('r-1');
+    expect(changes).not.toHaveBeenCalled();
+  });
+
+  it('keeps going when a listener throws', async () => {
+    const { cs } = setup();
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    cs.on('change', () => {
+      throw new Error('site bug');
+    });
+    await expect(cs.acceptAll()).resolves.toMatchObject({ status: 'decided' });
+    expect(spy).toHaveBeenCalled();
+    spy.mockRestore();
+  });
+
+  it('stops after destroy', async () => {
+    const { cs } = setup();
+    cs.destroy();
+    await expect(cs.acceptAll()).rejects.toThrow('destroyed');
+  });
+});
+
+describe('Global Privacy Control', () => {
+  it('accept all leaves opt-out purposes denied; an explicit toggle turns one on', async () => {
+    const { cs, decisions } = setup({ gpc: true });
+    await cs.acceptAll();
+    expect(cs.getState().purposes).toEqual({ necessary: true, analytics: true, marketing: false });
+    expect(decisions[0]).toMatchObject({ gpc: true, action: 'accept-all' });
+    await cs.decide({ marketing: true }, 'preferences');
+    expect(cs.isGranted('marketing')).toBe(true);
+  });
+
+  it('takes back a grant made without the signal, as a gpc withdrawal', async () => {
+    const { cs, decisions, mem } = setup({ gpc: true, stored: stored() });
+    expect(cs.isGranted('marketing')).toBe(false);
+    expect(cs.isGranted('analytics')).toBe(true);
+    await cs.ready;
+    expect(decisions).toMatchObject([{ action: 'withdraw', method: 'gpc', gpc: true }]);
+    expect(mem.saved()).toMatchObject({ granted: ['analytics'], gpc: true });
+  });
+
+  it("keeps the visitor's own grant made while the signal was on", async () => {
+    const { cs, decisions } = setup({ gpc: true, stored: stored({ gpc: true }) });
+    await cs.ready;
+    expect(cs.isGranted('marketing')).toBe(true);
+    expect(decisions).toEqual([]);
+  });
+
+  it('does nothing when the site turns GPC handling off', async () => {
+    const { cs } = setup({ gpc: true, extra: { gpc: false } });
+    await cs.acceptAll();
+    expect(cs.isGranted('marketing')).toBe(true);
+  });
+});

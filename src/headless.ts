@@ -1,0 +1,25 @@
+/**
+ * `consentseal/headless`: the consent core with storage, receipts and integrations, no UI.
+ * @packageDocumentation
+ */
+import { createConsentCore, type CoreOptions } from './core/consent';
+import type { ConsentCore, ConsentPlugin } from './core/plugin';
+import type { ConsentInstance } from './core/types';
+
+export { ConsentConfigError, validateConfig, isSafeLinkUrl, type ConfigIssue } from './core/config';
+export { createConsentCore, type CoreOptions } from './core/consent';
+export { resolveLanguage, resolveTexts, type ResolvedTexts } from './i18n';
+export { encodeCookie, decodeCookie, type CookieRecord } from './storage/cookie';
+export type * from './core/types';
+export type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './core/plugin';
+
+/** The plugins every build installs; the UI build adds its own on top. */
+export const headlessPlugins = (): ConsentPlugin[] => [];
+
+/**
+ * Creates a consent instance without UI. Throws `ConsentConfigError` listing every problem in
+ * `config`; after that, faults are reported as `error` events and never thrown.
+ */
+export function createConsent(config: unknown, options: CoreOptions = {}): ConsentCore {
+  return createConsentCore(config, { ...options, plugins: [...headlessPlugins(), ...(options.plugins ?? [])] });
+}

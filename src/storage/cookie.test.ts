@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { decodeCookie, encodeCookie, readCookieValue, serializeCookie, type CookieRecord } from './cookie';
+
+const record: CookieRecord = {
+  subjectId: '3f2a9c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b',
+  decidedAt: Date.UTC(2026, 10, 29, 12, 0, 0),
+  policyVersion: '2026-11-01',
+  gpc: false,
+  granted: ['analytics', 'marketing'],
+};
+const COOKIE_OCTET = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
+
+describe('cookie codec', () => {
+  it('round-trips a decision', () => {
+    expect(decodeCookie(encodeCookie(record))).toEqual(record);
+    const odd = { ...record, policyVersion: 'v 2; "β"|x', gpc: true, granted: [] };
+    expect(decodeCookie(encodeCookie(odd))).toEqual(odd);
+  });
+
+  it('writes only RFC 6265 cookie-octets', () => {
+    expect(encodeCookie({ ...record, policyVersion: 'v 2; "β"|x,\\' })).toMatch(COOKIE_OCTET);
+  });
+
+  it('stays under 100 bytes for five purposes', () => {
+    const value = encodeCookie({ ...record, granted: ['functional', 'analytics', 'marketing', 'personalize'] });
+    expect(value.length).toBeLessThan(100);
+    expect(value).toBe('1|PyqcHotNTm-aGyw9Tl9qew|tp9io0|2026-11-01|0|functional:analytics:marketing:personalize');
+  });
+
+  it.each([
+    undefined, '', 'yes', 'true', '1|', '2|PyqcHotNTm-aGyw9Tl9qew|tmaqo0|v|0|', '1|short|tmaqo0|v|0|',
+    '1|PyqcHotNTm-aGyw9Tl9qew|tmaqo0||0|a', '1|PyqcHotNTm-aGyw9Tl9qew|TMAQO0|v|0|a', '1|PyqcHotNTm-aGyw9Tl9qew|tmaqo0|v|0|Analytics',
+    '1|PyqcHotNTm-aGyw9Tl9qew|tmaqo0|%E0%A4%A|0|a', '1|PyqcHotNTm-aGyw9Tl9qew|tmaqo0|v|0|a::b', '1|PyqcHotNTm-aGyw9Tl9qew|tmaqo0|v|0|a|extra',
+    '{"analytics":true}',
+  ])('ignores garbage: %j', (value) => {
+    expect(decodeCookie(value)).toBeUndefined();
+  });
+
+  it('ignores an oversized value', () => expect(decodeCookie('1|'.padEnd(5000, 'x'))).toBeUndefined());
+
+  it('finds its cookie among others', () => {
+    expect(readCookieValue('a=1; consentseal=abc; b=2', 'consentseal')).toBe('abc');
+    expect(readCookieValue('xconsentseal=abc', 'consentseal')).toBeUndefined();
+    expect(readCookieValue('', 'consentseal')).toBeUndefined();
+  });
+
+  it('serializes attributes: SameSite, Secure on https and for None, optional Domain', () => {
+    expect(serializeCookie('cs', 'v', { path: '/', maxAgeSeconds: 60, sameSite: 'Lax', secure: false })).toBe('cs=v; Path=/; Max-Age=60; SameSite=Lax');
+    expect(serializeCookie('cs', 'v', { path: '/', maxAgeSeconds: 60, sameSite: 'Lax', secure: true, domain: 'example.com' })).toBe(
+      'cs=v; Path=/; Max-Age=60; SameSite=Lax; Secure; Domain=example.com',
+    );
+    expect(serializeCookie('cs', 'v', { path: '/', maxAgeSeconds: 60, sameSite: 'None', secure: false })).toContain('; Secure');
+  });
+});
