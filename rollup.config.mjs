@@ -1,5 +1,5 @@
 // Builds every file that ships in dist/. See the "Builds" table in the README.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import resolve from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
@@ -37,32 +37,43 @@ const browserPlugins = (minify) => [
 const nodeExternal = (id) => id.startsWith('node:') || ['jose', 'better-sqlite3', 'pg'].some((d) => id === d || id.startsWith(`${d}/`));
 const nodePlugins = [cssString(), resolve({ preferBuiltins: true }), esbuild({ target: 'node20', define, jsx: 'automatic', jsxImportSource: 'preact' })];
 
-export default [
+const builds = [
   {
+    tag: 'script',
     input: 'src/script-tag.ts',
     output: { file: 'dist/consentseal.js', format: 'iife', sourcemap: false },
     plugins: browserPlugins(true),
   },
   {
+    tag: 'esm',
     input: { index: 'src/index.ts', headless: 'src/headless.ts' },
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     plugins: browserPlugins(false),
   },
   {
+    tag: 'dashboard',
     input: 'src/collector/dashboard/app.ts',
     output: { file: 'dist/dashboard.js', format: 'iife' },
     plugins: browserPlugins(true),
   },
   {
+    tag: 'collector',
     input: { collector: 'src/collector/index.ts', 'collector-cli': 'src/collector/cli.ts' },
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     external: nodeExternal,
     plugins: nodePlugins,
   },
   {
+    tag: 'types',
     input: { index: 'src/index.ts', headless: 'src/headless.ts', collector: 'src/collector/index.ts' },
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'chunks/[name]-[hash].d.ts' },
     external: nodeExternal,
     plugins: [dts({ respectExternal: false, compilerOptions: { noEmit: false, declaration: true } })],
   },
 ];
+
+// BUILD=esm,collector builds only those parts (script, esm, dashboard, collector, types); default: all.
+const only = process.env.BUILD?.split(',');
+export default builds
+  .filter((b) => !only || only.includes(b.tag))
+  .map(({ tag, ...options }) => (tag === 'esm' && only && !existsSync('src/index.ts') ? { ...options, input: { headless: 'src/headless.ts' } } : options));

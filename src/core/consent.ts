@@ -52,8 +52,13 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   const gpcActive = config.gpc && env.gpc;
   const optOut = new Set(config.purposes.filter((p) => p.optOutSignal).map((p) => p.id));
 
+  // Faults found while starting are delivered a microtask later, once the caller has had the
+  // chance to subscribe to `error` on the instance it is being handed.
+  let starting = true;
   const reportError = (code: string, message: string, cause?: unknown) => {
-    emitter.emit('error', cause === undefined ? { code, message } : { code, message, cause });
+    const event = cause === undefined ? { code, message } : { code, message, cause };
+    if (starting) queueMicrotask(() => emitter.emit('error', event));
+    else emitter.emit('error', event);
   };
   const storage = (options.storage ?? createDecisionStorage)(config, reportError);
 
@@ -226,5 +231,6 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     }
   }
   applyGpc(startWithdrawals);
+  starting = false;
   return core;
 }
