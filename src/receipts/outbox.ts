@@ -1,0 +1,135 @@
+import type { ConsentCore } from '../core/plugin';
+import { readReceiptLog, receiptStore, type ReceiptLogEntry } from './log';
+import { serial } from './util';
+
+/** The collector's answer to `POST {"receipts": [...]}` (see the collector protocol). */
+export interface CollectorReply {
+  accepted?: string[];
+  duplicate?: string[];
+  rejected?: Array<{ index: number; reason: string }>;
+  acks?: Record<string, string>;
+}
+
+/** Persisted as `retry`: failed attempts in a row and when the next one is due (ms since the epoch). */
+interface Retry {
+  n: number;
+  at: number;
+}
+
+/**
+ * Milliseconds to wait after the `n`-th failure in a row (n ≥ 1): 5 s doubling up to 1 h, with
+ * "equal jitter" (half fixed, half random) so tabs and visitors do not retry in lockstep.
+ */
+export const backoff = (n: number, random = Math.random()): number => {
+  const d = Math.min(36e5, 5e3 * 2 ** (n - 1));
+  return d / 2 + (random * d) / 2;
+};
+
+/** keepalive requests share a 64 KiB budget; stay under it with room for headers. */
+const MAX_BODY = 6e4;
+
+/** Splits receipts into request bodies of at most 100 receipts and {@link MAX_BODY} bytes. */
+export const batches = (list: ReceiptLogEntry[]): ReceiptLogEntry[][] => {
+  const out: ReceiptLogEntry[][] = [];
+  let cur: ReceiptLogEntry[] = [];
+  let size = 16;
+  for (const e of list) {
+    size += e.jws.length + 3;
+    if (cur.length && (cur.length == 100 || size > MAX_BODY)) out.push(cur), (cur = []), (size = 16 + e.jws.length + 3);
+    cur.push(e);
+  }
+  if (cur.length) out.push(cur);
+  return out;
+};
+
+/** What the plugin drives: a flush (forced past the backoff or not), a new receipt, page-exit sending. */
+export interface Outbox {
+  flush(force?: boolean): Promise<void>;
+  add(entry: ReceiptLogEntry): void;
+  /** Sends what this page knows is unsent without waiting for storage or locks (page is going away). */
+  beacon(): void;
+  stop(): void;
+}
+
+/**
+ * Delivers signed receipts to the collector at `url`. Receipts stay `pending` in the receipt log
+ * until the collector answers accepted or duplicate (→ `sent`, with its ack) or rejected; network
+ * errors and non-200 answers retry with {@link backoff}, persisted so it survives reloads. Flushes run
+ * one at a time across tabs, so two tabs do not send the same receipts.
+ */
+export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'reportError' | 'env'>): Outbox {
+  const lock = serial('consentseal-outbox');
+  /** Receipts this page knows are unsent; `inflight` ones are already in a keepalive request. */
+  const pending = new Map<string, ReceiptLogEntry>();
+  const inflight = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const post = async (batch: ReceiptLogEntry[]): Promise<CollectorReply> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      keepalive: true,
+      credentials: 'omit',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
+    });
+    if (res.status != 200) throw Error(`collector answered ${res.status}`);
+    return res.json();
+  };
+
+  const settle = async (e: ReceiptLogEntry, status: 'sent' | 'rejected', ack?: string, reason?: string) => {
+    e.status = status;
+    if (ack) e.ack = ack;
+    pending.delete(e.receiptId);
+    await receiptStore.set(e.receiptId, e);
+    core.emit('receipt', { receiptId: e.receiptId, status, jws: e.jws, ...(reason ? { reason } : {}) });
+    if (reason) core.reportError('receipt', `The collector rejected receipt ${e.receiptId}: ${reason}`);
+  };
+
+  const flush = (force?: boolean): Promise<void> =>
+    lock(async () => {
+      clearTimeout(timer);
+      const now = core.env.now();
+      const retry = await receiptStore.get<Retry>('retry');
+      if (!force && retry && retry.at > now) return void (timer = setTimeout(flush, retry.at - now));
+      pending.clear();
+      for (const e of await readReceiptLog()) if (e.status == 'pending') pending.set(e.receiptId, e);
+      try {
+        for (const batch of batches([...pending.values()])) {
+          const ids = batch.map((e) => e.receiptId);
+          ids.forEach((id) => inflight.add(id));
+          const reply = await post(batch).finally(() => ids.forEach((id) => inflight.delete(id)));
+          const acks = reply.acks ?? {};
+          for (const id of [...(reply.accepted ?? []), ...(reply.duplicate ?? [])]) {
+            const e = batch.find((x) => x.receiptId == id);
+            if (e) await settle(e, 'sent', acks[id]);
+          }
+          for (const { index, reason } of reply.rejected ?? []) {
+            const e = batch[index];
+            if (e) await settle(e, 'rejected', undefined, String(reason || 'rejected'));
+          }
+          if (batch.some((e) => pending.has(e.receiptId))) throw Error('collector left receipts unanswered');
+        }
+        if (retry?.n) await receiptStore.set('retry', { n: 0, at: 0 });
+      } catch (err) {
+        const n = (retry?.n ?? 0) + 1;
+        const wait = backoff(n);
+        await receiptStore.set('retry', { n, at: now + wait });
+        timer = setTimeout(flush, wait);
+        for (const e of pending.values()) core.emit('receipt', { receiptId: e.receiptId, status: 'failed', jws: e.jws, reason: String(err) });
+        core.reportError('transport', `Receipts not delivered (${err}); retrying in ${Math.round(wait / 1e3)} s`, err);
+      }
+    }).catch((e) => core.reportError('transport', 'Receipt delivery failed', e));
+
+  return {
+    flush,
+    add(e) {
+      pending.set(e.receiptId, e);
+      flush(true);
+    },
+    beacon() {
+      const rest = [...pending.values()].filter((e) => !inflight.has(e.receiptId));
+      for (const b of batches(rest)) post(b).catch(() => 0);
+    },
+    stop: () => clearTimeout(timer),
+  };
+}

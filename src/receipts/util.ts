@@ -1,0 +1,45 @@
+/** Small shared helpers of the receipts layer: base64url, SHA-256, canonical JSON, serialization. */
+
+/** UTF-8 bytes of a string. */
+export const utf8 = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
+
+/** base64url without padding (RFC 7515 §2) of bytes, or of a string's UTF-8 bytes. */
+export const b64u = (d: ArrayBuffer | Uint8Array | string): string =>
+  btoa((typeof d == 'string' ? utf8(d) : new Uint8Array(d)).reduce((s, b) => s + String.fromCharCode(b), ''))
+    .replace(/=+$/, '')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+
+/** base64url SHA-256 of a string's UTF-8 bytes. */
+export const sha256 = async (s: string): Promise<string> => b64u(await crypto.subtle.digest('SHA-256', utf8(s)));
+
+/**
+ * Canonical JSON (RFC 8785 JCS for the values used here): object members sorted by UTF-16 code
+ * units, no whitespace, strings and numbers as `JSON.stringify` writes them, `undefined` members left out.
+ */
+export const canonicalJson = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonicalJson)}]`
+    : v && typeof v == 'object'
+      ? `{${Object.keys(v)
+          .sort()
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .map((k) => JSON.stringify(k) + ':' + canonicalJson((v as Record<string, unknown>)[k]))}}`
+      : JSON.stringify(v);
+
+/**
+ * Runs tasks named `name` one at a time: in order within this page, and across tabs of the origin
+ * through Web Locks where the browser has them.
+ */
+export const serial = (name: string) => {
+  let q: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = () => {
+      const locks = globalThis.navigator?.locks;
+      return locks ? (locks.request(name, fn) as Promise<T>) : fn();
+    };
+    const p = q.then(run, run);
+    q = p.catch(() => 0);
+    return p;
+  };
+};
