@@ -59,7 +59,10 @@ const builds = [
   {
     tag: 'collector',
     input: { collector: 'src/collector/index.ts', 'collector-cli': 'src/collector/cli.ts' },
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    output: {
+      dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js',
+      banner: (chunk) => (chunk.isEntry && chunk.name === 'collector-cli' ? '#!/usr/bin/env node' : ''),
+    },
     external: nodeExternal,
     plugins: nodePlugins,
   },

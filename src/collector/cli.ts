@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createCollector, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
+
+const USAGE = `Usage:
+  consentseal-collector [--port 8787] [--host 127.0.0.1] [--db ./consentseal.db | --postgres postgres://…]
+                        [--allow-origin https://site.example]… [--admin-token-file FILE]
+                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy]
+  consentseal-collector verify [--db ./consentseal.db | --postgres postgres://…]
+
+The admin token (for GET /receipts and GET /stats) comes from --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN.
+--rate-limit is requests per second per client IP (0 disables). verify exits 1 when it finds any problem.`;
+
+function fail(message: string): never {
+  console.error(`consentseal-collector: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string', default: '8787' },
+        host: { type: 'string', default: '127.0.0.1' },
+        db: { type: 'string' },
+        postgres: { type: 'string' },
+        'postgres-schema': { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true, default: [] },
+        'admin-token-file': { type: 'string' },
+        'rate-limit': { type: 'string', default: '20' },
+        'rate-burst': { type: 'string', default: '100' },
+        'trust-proxy': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const { values: o, positionals } = parsed;
+  if (o.help) return void console.log(USAGE);
+  if (o.db !== undefined && o.postgres !== undefined) fail('give --db or --postgres, not both');
+  const where: StoreLocation =
+    o.postgres !== undefined
+      ? { postgres: o.postgres, ...(o['postgres-schema'] ? { schema: o['postgres-schema'] } : {}) }
+      : { db: o.db ?? './consentseal.db' };
+
+  if (positionals[0] === 'verify') {
+    if ('db' in where && !existsSync(where.db)) fail(`no database at ${where.db}`);
+    const store = await openStore(where);
+    try {
+      const r = await verifyStore(store);
+      console.log(
+        [
+          `receipts: ${r.receipts} (subjects: ${r.subjects})`,
+          `bad signatures: ${r.badSignatures}`,
+          `stored fields differing from the signed receipt: ${r.fieldMismatches}`,
+          `bad acks: ${r.badAcks}`,
+          `subjects with a key mismatch: ${r.keyMismatches}`,
+          `broken chains: ${r.brokenChains}`,
+          `incomplete chains (gap awaiting a receipt): ${r.incompleteChains}`,
+          `counter mismatches: ${r.counterMismatches}`,
+          ...r.problems.map((p) => `  problem: ${p}`),
+          r.ok ? 'OK' : 'FAILED',
+        ].join('\n'),
+      );
+      process.exitCode = r.ok ? 0 : 1;
+    } finally {
+      await store.close();
+    }
+    return;
+  }
+  if (positionals.length) fail(`unknown command ${positionals[0]}`);
+
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be 0–65535');
+  const perSecond = Number(o['rate-limit']);
+  const burst = Number(o['rate-burst']);
+  if (!(perSecond >= 0) || !(burst >= 1)) fail('--rate-limit must be ≥ 0 and --rate-burst ≥ 1');
+  for (const origin of o['allow-origin']) {
+    let ok = false;
+    try {
+      ok = new URL(origin).origin === origin;
+    } catch {
+      ok = false;
+    }
+    if (!ok) fail(`--allow-origin ${origin}: must be an origin like https://site.example (no path, no trailing slash)`);
+  }
+  let adminToken = process.env.CONSENTSEAL_ADMIN_TOKEN;
+  if (o['admin-token-file'] !== undefined) {
+    try {
+      adminToken = readFileSync(o['admin-token-file'], 'utf8').trim();
+    } catch (e) {
+      fail(`--admin-token-file: ${(e as Error).message}`);
+    }
+  }
+  if (adminToken !== undefined && adminToken.length < 16) fail('the admin token must be at least 16 characters');
+
+  const options: CollectorOptions = {
+    ...('postgres' in where ? { postgres: where.postgres, ...(where.schema ? { postgresSchema: where.schema } : {}) } : { db: where.db }),
+    allowOrigins: o['allow-origin'],
+    rateLimit: perSecond === 0 ? false : { perSecond, burst },
+    trustProxy: o['trust-proxy'],
+    log: (line) => console.error(`consentseal-collector: ${line}`),
+    ...(adminToken ? { adminToken } : {}),
+  };
+  const collector = await createCollector(options);
+  const url = await collector.listen(port, o.host);
+  console.log(`consentseal-collector listening on ${url} (store: ${'postgres' in where ? 'postgres' : where.db}, key: ${collector.signer.kid})`);
+  if (!adminToken) console.error('consentseal-collector: no admin token set; GET /receipts and GET /stats answer 401');
+  const stop = (): void => {
+    collector.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  console.error(`consentseal-collector: ${(e as Error)?.message ?? String(e)}`);
+  process.exit(1);
+});

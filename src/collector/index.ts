@@ -1,0 +1,37 @@
+/**
+ * ConsentSeal reference collector: verifies, countersigns and stores signed consent receipts.
+ *
+ * ```ts
+ * import { createCollector } from 'consentseal/collector';
+ * const collector = await createCollector({ db: './consentseal.db', adminToken: process.env.TOKEN, allowOrigins: ['https://shop.example'] });
+ * console.log(await collector.listen(8787, '127.0.0.1'));
+ * ```
+ * @packageDocumentation
+ */
+import { openPostgresStore, type PostgresStoreOptions } from './postgres-store';
+import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store';
+import type { ReceiptStore } from './types';
+
+export { createCollector, MAX_BATCH, MAX_BODY_BYTES } from './server';
+export type { Collector, CollectorOptions, CollectorRoute, RouteContext } from './server';
+export { verifyStore, type VerifyReport } from './verify-store';
+export { verifyReceiptJws, jwkThumbprint, sha256b64url, MAX_JWS_LENGTH, MAX_JSON_DEPTH, MAX_FUTURE_MS, type VerifyResult } from './jws';
+export { validatePayload, LIMITS } from './payload';
+export { ACK_TYP, collectorSigner, generateCollectorKey, type AckPayload, type CollectorSigner } from './ack';
+export { buildStats, type Stats, type StatsGroup, type PurposeRate } from './counters';
+export { tokenBuckets, type RateLimitOptions } from './rate-limit';
+export { openSqliteStore, openPostgresStore, type SqliteStoreOptions, type PostgresStoreOptions };
+export type * from './types';
+
+/** Where a store lives: a SQLite file or a PostgreSQL URL (optionally in its own schema). */
+export type StoreLocation = ({ db: string } & SqliteStoreOptions) | ({ postgres: string } & PostgresStoreOptions);
+
+/** Opens the SQLite or PostgreSQL store named by `where`; both implement {@link ReceiptStore}. */
+export async function openStore(where: StoreLocation): Promise<ReceiptStore> {
+  if ('postgres' in where) {
+    const { postgres, ...o } = where;
+    return openPostgresStore(postgres, o);
+  }
+  const { db, ...o } = where;
+  return openSqliteStore(db, o);
+}

@@ -1,0 +1,136 @@
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { validatePayload } from './payload';
+import type { PublicEcJwk, VerifiedReceipt } from './types';
+
+/** Longest compact JWS accepted (a receipt with 64 purposes and 2 KB URLs stays well below). */
+export const MAX_JWS_LENGTH = 16_384;
+/** Deepest JSON nesting accepted anywhere (request body, header, payload). */
+export const MAX_JSON_DEPTH = 8;
+/** A receipt may be dated at most this far in the future (clock skew allowance). */
+export const MAX_FUTURE_MS = 10 * 60 * 1000;
+
+const B64URL = /^[A-Za-z0-9_-]+$/;
+const COORD = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const HEADER_KEYS = ['alg', 'jwk', 'kid', 'typ'];
+const JWK_KEYS = ['crv', 'kty', 'x', 'y'];
+
+/** base64url SHA-256 of a string (receipt `prev`, `jwsHash`, ack `receiptHash`). */
+export const sha256b64url = (s: string): string => createHash('sha256').update(s).digest('base64url');
+
+/** Decodes base64url only in its canonical, unpadded form (so one JWS has exactly one spelling). */
+export function decodeB64url(s: string): Buffer | undefined {
+  if (!B64URL.test(s) || s.length % 4 === 1) return undefined;
+  const b = Buffer.from(s, 'base64url');
+  return b.toString('base64url') === s ? b : undefined;
+}
+
+/** True when the JSON text nests objects/arrays deeper than `max` (checked before `JSON.parse`). */
+export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+const parseJsonPart = (part: string): unknown => {
+  const bytes = decodeB64url(part);
+  if (!bytes) return undefined;
+  const text = bytes.toString('utf8');
+  if (jsonTooDeep(text)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+const sameKeys = (o: object, keys: string[]): boolean => {
+  const k = Object.keys(o).sort();
+  return k.length === keys.length && k.every((v, i) => v === keys[i]);
+};
+
+/** RFC 7638 thumbprint of a P-256 public JWK (base64url SHA-256 of its canonical members). */
+export const jwkThumbprint = (jwk: { crv: string; kty: string; x: string; y: string }): string =>
+  sha256b64url(`{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}","y":"${jwk.y}"}`);
+
+/**
+ * Imported public keys by kid: importing costs about as much as verifying, and a browser key signs
+ * many receipts. Bounded so a flood of fresh keys cannot grow memory without limit.
+ */
+const keyCache = new Map<string, KeyObject>();
+const KEY_CACHE_MAX = 50_000;
+
+function publicKeyFor(kid: string, jwk: PublicEcJwk): KeyObject | undefined {
+  let key = keyCache.get(kid);
+  if (key) return key;
+  try {
+    key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, format: 'jwk' });
+  } catch {
+    return undefined; // not a point on P-256
+  }
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+  keyCache.set(kid, key);
+  return key;
+}
+
+/** Result of checking one receipt: the verified receipt or the reason it was refused. */
+export type VerifyResult = { ok: true; receipt: VerifiedReceipt } | { ok: false; reason: string };
+
+const fail = (reason: string): VerifyResult => ({ ok: false, reason });
+
+/**
+ * Verifies one compact JWS consent receipt: structure, protected header (exactly alg ES256,
+ * typ consent-receipt+jws, kid = RFC 7638 thumbprint of the embedded public P-256 jwk), the ES256
+ * signature with that key, every payload field, and that `issuedAt` is not over 10 minutes ahead of `now`.
+ * Stateless: subject key binding, dedupe and chain checks happen in the store.
+ */
+export function verifyReceiptJws(jws: unknown, now = Date.now()): VerifyResult {
+  if (typeof jws !== 'string') return fail('receipt: must be a compact JWS string');
+  if (jws.length > MAX_JWS_LENGTH) return fail(`receipt: longer than ${MAX_JWS_LENGTH} characters`);
+  const parts = jws.split('.');
+  if (parts.length !== 3) return fail('receipt: not a compact JWS (header.payload.signature)');
+  const [h, p, s] = parts as [string, string, string];
+  const header = parseJsonPart(h);
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('header: not base64url JSON');
+  const hd = header as Record<string, unknown>;
+  if (!sameKeys(hd, HEADER_KEYS)) return fail('header: must hold exactly alg, typ, kid and jwk');
+  if (hd.alg !== 'ES256') return fail('header.alg: must be ES256');
+  if (hd.typ !== 'consent-receipt+jws') return fail('header.typ: must be consent-receipt+jws');
+  const jwk = hd.jwk as Record<string, unknown> | null;
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return fail('header.jwk: must be a JWK object');
+  if ('d' in jwk) return fail('header.jwk: must not contain a private key (d)');
+  if (!sameKeys(jwk, JWK_KEYS)) return fail('header.jwk: must hold exactly kty, crv, x and y');
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') return fail('header.jwk: must be an EC P-256 key');
+  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || !COORD.test(jwk.x) || !COORD.test(jwk.y)) {
+    return fail('header.jwk: x and y must be 32-byte base64url coordinates');
+  }
+  const pub = jwk as unknown as PublicEcJwk;
+  const kid = jwkThumbprint(pub);
+  if (hd.kid !== kid) return fail('header.kid: must be the RFC 7638 thumbprint of header.jwk');
+  const sig = decodeB64url(s);
+  if (!sig || sig.length !== 64) return fail('signature: must be a 64-byte ES256 signature');
+  const key = publicKeyFor(kid, pub);
+  if (!key) return fail('header.jwk: not a valid P-256 public key');
+  if (!verify('sha256', Buffer.from(`${h}.${p}`, 'latin1'), { key, dsaEncoding: 'ieee-p1363' }, sig)) {
+    return fail('signature: does not verify with header.jwk');
+  }
+  const raw = parseJsonPart(p);
+  if (raw === undefined) return fail('payload: not base64url JSON');
+  const payload = validatePayload(raw);
+  if (typeof payload === 'string') return fail(payload);
+  const issued = Date.parse(payload.issuedAt);
+  if (issued - now > MAX_FUTURE_MS) return fail('payload.issuedAt: more than 10 minutes in the future');
+  return {
+    ok: true,
+    receipt: { jws, jwsHash: sha256b64url(jws), kid, jwk: pub, payload, issuedAtUtc: new Date(issued).toISOString() },
+  };
+}

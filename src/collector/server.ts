@@ -1,0 +1,366 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
+import { buildStats } from './counters';
+import { jsonTooDeep, verifyReceiptJws } from './jws';
+import { isIsoInstant } from './payload';
+import { openPostgresStore } from './postgres-store';
+import { tokenBuckets, type RateLimitOptions } from './rate-limit';
+import { openSqliteStore } from './sqlite-store';
+import type { ReceiptFilter, ReceiptStore, StatsFilter, VerifiedReceipt } from './types';
+
+/** Largest request body accepted; larger ones get 413. */
+export const MAX_BODY_BYTES = 256 * 1024;
+/** Most receipts in one `POST /receipts`. */
+export const MAX_BATCH = 100;
+
+/** What an extra route (e.g. the audit console's `/dashboard`) gets besides the request. */
+export interface RouteContext {
+  url: URL;
+  store: ReceiptStore;
+  signer: CollectorSigner;
+  /** True when the request carries `Authorization: Bearer <admin token>`. */
+  isAdmin(req: IncomingMessage): boolean;
+  /** Constant-time comparison of a candidate (e.g. from a login form) with the admin token. */
+  checkToken(candidate: string): boolean;
+  /** Reads the body as UTF-8; rejects with an error whose `status` is 413 past `limit` bytes. */
+  readBody(req: IncomingMessage, limit?: number): Promise<string>;
+  sendJson(res: ServerResponse, status: number, body: unknown): void;
+}
+
+/**
+ * A route added beside the built-in ones. `path` matches exactly, or as a prefix when it ends in `/*`
+ * (`/dashboard/*` matches `/dashboard` and everything below). Extra routes are rate-limited like the rest;
+ * authentication is theirs to do (with `ctx.isAdmin` / `ctx.checkToken`).
+ */
+export interface CollectorRoute {
+  method: string | string[];
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): void | Promise<void>;
+}
+
+/** Options for {@link createCollector}. Give exactly one of `store`, `db` or `postgres`. */
+export interface CollectorOptions {
+  /** An open store (left open by `close()`). */
+  store?: ReceiptStore;
+  /** SQLite file to open (closed by `close()`). */
+  db?: string;
+  /** PostgreSQL URL to open (closed by `close()`). */
+  postgres?: string;
+  /** PostgreSQL schema to use with `postgres`. */
+  postgresSchema?: string;
+  /** Bearer token for reads; without one, every read answers 401. */
+  adminToken?: string;
+  /** Origins allowed to post receipts from a browser (CORS); others get 403. */
+  allowOrigins?: string[];
+  /** Per-client-IP token bucket; `false` disables it. Default 20 requests/s, burst 100. */
+  rateLimit?: RateLimitOptions | false;
+  /** Take the client IP from the last `X-Forwarded-For` entry (set only behind your own proxy). */
+  trustProxy?: boolean;
+  /** Extra routes, e.g. the audit console at `/dashboard`. */
+  routes?: CollectorRoute[];
+  /** Clock for `issuedAt` checks (tests). */
+  now?: () => number;
+  /** Where operational errors go (default: nowhere). */
+  log?: (line: string) => void;
+}
+
+/** A running (or ready to run) collector. */
+export interface Collector {
+  /** The request handler; mount it in your own server if you like. */
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  server: Server;
+  store: ReceiptStore;
+  signer: CollectorSigner;
+  /** Starts listening (port 0 = any free port) and resolves to the base URL, e.g. `http://127.0.0.1:8787`. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting connections, ends idle keep-alive ones, and closes the store if the collector opened it. */
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+const parseInstant = (name: string, v: string | null): string | undefined => {
+  if (v === null) return undefined;
+  if ((DAY.test(v) && !Number.isNaN(Date.parse(v))) || isIsoInstant(v)) return new Date(v).toISOString();
+  throw new HttpError(400, `${name}: must be an ISO 8601 date or date-time`);
+};
+const parseDay = (name: string, v: string | null): string | undefined => {
+  if (v === null) return undefined;
+  if (DAY.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  throw new HttpError(400, `${name}: must be a day YYYY-MM-DD`);
+};
+
+/**
+ * Builds the reference collector: verifies and stores consent receipts (`POST /receipts`), countersigns
+ * each one, and serves the admin export (`GET /receipts`), statistics (`GET /stats`), the collector's public
+ * key (`GET /.well-known/consentseal-collector-key`) and `GET /healthz`. Loads or creates the collector key.
+ */
+export async function createCollector(options: CollectorOptions): Promise<Collector> {
+  const given = [options.store, options.db, options.postgres].filter((v) => v !== undefined).length;
+  if (given !== 1) throw new Error('createCollector: give exactly one of store, db or postgres');
+  const owned = !options.store;
+  const store =
+    options.store ??
+    (options.postgres !== undefined
+      ? await openPostgresStore(options.postgres, options.postgresSchema ? { schema: options.postgresSchema } : {})
+      : openSqliteStore(options.db!));
+  let signer: CollectorSigner;
+  try {
+    signer = collectorSigner(await store.collectorKey(generateCollectorKey));
+  } catch (e) {
+    if (owned) await store.close();
+    throw e;
+  }
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
+  const origins = new Set(options.allowOrigins ?? []);
+  const limiter = options.rateLimit === false ? undefined : tokenBuckets(options.rateLimit ?? { perSecond: 20, burst: 100 });
+  const tokenHash = options.adminToken ? sha(options.adminToken) : undefined;
+  const checkToken = (candidate: string): boolean => !!tokenHash && timingSafeEqual(sha(candidate), tokenHash);
+  const isAdmin = (req: IncomingMessage): boolean => {
+    const m = /^Bearer ([\x21-\x7e]+)$/.exec(req.headers.authorization ?? '');
+    return !!m && checkToken(m[1]!);
+  };
+  const publicKey = { ...signer.publicJwk, kid: signer.kid, alg: 'ES256', use: 'sig' };
+
+  const send = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    res.end(body);
+  };
+  const sendJson = (res: ServerResponse, status: number, body: unknown): void => send(res, status, JSON.stringify(body), 'application/json');
+
+  const readBody = (req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const declared = Number(req.headers['content-length']);
+      if (declared > limit) return reject(new HttpError(413, `body larger than ${limit} bytes`));
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const onData = (c: Buffer): void => {
+        size += c.length;
+        if (size > limit) {
+          req.off('data', onData);
+          req.resume();
+          reject(new HttpError(413, `body larger than ${limit} bytes`));
+        } else chunks.push(c);
+      };
+      req.on('data', onData);
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const ctxFor = (url: URL): RouteContext => ({ url, store, signer, isAdmin, checkToken, readBody, sendJson });
+
+  const postReceipts = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'text/plain' && type !== 'application/json') throw new HttpError(415, 'content-type: must be text/plain or application/json');
+    const text = await readBody(req);
+    if (jsonTooDeep(text)) throw new HttpError(400, 'body: JSON nested too deeply');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 'body: malformed JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).join() !== 'receipts') {
+      throw new HttpError(400, 'body: must be {"receipts": [...]}');
+    }
+    const list = (body as { receipts: unknown }).receipts;
+    if (!Array.isArray(list) || list.length < 1 || list.length > MAX_BATCH) throw new HttpError(400, `receipts: must be an array of 1–${MAX_BATCH} JWS strings`);
+    const rejected: Array<{ index: number; reason: string }> = [];
+    const verified: VerifiedReceipt[] = [];
+    const indexOf: number[] = [];
+    const t = now();
+    list.forEach((jws, index) => {
+      const v = verifyReceiptJws(jws, t);
+      if (v.ok) verified.push(v.receipt), indexOf.push(index);
+      else rejected.push({ index, reason: v.reason });
+    });
+    let outcomes;
+    try {
+      outcomes = await store.insertBatch(verified, signer.signAck);
+    } catch (e) {
+      log(`store error: ${(e as Error).message}`);
+      res.setHeader('retry-after', '5');
+      throw new HttpError(503, 'storage unavailable');
+    }
+    const accepted: string[] = [];
+    const duplicate: string[] = [];
+    const acks: Record<string, string> = {};
+    outcomes.forEach((o, i) => {
+      if (o.status === 'rejected') rejected.push({ index: indexOf[i]!, reason: o.reason });
+      else {
+        (o.status === 'accepted' ? accepted : duplicate).push(o.receiptId);
+        acks[o.receiptId] = o.ack;
+      }
+    });
+    rejected.sort((a, b) => a.index - b.index);
+    sendJson(res, 200, { accepted, duplicate, rejected, acks });
+  };
+
+  const exportReceipts = async (url: URL, res: ServerResponse): Promise<void> => {
+    const p = url.searchParams;
+    const filter: ReceiptFilter = {};
+    const subjectId = p.get('subjectId');
+    if (subjectId !== null) {
+      if (!UUID.test(subjectId)) throw new HttpError(400, 'subjectId: must be a lowercase UUID');
+      filter.subjectId = subjectId;
+    }
+    const from = parseInstant('from', p.get('from'));
+    const to = parseInstant('to', p.get('to'));
+    if (from !== undefined) filter.from = from;
+    if (to !== undefined) filter.to = to;
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    let chunk = '';
+    try {
+      for await (const r of store.exportReceipts(filter)) {
+        if (res.destroyed) return;
+        chunk += `${JSON.stringify(r)}\n`;
+        if (chunk.length >= 65_536) {
+          const ok = res.write(chunk);
+          chunk = '';
+          if (!ok) await once(res, 'drain');
+        }
+      }
+      res.end(chunk);
+    } catch (e) {
+      // Headers are gone; cutting the stream tells the client the export is incomplete.
+      log(`export error: ${(e as Error).message}`);
+      res.destroy(e as Error);
+    }
+  };
+
+  const stats = async (url: URL, res: ServerResponse): Promise<void> => {
+    const p = url.searchParams;
+    const filter: StatsFilter = {};
+    const from = parseDay('from', p.get('from'));
+    const to = parseDay('to', p.get('to'));
+    const version = p.get('policyVersion');
+    if (from !== undefined) filter.from = from;
+    if (to !== undefined) filter.to = to;
+    if (version !== null) filter.policyVersion = version;
+    const [counters, incomplete] = await Promise.all([store.counters(filter), store.countIncomplete()]);
+    sendJson(res, 200, buildStats(counters, filter, incomplete));
+  };
+
+  const corsFor = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    res.setHeader('vary', 'Origin');
+    if (!origins.has(origin)) return false;
+    res.setHeader('access-control-allow-origin', origin);
+    return true;
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://collector.invalid');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (path === '/healthz') return method === 'GET' || method === 'HEAD' ? send(res, 200, 'ok') : send(res, 405, 'method not allowed');
+    if (limiter) {
+      const forwarded = options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '';
+      const wait = limiter.take(forwarded || req.socket.remoteAddress || 'unknown');
+      if (wait) {
+        res.setHeader('retry-after', String(wait));
+        return sendJson(res, 429, { error: 'too many requests' });
+      }
+    }
+    if (path === '/receipts') {
+      if (method === 'OPTIONS') {
+        if (!corsFor(req, res) || req.headers.origin === undefined) return sendJson(res, 403, { error: 'origin not allowed' });
+        res.writeHead(204, {
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': 'content-type',
+          'access-control-max-age': '86400',
+        });
+        return void res.end();
+      }
+      if (method === 'POST') {
+        if (!corsFor(req, res)) return sendJson(res, 403, { error: 'origin not allowed' });
+        return postReceipts(req, res);
+      }
+      if (method === 'GET') {
+        if (!isAdmin(req)) return unauthorized(res);
+        return exportReceipts(url, res);
+      }
+      return sendJson(res, 405, { error: 'method not allowed' });
+    }
+    if (path === '/stats') {
+      if (method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+      if (!isAdmin(req)) return unauthorized(res);
+      return stats(url, res);
+    }
+    if (path === '/.well-known/consentseal-collector-key') {
+      if (method !== 'GET') return sendJson(res, 405, { error: 'method not allowed' });
+      res.setHeader('access-control-allow-origin', '*');
+      return sendJson(res, 200, publicKey);
+    }
+    const extra = options.routes?.find((r) => {
+      const methods = Array.isArray(r.method) ? r.method : [r.method];
+      if (!methods.includes(method)) return false;
+      if (!r.path.endsWith('/*')) return r.path === path;
+      const base = r.path.slice(0, -2);
+      return path === base || path.startsWith(`${base}/`);
+    });
+    if (extra) return extra.handle(req, res, ctxFor(url));
+    return sendJson(res, 404, { error: 'not found' });
+  };
+
+  const unauthorized = (res: ServerResponse): void => {
+    res.setHeader('www-authenticate', 'Bearer');
+    sendJson(res, 401, { error: 'admin token required' });
+  };
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    route(req, res).catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : 500;
+      if (status === 500) log(`error on ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+      if (res.headersSent) return void res.destroy();
+      // After a refused body, the rest of it is not worth reading: close the connection.
+      if (status === 413) res.setHeader('connection', 'close');
+      sendJson(res, status, { error: status === 500 ? 'internal error' : (e as Error).message });
+    });
+  };
+
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler);
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    handler,
+    server,
+    store,
+    signer,
+    async listen(port = 8787, host = '127.0.0.1') {
+      server.listen(port, host);
+      await once(server, 'listening');
+      const a = server.address() as AddressInfo;
+      const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+      return `http://${h}:${a.port}`;
+    },
+    close() {
+      closing ??= (async () => {
+        if (server.listening) {
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          await closed;
+        }
+        if (owned) await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,300 @@
+import Database from 'better-sqlite3';
+import { decide } from './chain';
+import { counterDeltas } from './counters';
+import type {
+  AckSigner, ChainStatus, Counters, InsertOutcome, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
+  StoredCollectorKey, StoredReceipt, VerifiedReceipt,
+} from './types';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS receipts (
+  receipt_id TEXT PRIMARY KEY,
+  subject_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  prev TEXT,
+  jws_hash TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  stored_at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  method TEXT NOT NULL,
+  policy_version TEXT NOT NULL,
+  policy_url TEXT NOT NULL,
+  language TEXT NOT NULL,
+  notice_hash TEXT NOT NULL,
+  page TEXT NOT NULL,
+  gpc INTEGER NOT NULL,
+  ephemeral_key INTEGER NOT NULL,
+  sdk TEXT NOT NULL,
+  purposes TEXT NOT NULL,
+  kid TEXT NOT NULL,
+  chain_status TEXT NOT NULL,
+  jws TEXT NOT NULL,
+  ack TEXT NOT NULL,
+  UNIQUE (subject_id, seq)
+);
+CREATE INDEX IF NOT EXISTS receipts_issued ON receipts (issued_at, receipt_id);
+CREATE INDEX IF NOT EXISTS receipts_incomplete ON receipts (subject_id) WHERE chain_status = 'incomplete';
+CREATE TABLE IF NOT EXISTS subjects (
+  subject_id TEXT PRIMARY KEY,
+  kid TEXT NOT NULL,
+  jwk TEXT NOT NULL,
+  first_seen TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS daily_counts (
+  day TEXT NOT NULL, policy_version TEXT NOT NULL, language TEXT NOT NULL, action TEXT NOT NULL, gpc INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (day, policy_version, language, action, gpc)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS daily_purpose_counts (
+  day TEXT NOT NULL, policy_version TEXT NOT NULL, purpose TEXT NOT NULL, granted INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (day, policy_version, purpose, granted)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS collector_key (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  private_jwk TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
+const COLUMNS = `receipt_id, subject_id, seq, prev, jws_hash, issued_at, stored_at, action, method, policy_version,
+  policy_url, language, notice_hash, page, gpc, ephemeral_key, sdk, purposes, kid, chain_status, jws, ack`;
+
+type Row = Record<string, unknown>;
+
+const toStored = (r: Row): StoredReceipt => ({
+  receiptId: r.receipt_id as string,
+  subjectId: r.subject_id as string,
+  seq: r.seq as number,
+  prev: r.prev as string | null,
+  jwsHash: r.jws_hash as string,
+  issuedAt: r.issued_at as string,
+  storedAt: r.stored_at as string,
+  action: r.action as StoredReceipt['action'],
+  method: r.method as StoredReceipt['method'],
+  purposes: JSON.parse(r.purposes as string) as Record<string, boolean>,
+  policyVersion: r.policy_version as string,
+  policyUrl: r.policy_url as string,
+  language: r.language as string,
+  noticeHash: r.notice_hash as string,
+  page: r.page as string,
+  gpc: r.gpc === 1,
+  ephemeralKey: r.ephemeral_key === 1,
+  sdk: r.sdk as string,
+  kid: r.kid as string,
+  chainStatus: r.chain_status as ChainStatus,
+  jws: r.jws as string,
+  ack: r.ack as string,
+});
+
+/** Options for {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * `FULL` (default) fsyncs the WAL on every commit, so an accepted receipt survives power loss too;
+   * `NORMAL` survives a killed process but may lose the last commits on power loss.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+interface Job {
+  receipts: VerifiedReceipt[];
+  sign: AckSigner;
+  resolve: (o: InsertOutcome[]) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Opens (creating if needed) a SQLite receipt store in WAL mode. Concurrent `insertBatch` calls are
+ * group-committed: every batch waiting when the writer is free goes into one transaction (each batch in
+ * its own savepoint), so one fsync serves many requests and each promise resolves only after that commit.
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): ReceiptStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const q = {
+    byId: db.prepare('SELECT jws_hash, ack FROM receipts WHERE receipt_id = ?'),
+    kid: db.prepare('SELECT kid FROM subjects WHERE subject_id = ?').pluck(),
+    atSeq: db.prepare('SELECT receipt_id, jws_hash, prev, chain_status FROM receipts WHERE subject_id = ? AND seq = ?'),
+    addSubject: db.prepare('INSERT INTO subjects (subject_id, kid, jwk, first_seen) VALUES (?, ?, ?, ?)'),
+    addReceipt: db.prepare(`INSERT INTO receipts (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})`),
+    complete: db.prepare("UPDATE receipts SET chain_status = 'complete' WHERE subject_id = ? AND seq = ? AND chain_status = 'incomplete'"),
+    daily: db.prepare(`INSERT INTO daily_counts (day, policy_version, language, action, gpc, n) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (day, policy_version, language, action, gpc) DO UPDATE SET n = n + excluded.n`),
+    purpose: db.prepare(`INSERT INTO daily_purpose_counts (day, policy_version, purpose, granted, n) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (day, policy_version, purpose, granted) DO UPDATE SET n = n + excluded.n`),
+    incomplete: db.prepare("SELECT count(*) AS n FROM receipts WHERE chain_status = 'incomplete'").pluck(),
+    getKey: db.prepare('SELECT private_jwk, created_at FROM collector_key WHERE id = 1'),
+    putKey: db.prepare('INSERT OR IGNORE INTO collector_key (id, private_jwk, created_at) VALUES (1, ?, ?)'),
+    scan: db.prepare(`SELECT r.*, s.kid AS bound_kid FROM receipts r LEFT JOIN subjects s ON s.subject_id = r.subject_id
+      WHERE (r.subject_id, r.seq) > (?, ?) ORDER BY r.subject_id, r.seq LIMIT ?`),
+  };
+  type SeqRow = { receipt_id: string; jws_hash: string; prev: string | null; chain_status: ChainStatus } | undefined;
+  const atSeq = (subject: string, seq: number) => q.atSeq.get(subject, seq) as SeqRow;
+
+  /** One request's batch; nested inside the flush transaction, so better-sqlite3 runs it in a savepoint. */
+  const storeBatch = db.transaction((receipts: VerifiedReceipt[], sign: AckSigner, storedAt: string) => {
+    const outcomes: InsertOutcome[] = [];
+    const accepted: VerifiedReceipt[] = [];
+    for (const r of receipts) {
+      const { receiptId, subjectId, seq } = r.payload;
+      const byId = q.byId.get(receiptId) as { jws_hash: string; ack: string } | undefined;
+      const boundKid = q.kid.get(subjectId) as string | undefined;
+      const same = byId ? undefined : atSeq(subjectId, seq);
+      const pred = seq > 1 ? atSeq(subjectId, seq - 1) : undefined;
+      const succ = atSeq(subjectId, seq + 1);
+      const d = decide(r, {
+        byId: byId && { jwsHash: byId.jws_hash, ack: byId.ack },
+        boundKid,
+        atSeq: same && { receiptId: same.receipt_id },
+        pred: pred && { jwsHash: pred.jws_hash, chainStatus: pred.chain_status },
+        succ: succ && { prev: succ.prev },
+      });
+      if (d.status === 'duplicate') outcomes.push({ status: 'duplicate', receiptId, ack: d.ack });
+      else if (d.status === 'rejected') outcomes.push(d);
+      else {
+        if (boundKid === undefined) q.addSubject.run(subjectId, r.kid, JSON.stringify(r.jwk), storedAt);
+        const ack = sign(r, storedAt);
+        const p = r.payload;
+        q.addReceipt.run(
+          receiptId, subjectId, seq, p.prev, r.jwsHash, r.issuedAtUtc, storedAt, p.action, p.method, p.policyVersion,
+          p.policyUrl, p.language, p.noticeHash, p.page, p.gpc ? 1 : 0, p.ephemeralKey ? 1 : 0, p.sdk,
+          JSON.stringify(p.purposes), r.kid, d.chainStatus, r.jws, ack,
+        );
+        // Links were checked both ways on insert, so a run of consecutive seqs after a complete one is complete.
+        if (d.chainStatus === 'complete') for (let s = seq + 1; q.complete.run(subjectId, s).changes > 0; s++);
+        accepted.push(r);
+        outcomes.push({ status: 'accepted', receiptId, ack, chainStatus: d.chainStatus });
+      }
+    }
+    return { outcomes, accepted };
+  });
+
+  const applyCounters = (c: Counters): void => {
+    for (const r of c.daily) q.daily.run(r.day, r.policyVersion, r.language, r.action, r.gpc ? 1 : 0, r.n);
+    for (const r of c.purposes) q.purpose.run(r.day, r.policyVersion, r.purpose, r.granted ? 1 : 0, r.n);
+  };
+
+  let queue: Job[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    const jobs = queue;
+    queue = [];
+    if (!jobs.length) return;
+    const storedAt = new Date().toISOString();
+    const results: Array<InsertOutcome[] | Error> = [];
+    try {
+      db.transaction(() => {
+        const accepted: VerifiedReceipt[] = [];
+        for (const job of jobs) {
+          try {
+            const res = storeBatch(job.receipts, job.sign, storedAt);
+            accepted.push(...res.accepted);
+            results.push(res.outcomes);
+          } catch (e) {
+            results.push(e instanceof Error ? e : new Error(String(e)));
+          }
+        }
+        applyCounters(counterDeltas(accepted));
+      })();
+    } catch (e) {
+      for (const job of jobs) job.reject(e);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const r = results[i]!;
+      if (r instanceof Error) job.reject(r);
+      else job.resolve(r);
+    });
+  };
+
+  const list = (filter: ReceiptFilter, limit: number, after?: { issuedAt: string; receiptId: string }): StoredReceipt[] => {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.subjectId !== undefined) where.push('subject_id = ?'), args.push(filter.subjectId);
+    if (filter.from !== undefined) where.push('issued_at >= ?'), args.push(filter.from);
+    if (filter.to !== undefined) where.push('issued_at < ?'), args.push(filter.to);
+    if (after) where.push('(issued_at, receipt_id) > (?, ?)'), args.push(after.issuedAt, after.receiptId);
+    const sql = `SELECT ${COLUMNS} FROM receipts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY issued_at, receipt_id LIMIT ?`;
+    return (db.prepare(sql).all(...args, limit) as Row[]).map(toStored);
+  };
+
+  let closed = false;
+  return {
+    kind: 'sqlite',
+    insertBatch(receipts, sign) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      if (receipts.length === 0) return Promise.resolve([]);
+      return new Promise((resolve, reject) => {
+        queue.push({ receipts, sign, resolve, reject });
+        if (!scheduled) (scheduled = true), setImmediate(flush);
+      });
+    },
+    async listReceipts(filter, page = {}) {
+      return list(filter, page.limit ?? 1000, page.after);
+    },
+    async *exportReceipts(filter) {
+      let after: { issuedAt: string; receiptId: string } | undefined;
+      for (;;) {
+        const rows = list(filter, 1000, after);
+        yield* rows;
+        if (rows.length < 1000) return;
+        const last = rows[rows.length - 1]!;
+        after = { issuedAt: last.issuedAt, receiptId: last.receiptId };
+      }
+    },
+    async *scanAll() {
+      let cursor: [string, number] = ['', 0];
+      for (;;) {
+        const rows = q.scan.all(cursor[0], cursor[1], 1000) as Row[];
+        for (const r of rows) yield { ...toStored(r), boundKid: (r.bound_kid as string | null) ?? null } satisfies ScannedReceipt;
+        if (rows.length < 1000) return;
+        const last = rows[rows.length - 1]!;
+        cursor = [last.subject_id as string, last.seq as number];
+      }
+    },
+    async counters(filter: StatsFilter = {}) {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (filter.from !== undefined) where.push('day >= ?'), args.push(filter.from);
+      if (filter.to !== undefined) where.push('day <= ?'), args.push(filter.to);
+      if (filter.policyVersion !== undefined) where.push('policy_version = ?'), args.push(filter.policyVersion);
+      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const daily = db.prepare(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`).all(...args) as Row[];
+      const purposes = db.prepare(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`).all(...args) as Row[];
+      return {
+        daily: daily.map((r) => ({
+          day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
+          action: r.action as StoredReceipt['action'], gpc: r.gpc === 1, n: r.n as number,
+        })),
+        purposes: purposes.map((r) => ({
+          day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
+          granted: r.granted === 1, n: r.n as number,
+        })),
+      };
+    },
+    async countIncomplete() {
+      return q.incomplete.get() as number;
+    },
+    async collectorKey(generate) {
+      const read = () => q.getKey.get() as { private_jwk: string; created_at: string } | undefined;
+      let row = read();
+      if (!row) {
+        const k = generate();
+        q.putKey.run(JSON.stringify(k.privateJwk), k.createdAt);
+        row = read()!;
+      }
+      return { privateJwk: JSON.parse(row.private_jwk) as StoredCollectorKey['privateJwk'], createdAt: row.created_at };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (queue.length) flush();
+      db.close();
+    },
+  };
+}

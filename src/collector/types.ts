@@ -1,0 +1,158 @@
+/** Shapes shared by the collector's verifier, stores, server and `verify` command. */
+
+/** The signed payload of a consent receipt (DESIGN.md "Receipt"), as validated by the collector. */
+export interface ReceiptPayload {
+  ver: 1;
+  receiptId: string;
+  subjectId: string;
+  seq: number;
+  prev: string | null;
+  issuedAt: string;
+  action: 'accept-all' | 'reject-all' | 'custom' | 'withdraw';
+  method: 'banner' | 'preferences' | 'api' | 'gpc';
+  purposes: Record<string, boolean>;
+  policyVersion: string;
+  policyUrl: string;
+  language: string;
+  noticeHash: string;
+  page: string;
+  gpc: boolean;
+  ephemeralKey: boolean;
+  sdk: string;
+}
+
+/** The browser's public key as embedded in the receipt header. */
+export interface PublicEcJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+}
+
+/** A receipt whose header, signature and payload passed every check. */
+export interface VerifiedReceipt {
+  /** The exact compact JWS as received. */
+  jws: string;
+  /** base64url SHA-256 of `jws` (what the next receipt's `prev` must equal). */
+  jwsHash: string;
+  kid: string;
+  jwk: PublicEcJwk;
+  payload: ReceiptPayload;
+  /** `payload.issuedAt` normalised to UTC `toISOString()` form, for ordering and daily counters. */
+  issuedAtUtc: string;
+}
+
+/** `complete` when every receipt from seq 1 up to this one is stored and linked; `incomplete` while a gap remains. */
+export type ChainStatus = 'complete' | 'incomplete';
+
+/** One stored receipt: the exact JWS beside its parsed fields, as exported (one NDJSON line each). */
+export interface StoredReceipt {
+  receiptId: string;
+  subjectId: string;
+  seq: number;
+  prev: string | null;
+  jwsHash: string;
+  issuedAt: string;
+  storedAt: string;
+  action: ReceiptPayload['action'];
+  method: ReceiptPayload['method'];
+  purposes: Record<string, boolean>;
+  policyVersion: string;
+  policyUrl: string;
+  language: string;
+  noticeHash: string;
+  page: string;
+  gpc: boolean;
+  ephemeralKey: boolean;
+  sdk: string;
+  kid: string;
+  chainStatus: ChainStatus;
+  jws: string;
+  /** The collector's countersignature (`consent-ack+jws`) returned when the receipt was accepted. */
+  ack: string;
+}
+
+/** What happened to one receipt of a batch. */
+export type InsertOutcome =
+  | { status: 'accepted'; receiptId: string; ack: string; chainStatus: ChainStatus }
+  | { status: 'duplicate'; receiptId: string; ack: string }
+  | { status: 'rejected'; reason: string };
+
+/** Signs the collector's acknowledgement of one receipt (called inside the storing transaction). */
+export type AckSigner = (receipt: VerifiedReceipt, storedAt: string) => string;
+
+/** Filter for exports; `from`/`to` bound `issuedAt` (inclusive `from`, exclusive `to`, ISO 8601). */
+export interface ReceiptFilter {
+  subjectId?: string;
+  from?: string;
+  to?: string;
+}
+
+/** Filter for statistics; `from`/`to` are UTC days `YYYY-MM-DD`, both inclusive. */
+export interface StatsFilter {
+  from?: string;
+  to?: string;
+  policyVersion?: string;
+}
+
+/** One row of the pre-aggregated decision counters (per UTC day of `issuedAt`). */
+export interface DailyCountRow {
+  day: string;
+  policyVersion: string;
+  language: string;
+  action: ReceiptPayload['action'];
+  gpc: boolean;
+  n: number;
+}
+
+/** One row of the pre-aggregated purpose counters (per UTC day of `issuedAt`). */
+export interface DailyPurposeRow {
+  day: string;
+  policyVersion: string;
+  purpose: string;
+  granted: boolean;
+  n: number;
+}
+
+/** The pre-aggregated counters: cheap to read even for millions of receipts. */
+export interface Counters {
+  daily: DailyCountRow[];
+  purposes: DailyPurposeRow[];
+}
+
+/** A stored collector signing key (private JWK) with its creation time. */
+export interface StoredCollectorKey {
+  privateJwk: Record<string, string>;
+  createdAt: string;
+}
+
+/** A receipt row with the key its subject is bound to, as scanned by `verifyStore`. */
+export interface ScannedReceipt extends StoredReceipt {
+  boundKid: string | null;
+}
+
+/**
+ * One storage interface, two implementations (SQLite via better-sqlite3, PostgreSQL via pg).
+ * Every method is async so both fit; each `insertBatch` is atomic.
+ */
+export interface ReceiptStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Stores verified receipts in one transaction, applying dedupe, key binding and chain rules in order,
+   * and updates the daily counters in that same transaction. Resolves once the transaction is durable.
+   */
+  insertBatch(receipts: VerifiedReceipt[], sign: AckSigner): Promise<InsertOutcome[]>;
+  /** Receipts matching `filter` ordered by (issuedAt, receiptId), one page after `after` (a receiptId cursor pair). */
+  listReceipts(filter: ReceiptFilter, page?: { limit?: number; after?: { issuedAt: string; receiptId: string } }): Promise<StoredReceipt[]>;
+  /** Streams every matching receipt page by page (bounded memory). */
+  exportReceipts(filter: ReceiptFilter): AsyncIterable<StoredReceipt>;
+  /** Streams every receipt ordered by (subjectId, seq) with the subject's bound key id. */
+  scanAll(): AsyncIterable<ScannedReceipt>;
+  /** The pre-aggregated counters, optionally limited to a range of days. */
+  counters(filter?: StatsFilter): Promise<Counters>;
+  /** Receipts whose chain still has a gap. */
+  countIncomplete(): Promise<number>;
+  /** Returns the collector's signing key, storing `generate()`'s key on first use (shared by every collector on the store). */
+  collectorKey(generate: () => StoredCollectorKey): Promise<StoredCollectorKey>;
+  close(): Promise<void>;
+}
