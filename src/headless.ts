@@ -5,6 +5,8 @@
 import { createConsentCore, type CoreOptions } from './core/consent';
 import type { ConsentCore, ConsentPlugin } from './core/plugin';
 import type { ConsentInstance } from './core/types';
+import { gatingPlugin } from './gating';
+import { googleConsentModePlugin } from './integrations/google-consent-mode';
 
 export { ConsentConfigError, validateConfig, isSafeLinkUrl, type ConfigIssue } from './core/config';
 export { createConsentCore, type CoreOptions } from './core/consent';
@@ -13,8 +15,11 @@ export { encodeCookie, decodeCookie, type CookieRecord } from './storage/cookie'
 export type * from './core/types';
 export type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './core/plugin';
 
-/** The plugins every build installs; the UI build adds its own on top. */
-export const headlessPlugins = (): ConsentPlugin[] => [];
+/**
+ * The plugins every build installs; the UI build adds its own on top. Consent Mode goes first:
+ * its defaults must precede any Google tag a gated script may run.
+ */
+export const headlessPlugins = (): ConsentPlugin[] => [googleConsentModePlugin, gatingPlugin];
 
 /**
  * Creates a consent instance without UI. Throws `ConsentConfigError` listing every problem in

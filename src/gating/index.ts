@@ -32,113 +32,125 @@ export function activeCopy(o: HTMLScriptElement): HTMLScriptElement {
   return s;
 }
 
+/** Per instance: the placeholder renderer (UI builds) and the scan that applies it. */
+const renderers = new WeakMap<ConsentCore, PlaceholderRenderer>();
+const scans = new WeakMap<ConsentCore, () => void>();
+
+/** Makes `core`'s gating show placeholders drawn by `render` for blocked embeds (the UI builds' `placeholderPlugin`). */
+export const usePlaceholders = (core: ConsentCore, render: PlaceholderRenderer): void => {
+  renderers.set(core, render);
+  scans.get(core)?.();
+};
+
 /**
- * The gating plugin. Pass `placeholder` (the UI builds do) to show a placeholder with an Allow
- * button in place of blocked embeds; without it they simply stay empty.
+ * The gating plugin (every build). Blocked embeds stay empty; with {@link usePlaceholders} they
+ * also show a placeholder with an Allow button.
  */
-export const gatingPlugin =
-  (placeholder?: PlaceholderRenderer): ConsentPlugin =>
-  (core) => {
-    const doc = document;
-    const { config } = core;
-    const granted = (el: Element) => {
-      const ids = purposesOf(el);
-      return ids.length > 0 && ids.every((id) => core.isGranted(id));
-    };
-    const queued = new WeakSet<Element>();
-    const live = new WeakSet<Element>();
-    const placeholders = new WeakMap<Element, () => void>();
-    const queue: HTMLScriptElement[] = [];
-    let waiting = false;
-
-    /** Runs queued scripts in order; an external classic script must load (or fail) before the next. */
-    const pump = () => {
-      while (!waiting && queue.length) {
-        const o = queue.shift()!;
-        // Withdrawn while waiting its turn: it may run when granted again.
-        if (!granted(o)) queued.delete(o);
-        else if (o.parentNode) {
-          const s = activeCopy(o);
-          if (s.src && !s.async) {
-            waiting = true;
-            s.onload = s.onerror = () => {
-              waiting = false;
-              pump();
-            };
-          }
-          o.replaceWith(s);
-        }
-      }
-    };
-
-    /** Whether the parser is done with `n` (its text complete): something follows it, or parsing ended. */
-    const parsed = (n: Node | null): boolean => doc.readyState != 'loading' || (!!n && (!!n.nextSibling || parsed(n.parentNode)));
-
-    const scan = () => {
-      for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
-        if (!queued.has(o) && granted(o) && (o.src || parsed(o))) queue.push(o) && queued.add(o);
-      }
-      pump();
-      for (const el of doc.querySelectorAll<HTMLElement>('[data-consent][data-src]:not(script)')) {
-        const url = dataSrc(el);
-        if (granted(el)) {
-          if (url && !live.has(el)) {
-            live.add(el);
-            placeholders.get(el)?.();
-            placeholders.delete(el);
-            el.setAttribute('src', url);
-          }
-        } else if (live.has(el)) {
-          // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
-          const c = el.cloneNode(true) as HTMLElement;
-          c.removeAttribute('src');
-          el.replaceWith(c);
-        } else if (placeholder && !placeholders.has(el)) placeholders.set(el, placeholder(core, el, purposesOf(el)));
-      }
-    };
-
-    const open = (e: Event) => {
-      const t = (e.target as Element).closest?.('[data-consent-open]');
-      // Enter already clicks links and buttons.
-      if (t && (e.type == 'click' || ((e as KeyboardEvent).key == 'Enter' && !/^(A|BUTTON)$/.test(t.tagName)))) {
-        e.preventDefault();
-        core.showPreferences();
-      }
-    };
-
-    let reload: ReturnType<typeof setTimeout> | undefined;
-    const offDecision = core.on('decision', ({ state, previous }) => {
-      try {
-        deleteCookies(
-          config.purposes.flatMap((p) => (state.purposes[p.id] ? [] : (p.services ?? []).flatMap((s) => s.cookies ?? []))),
-          config.cookie.domain,
-        );
-      } catch (e) {
-        core.reportError('cookie', 'Cookies could not be deleted', e);
-      }
-      if (config.reloadOnWithdraw && config.purposes.some((p) => previous.purposes[p.id] && !state.purposes[p.id])) {
-        // The decision is in the cookie already; reload once its receipt is stored (or failed), at most 3 s later.
-        const go = () => location.reload();
-        core.on('receipt', (r) => r.status == 'signed' && go());
-        core.on('error', go);
-        reload = setTimeout(go, 3000);
-      }
-    });
-
-    const observer = new MutationObserver(scan);
-    const ac = new AbortController();
-    const on = { signal: ac.signal };
-    observer.observe(doc, { childList: true, subtree: true });
-    const offStore = core.store.subscribe(scan);
-    doc.addEventListener('DOMContentLoaded', scan, on);
-    doc.addEventListener('click', open, on);
-    doc.addEventListener('keydown', open, on);
-    scan();
-    return () => {
-      observer.disconnect();
-      ac.abort();
-      offStore();
-      offDecision();
-      clearTimeout(reload);
-    };
+export const gatingPlugin: ConsentPlugin = (core) => {
+  const doc = document;
+  const { config } = core;
+  const granted = (el: Element) => {
+    const ids = purposesOf(el);
+    return ids.length > 0 && ids.every((id) => core.isGranted(id));
   };
+  const queued = new WeakSet<Element>();
+  const live = new WeakSet<Element>();
+  const placeholders = new WeakMap<Element, () => void>();
+  const queue: HTMLScriptElement[] = [];
+  let waiting = false;
+
+  /** Runs queued scripts in order; an external classic script must load (or fail) before the next. */
+  const pump = () => {
+    while (!waiting && queue.length) {
+      const o = queue.shift()!;
+      // Withdrawn while waiting its turn: it may run when granted again.
+      if (!granted(o)) queued.delete(o);
+      else if (o.parentNode) {
+        const s = activeCopy(o);
+        if (s.src && !s.async) {
+          waiting = true;
+          s.onload = s.onerror = () => {
+            waiting = false;
+            pump();
+          };
+        }
+        o.replaceWith(s);
+      }
+    }
+  };
+
+  /** Whether the parser is done with `n` (its text complete): something follows it, or parsing ended. */
+  const parsed = (n: Node | null): boolean => doc.readyState != 'loading' || (!!n && (!!n.nextSibling || parsed(n.parentNode)));
+
+  const scan = () => {
+    for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
+      if (!queued.has(o) && granted(o) && (o.src || parsed(o))) queue.push(o) && queued.add(o);
+    }
+    pump();
+    for (const el of doc.querySelectorAll<HTMLElement>('[data-consent][data-src]:not(script)')) {
+      const url = dataSrc(el);
+      if (granted(el)) {
+        if (url && !live.has(el)) {
+          live.add(el);
+          placeholders.get(el)?.();
+          placeholders.delete(el);
+          el.setAttribute('src', url);
+        }
+      } else if (live.has(el)) {
+        // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
+        const c = el.cloneNode(true) as HTMLElement;
+        c.removeAttribute('src');
+        el.replaceWith(c);
+      } else if (!placeholders.has(el)) {
+        const render = renderers.get(core);
+        if (render) placeholders.set(el, render(core, el, purposesOf(el)));
+      }
+    }
+  };
+
+  const open = (e: Event) => {
+    const t = (e.target as Element).closest?.('[data-consent-open]');
+    // Enter already clicks links and buttons.
+    if (t && (e.type == 'click' || ((e as KeyboardEvent).key == 'Enter' && !/^(A|BUTTON)$/.test(t.tagName)))) {
+      e.preventDefault();
+      core.showPreferences();
+    }
+  };
+
+  let reload: ReturnType<typeof setTimeout> | undefined;
+  const offDecision = core.on('decision', ({ state, previous }) => {
+    try {
+      deleteCookies(
+        config.purposes.flatMap((p) => (state.purposes[p.id] ? [] : (p.services ?? []).flatMap((s) => s.cookies ?? []))),
+        config.cookie.domain,
+      );
+    } catch (e) {
+      core.reportError('cookie', 'Cookies could not be deleted', e);
+    }
+    if (config.reloadOnWithdraw && config.purposes.some((p) => previous.purposes[p.id] && !state.purposes[p.id])) {
+      // The decision is in the cookie already; reload once its receipt is stored (or failed), at most 3 s later.
+      const go = () => location.reload();
+      core.on('receipt', (r) => r.status == 'signed' && go());
+      core.on('error', go);
+      reload = setTimeout(go, 3000);
+    }
+  });
+
+  const observer = new MutationObserver(scan);
+  const ac = new AbortController();
+  const on = { signal: ac.signal };
+  observer.observe(doc, { childList: true, subtree: true });
+  const offStore = core.store.subscribe(scan);
+  doc.addEventListener('DOMContentLoaded', scan, on);
+  doc.addEventListener('click', open, on);
+  doc.addEventListener('keydown', open, on);
+  scans.set(core, scan);
+  scan();
+  return () => {
+    observer.disconnect();
+    ac.abort();
+    offStore();
+    offDecision();
+    clearTimeout(reload);
+  };
+};

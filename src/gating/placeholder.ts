@@ -4,7 +4,8 @@
  * open shadow root, text only, styled by a constructable stylesheet (no inline styles, CSP-safe).
  */
 import { format, resolveTexts } from '../i18n';
-import { dataSrc, type PlaceholderRenderer } from './index';
+import type { ConsentPlugin } from '../core/plugin';
+import { dataSrc, usePlaceholders, type PlaceholderRenderer } from './index';
 import css from './placeholder.css';
 
 let sheet: CSSStyleSheet | undefined;
@@ -51,3 +52,6 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
     el.hidden = hidden;
   };
 };
+
+/** Adds placeholders to the gating plugin's blocked embeds (the UI builds install it; headless does not). */
+export const placeholderPlugin: ConsentPlugin = (core) => usePlaceholders(core, renderPlaceholder);
