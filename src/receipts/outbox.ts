@@ -18,11 +18,11 @@ interface Retry {
 
 /**
  * Milliseconds to wait after the `n`-th failure in a row (n ≥ 1): 5 s doubling up to 1 h, with
- * "equal jitter" (half fixed, half random) so tabs and visitors do not retry in lockstep.
+ * "equal jitter" (half fixed, half random) so tabs and visitors do not retry in lockstep. Whole ms.
  */
 export const backoff = (n: number, random = Math.random()): number => {
   const d = Math.min(36e5, 5e3 * 2 ** (n - 1));
-  return d / 2 + (random * d) / 2;
+  return Math.round(d / 2 + (random * d) / 2);
 };
 
 /** keepalive requests share a 64 KiB budget; stay under it with room for headers. */

@@ -1,0 +1,168 @@
+// @vitest-environment happy-dom
+import { createHash } from 'node:crypto';
+import { compactVerify, EmbeddedJWK } from 'jose';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createConsentCore } from '../core/consent';
+import type { ConsentConfig, ConsentErrorEvent, ReceiptEvent } from '../core/types';
+import type { DecisionStorage, StoredDecision } from '../storage/persistence';
+import { reset } from './fake-idb';
+import { noticeHash, readReceiptLog, receiptsPlugin, type ReceiptPayload } from './index';
+
+vi.mock('idb-keyval', () => import('./fake-idb'));
+
+const config: ConsentConfig = {
+  policyVersion: '2026-11-01',
+  policyUrl: '/privacy',
+  controller: { name: 'Example Ltd' },
+  purposes: [{ id: 'necessary', required: true }, { id: 'analytics' }, { id: 'marketing', optOutSignal: true }],
+  language: 'en',
+};
+const collector = { url: 'https://collector.example/receipts' };
+
+/** Decision storage in memory that survives "reloads" (new cores) within a test. */
+let saved: StoredDecision | undefined;
+const storage = (): DecisionStorage => ({
+  readSync: () => saved,
+  load: async () => saved,
+  save: async (r) => void (saved = r),
+  watch: () => () => {},
+});
+
+const start = (cfg: ConsentConfig = config) => {
+  const core = createConsentCore(cfg, { plugins: [receiptsPlugin()], storage });
+  const receipts: ReceiptEvent[] = [];
+  const errors: ConsentErrorEvent[] = [];
+  core.on('receipt', (r) => receipts.push(r));
+  core.on('error', (e) => errors.push(e));
+  return { core, receipts, errors };
+};
+const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as ReceiptPayload;
+const hashOf = (jws: string) => createHash('sha256').update(jws).digest('base64url');
+const signed = (rs: ReceiptEvent[]) => rs.filter((r) => r.status === 'signed');
+
+beforeEach(async () => {
+  reset();
+  saved = undefined;
+  window.happyDOM!.setURL('https://shop.example/cart/checkout?coupon=x#pay');
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
+
+describe('receiptsPlugin', () => {
+  it('signs one chained, verifiable receipt per decision, even for decisions made at once', async () => {
+    const { core, receipts, errors } = start();
+    await core.ready;
+    await Promise.all([core.rejectAll(), core.setPurposes({ analytics: true }), core.withdraw()]);
+    await vi.waitFor(() => expect(signed(receipts)).toHaveLength(3));
+    expect(errors).toEqual([]);
+
+    const jwss = signed(receipts).map((r) => r.jws!);
+    const payloads = jwss.map(payloadOf);
+    expect(payloads.map((p) => [p.seq, p.action])).toEqual([[1, 'reject-all'], [2, 'custom'], [3, 'withdraw']]);
+    expect(payloads.map((p) => p.prev)).toEqual([null, hashOf(jwss[0]!), hashOf(jwss[1]!)]);
+    for (const jws of jwss) {
+      const { payload, protectedHeader } = await compactVerify(jws, EmbeddedJWK, { algorithms: ['ES256'] });
+      expect(protectedHeader.typ).toBe('consent-receipt+jws');
+      expect(JSON.parse(new TextDecoder().decode(payload)).subjectId).toBe(core.getState().subjectId);
+    }
+    expect(payloads[0]).toMatchObject({
+      ver: 1,
+      method: 'api',
+      purposes: { necessary: true, analytics: false, marketing: false },
+      policyVersion: '2026-11-01',
+      policyUrl: 'https://shop.example/privacy',
+      language: 'en',
+      page: 'https://shop.example/cart/checkout',
+      gpc: false,
+      ephemeralKey: false,
+      noticeHash: await noticeHash(config, 'en', location.href),
+    });
+    expect(payloads[1]!.purposes).toEqual({ necessary: true, analytics: true, marketing: false });
+    expect(payloads[2]!.purposes).toEqual({ necessary: true, analytics: false, marketing: false });
+    expect(core.getState().receiptId).toBe(payloads[2]!.receiptId);
+    expect((await readReceiptLog()).map((e) => [e.receiptId, e.status, e.jws])).toEqual(payloads.map((p, i) => [p.receiptId, 'pending', jwss[i]]));
+    core.destroy();
+  });
+
+  it('continues the chain with the same device key after a reload', async () => {
+    const first = start();
+    await first.core.acceptAll();
+    await vi.waitFor(() => expect(signed(first.receipts)).toHaveLength(1));
+    first.core.destroy();
+
+    const second = start();
+    await second.core.ready;
+    expect(second.core.getState().status).toBe('decided');
+    await second.core.rejectAll();
+    await vi.waitFor(() => expect(signed(second.receipts)).toHaveLength(1));
+    const [a, b] = [signed(first.receipts)[0]!.jws!, signed(second.receipts)[0]!.jws!];
+    expect(payloadOf(b)).toMatchObject({ seq: 2, prev: hashOf(a), subjectId: payloadOf(a).subjectId });
+    const key = async (jws: string) => (await compactVerify(jws, EmbeddedJWK)).protectedHeader.kid;
+    expect(await key(b)).toBe(await key(a));
+    second.core.destroy();
+  });
+
+  it('delivers receipts to the collector and keeps its acks', async () => {
+    const fetchMock = vi.fn(async (_url: string, init: RequestInit) => {
+      const jwss = JSON.parse(init.body as string).receipts as string[];
+      const ids = jwss.map((j) => payloadOf(j).receiptId);
+      return new Response(JSON.stringify({ accepted: ids, duplicate: [], rejected: [], acks: Object.fromEntries(ids.map((id) => [id, `ack-${id}`])) }));
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    const { core, receipts, errors } = start({ ...config, collector });
+    await core.rejectAll();
+    await vi.waitFor(() => expect(receipts.map((r) => r.status)).toEqual(['signed', 'sent']));
+    const [log] = await readReceiptLog();
+    expect(log).toMatchObject({ status: 'sent', ack: `ack-${log!.receiptId}`, jws: receipts[0]!.jws });
+    expect(fetchMock.mock.calls[0]![0]).toBe(collector.url);
+    expect(errors).toEqual([]);
+    core.destroy();
+  });
+
+  it('keeps receipts when the collector is down, and sends what is unsent on pagehide', async () => {
+    const fetchMock = vi.fn(async () => new Response('down', { status: 503 }));
+    vi.stubGlobal('fetch', fetchMock);
+    const { core, receipts, errors } = start({ ...config, collector });
+    await core.acceptAll();
+    await vi.waitFor(() => expect(receipts.map((r) => r.status)).toEqual(['signed', 'failed']));
+    expect(core.getState().purposes.analytics).toBe(true);
+    expect(errors.map((e) => e.code)).toEqual(['transport']);
+    expect((await readReceiptLog())[0]!.status).toBe('pending');
+    window.dispatchEvent(new Event('pagehide'));
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(fetchMock.mock.calls[1]![1]!.body as string).receipts).toEqual([receipts[0]!.jws]);
+    core.destroy();
+    window.dispatchEvent(new Event('pagehide'));
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+  });
+
+  it('without WebCrypto, decisions still work, no receipt is made, and one crypto error says why', async () => {
+    const real = globalThis.crypto;
+    vi.stubGlobal('crypto', { getRandomValues: <T extends ArrayBufferView>(a: T) => real.getRandomValues(a as never) });
+    const { core, receipts, errors } = start();
+    await core.acceptAll();
+    await core.rejectAll();
+    expect(core.getState()).toMatchObject({ status: 'decided', purposes: { analytics: false } });
+    expect(core.getState().receiptId).toBeUndefined();
+    expect(receipts).toEqual([]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'crypto', message: expect.stringContaining('secure context') })]);
+    vi.unstubAllGlobals();
+    expect(await readReceiptLog()).toEqual([]);
+    core.destroy();
+  });
+
+  it('reports a signing failure without touching the decision', async () => {
+    vi.spyOn(crypto.subtle, 'generateKey').mockRejectedValue(new DOMException('nope', 'OperationError'));
+    const { core, receipts, errors } = start();
+    const state = await core.acceptAll();
+    expect(state.purposes.analytics).toBe(true);
+    await vi.waitFor(() => expect(errors.map((e) => e.code)).toEqual(['receipt']));
+    expect(receipts).toEqual([]);
+    vi.restoreAllMocks();
+    await core.rejectAll();
+    await vi.waitFor(() => expect(signed(receipts)).toHaveLength(1));
+    core.destroy();
+  });
+});

@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ConsentErrorEvent, ReceiptEvent } from '../core/types';
+import { dbs, reset } from './fake-idb';
+import { readReceiptLog, type ReceiptLogEntry } from './log';
+import { backoff, batches, createOutbox, type CollectorReply } from './outbox';
+
+vi.mock('idb-keyval', () => import('./fake-idb'));
+
+const URL_ = 'https://collector.example/receipts';
+const db = () => dbs.get('consentseal-receipts/receipts') ?? dbs.set('consentseal-receipts/receipts', new Map()).get('consentseal-receipts/receipts')!;
+const entry = (id: string, i = 0, status: ReceiptLogEntry['status'] = 'pending'): ReceiptLogEntry => ({
+  receiptId: id,
+  issuedAt: new Date(Date.UTC(2026, 10, 29, 10, 0, i)).toISOString(),
+  jws: `h.${id}.s`,
+  status,
+});
+const seed = (...es: ReceiptLogEntry[]) => es.forEach((e) => db().set(e.receiptId, e));
+const stored = (id: string) => db().get(id) as ReceiptLogEntry;
+
+let receipts: ReceiptEvent[];
+let errors: ConsentErrorEvent[];
+const core = {
+  emit: (name: string, payload: unknown) => void (name === 'receipt' && receipts.push(payload as ReceiptEvent)),
+  reportError: (code: string, message: string, cause?: unknown) => void errors.push({ code, message, cause }),
+  env: { now: () => Date.now(), uuid: () => crypto.randomUUID(), gpc: false },
+} as Parameters<typeof createOutbox>[1];
+
+type Answer = CollectorReply | number | Error;
+let answers: Answer[];
+const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => {
+  const a = answers.shift() ?? new TypeError('no answer queued');
+  if (a instanceof Error) throw a;
+  if (typeof a === 'number') return new Response('busy', { status: a });
+  return new Response(JSON.stringify(a), { status: 200, headers: { 'content-type': 'application/json' } });
+});
+const sentBodies = () => fetchMock.mock.calls.map(([, init]) => JSON.parse(init.body as string).receipts as string[]);
+
+beforeEach(() => {
+  reset();
+  receipts = [];
+  errors = [];
+  answers = [];
+  fetchMock.mockClear();
+  vi.stubGlobal('fetch', fetchMock);
+  vi.useFakeTimers({ now: Date.UTC(2026, 10, 29, 12) });
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('backoff', () => {
+  it('doubles from 5 s to a 1 h cap with equal jitter', () => {
+    expect(backoff(1, 0)).toBe(2500);
+    expect(backoff(1, 1)).toBe(5000);
+    expect(backoff(2, 0.5)).toBe(7500);
+    expect(backoff(4, 1)).toBe(40_000);
+    expect(backoff(30, 0)).toBe(1_800_000);
+    expect(backoff(30, 1)).toBe(3_600_000);
+    for (let n = 1; n < 40; n++) {
+      const d = backoff(n);
+      const cap = Math.min(3_600_000, 5000 * 2 ** (n - 1));
+      expect(d).toBeGreaterThanOrEqual(cap / 2);
+      expect(d).toBeLessThanOrEqual(cap);
+    }
+    const spread = new Set(Array.from({ length: 20 }, () => backoff(3)));
+    expect(spread.size).toBeGreaterThan(10);
+  });
+});
+
+describe('batches', () => {
+  it('cuts at 100 receipts and below 64 KiB of body', () => {
+    const small = Array.from({ length: 250 }, (_, i) => entry(`r${i}`));
+    expect(batches(small).map((b) => b.length)).toEqual([100, 100, 50]);
+    const big = Array.from({ length: 5 }, (_, i) => ({ ...entry(`b${i}`), jws: 'x'.repeat(25_000) }));
+    const out = batches(big);
+    expect(out.map((b) => b.length)).toEqual([2, 2, 1]);
+    for (const b of out) expect(JSON.stringify({ receipts: b.map((e) => e.jws) }).length).toBeLessThan(65_536);
+    expect(batches([])).toEqual([]);
+  });
+});
+
+describe('outbox', () => {
+  it('posts pending receipts oldest first as CORS-simple text/plain keepalive requests, then marks them sent with their ack', async () => {
+    seed(entry('b', 2), entry('a', 1), entry('old', 0, 'sent'));
+    answers = [{ accepted: ['a'], duplicate: ['b'], rejected: [], acks: { a: 'ack-a' } }];
+    await createOutbox(URL_, core).flush();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe(URL_);
+    expect(init).toMatchObject({ method: 'POST', keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain' } });
+    expect(sentBodies()).toEqual([['h.a.s', 'h.b.s']]);
+    expect(stored('a')).toEqual({ ...entry('a', 1), status: 'sent', ack: 'ack-a' });
+    expect(stored('b')).toEqual({ ...entry('b', 2), status: 'sent' });
+    expect(receipts).toEqual([
+      { receiptId: 'a', status: 'sent', jws: 'h.a.s' },
+      { receiptId: 'b', status: 'sent', jws: 'h.b.s' },
+    ]);
+    expect(errors).toEqual([]);
+    await createOutbox(URL_, core).flush();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes rejected receipts out of the outbox with their reason and an error', async () => {
+    seed(entry('a', 1), entry('b', 2));
+    answers = [{ accepted: ['b'], duplicate: [], rejected: [{ index: 0, reason: 'bad signature' }], acks: {} }];
+    await createOutbox(URL_, core).flush();
+    expect(stored('a').status).toBe('rejected');
+    expect(stored('b').status).toBe('sent');
+    expect(receipts).toContainEqual({ receiptId: 'a', status: 'rejected', jws: 'h.a.s', reason: 'bad signature' });
+    expect(errors).toEqual([expect.objectContaining({ code: 'receipt', message: expect.stringContaining('bad signature') })]);
+    expect((await readReceiptLog()).map((e) => [e.receiptId, e.status])).toEqual([['a', 'rejected'], ['b', 'sent']]);
+  });
+
+  it.each([
+    ['a 503', 503],
+    ['a 429', 429],
+    ['a network error', new TypeError('Failed to fetch')],
+  ])('keeps receipts and backs off after %s, persisting the next attempt; the timer delivers them', async (_name, failure) => {
+    seed(entry('a'));
+    answers = [failure];
+    const box = createOutbox(URL_, core);
+    const t0 = Date.now();
+    await box.flush();
+    expect(stored('a').status).toBe('pending');
+    expect(receipts).toEqual([expect.objectContaining({ receiptId: 'a', status: 'failed' })]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'transport' })]);
+    const retry = db().get('retry') as { n: number; at: number };
+    expect(retry.n).toBe(1);
+    expect(retry.at - t0).toBeGreaterThanOrEqual(2500);
+    expect(retry.at - t0).toBeLessThanOrEqual(5000);
+
+    // A page loaded before the next attempt is due waits for it instead of hammering the collector.
+    const otherPage = createOutbox(URL_, core);
+    await otherPage.flush();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    otherPage.stop();
+
+    answers = [{ accepted: ['a'], acks: { a: 'ack' } }];
+    await vi.advanceTimersByTimeAsync(retry.at - t0 - 1);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    await vi.waitFor(() => expect(stored('a')).toMatchObject({ status: 'sent', ack: 'ack' }));
+    expect(db().get('retry')).toEqual({ n: 0, at: 0 });
+  });
+
+  it('grows the wait with each failure in a row; a forced flush (online, new receipt) ignores it', async () => {
+    seed(entry('a'));
+    answers = [503, 503, 503];
+    const box = createOutbox(URL_, core);
+    await box.flush();
+    await box.flush(true);
+    await box.flush(true);
+    const retry = db().get('retry') as { n: number; at: number };
+    expect(retry.n).toBe(3);
+    expect(retry.at - Date.now()).toBeGreaterThanOrEqual(10_000);
+    expect(fetchMock).toHaveBeenCalledTimes(3);
+    box.stop();
+  });
+
+  it('treats receipts the collector left unanswered as not delivered', async () => {
+    seed(entry('a', 1), entry('b', 2));
+    answers = [{ accepted: ['a'] }];
+    await createOutbox(URL_, core).flush();
+    expect(stored('a').status).toBe('sent');
+    expect(stored('b').status).toBe('pending');
+    expect((db().get('retry') as { n: number }).n).toBe(1);
+  });
+
+  it('treats a malformed answer as a failure, not as delivery', async () => {
+    seed(entry('a'));
+    fetchMock.mockImplementationOnce(async () => new Response('<html>', { status: 200 }));
+    await createOutbox(URL_, core).flush();
+    expect(stored('a').status).toBe('pending');
+    expect(errors[0]?.code).toBe('transport');
+  });
+
+  it('sends a new receipt at once, and on page exit sends what is unsent without waiting for storage', async () => {
+    answers = [503];
+    const box = createOutbox(URL_, core);
+    seed(entry('a'));
+    box.add(entry('a'));
+    await vi.waitFor(() => expect(receipts).toHaveLength(1));
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    answers = [{ accepted: ['a'] }];
+    box.beacon();
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(fetchMock.mock.calls[1]![1]).toMatchObject({ keepalive: true, method: 'POST' });
+    expect(sentBodies()[1]).toEqual(['h.a.s']);
+    box.stop();
+  });
+});
