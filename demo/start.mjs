@@ -1,5 +1,6 @@
 // `npm start`: the reference collector on SQLite and the demo shop, on this machine, no setup.
-//   DEMO_PORT (8080), COLLECTOR_PORT (8787), CONSENTSEAL_ADMIN_TOKEN (made up and printed if unset).
+//   DEMO_PORT (8080), COLLECTOR_PORT (8787), CONSENTSEAL_ADMIN_TOKEN (made up and printed if unset),
+//   DEMO_DATA_DIR (demo/.data: where the SQLite database lives).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -10,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const demoPort = Number(process.env.DEMO_PORT ?? 8080);
 const collectorPort = Number(process.env.COLLECTOR_PORT ?? 8787);
 const token = process.env.CONSENTSEAL_ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
-const dataDir = new URL('./.data/', import.meta.url);
+const dataDir = process.env.DEMO_DATA_DIR ? new URL(`file://${process.env.DEMO_DATA_DIR.replace(/\/?$/, '/')}`) : new URL('./.data/', import.meta.url);
 mkdirSync(dataDir, { recursive: true });
 
 const collector = spawn(
