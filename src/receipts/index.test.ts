@@ -43,7 +43,7 @@ const signed = (rs: ReceiptEvent[]) => rs.filter((r) => r.status === 'signed');
 beforeEach(async () => {
   reset();
   saved = undefined;
-  window.happyDOM!.setURL('https://shop.example/cart/checkout?coupon=x#pay');
+  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL('https://shop.example/cart/checkout?coupon=x#pay');
 });
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -122,7 +122,7 @@ describe('receiptsPlugin', () => {
   });
 
   it('keeps receipts when the collector is down, and sends what is unsent on pagehide', async () => {
-    const fetchMock = vi.fn(async () => new Response('down', { status: 503 }));
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => new Response('down', { status: 503 }));
     vi.stubGlobal('fetch', fetchMock);
     const { core, receipts, errors } = start({ ...config, collector });
     await core.acceptAll();
