@@ -1,0 +1,127 @@
+import { h, render } from 'preact';
+import type { ConsentCore, ConsentPlugin, DecisionInput } from '../core/plugin';
+import { resolveTexts } from '../i18n';
+import { downloadReceipts } from './download';
+import { deepActive } from './focus';
+import { mountHost } from './mount';
+import { type View, Widget } from './widget';
+
+export interface UiOptions {
+  /** Nonce for the fallback `<style>` where constructable stylesheets are missing. */
+  nonce?: string;
+}
+
+/**
+ * The consent widget as a plugin: shows the banner while the visitor has not decided, the
+ * preferences on demand, and emits the public `show` / `hide` events. Nothing is added to the
+ * page until there is something to show.
+ */
+export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
+  return (core: ConsentCore) => {
+    if (typeof document == 'undefined') return;
+    const t = resolveTexts(core.config, core.language);
+    const cfg = core.config.ui;
+    const de = document.documentElement;
+    const mq = cfg.theme == 'auto' ? globalThis.matchMedia?.('(prefers-color-scheme: dark)') : undefined;
+    let view: View = 'none';
+    let draft: Record<string, boolean> = {};
+    let opener: HTMLElement | null = null;
+    let dom: ReturnType<typeof mountHost> | undefined;
+    let pad: string | undefined;
+    let ro: ResizeObserver | undefined;
+    let dead = false;
+
+    const fail = (e: unknown) => core.reportError('ui', 'the consent widget failed: ' + String(e), e);
+
+    /** Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. */
+    const fit = () => {
+      const b = view == 'banner' && dom?.box.querySelector('section');
+      if (b) {
+        pad ??= de.style.scrollPaddingBottom;
+        de.style.scrollPaddingBottom = Math.max(0, innerHeight - b.getBoundingClientRect().top) + 'px';
+        if (typeof ResizeObserver == 'function') (ro ??= new ResizeObserver(fit)).observe(b);
+      } else if (pad != null) {
+        de.style.scrollPaddingBottom = pad;
+        pad = undefined;
+        ro?.disconnect();
+      }
+    };
+
+    const paint = () => {
+      try {
+        if (dead) return;
+        const state = core.getState();
+        if (!dom) {
+          if (view == 'none' && !(cfg.reopenButton && state.status == 'decided')) return;
+          if (!document.body) return void document.addEventListener('DOMContentLoaded', paint);
+          dom = mountHost(options.nonce);
+        }
+        if (!dom.host.isConnected) document.body.prepend(dom.host);
+        const gpc = core.env.gpc && core.config.gpc;
+        const dark = cfg.theme == 'dark' || !!mq?.matches;
+        render(h(Widget, { view, state, config: core.config, t, draft, gpc, dark, act }), dom.box);
+        const d = dom.box.querySelector('dialog');
+        if (d && !d.open) d.showModal ? d.showModal() : d.setAttribute('open', '');
+        fit();
+      } catch (e) {
+        fail(e);
+      }
+    };
+
+    const show = (next: View) => {
+      const prev = view;
+      if (next == prev || dead) return;
+      if (next == 'preferences') {
+        opener = deepActive();
+        draft = { ...core.getState().purposes };
+      }
+      view = next;
+      if (prev != 'none') core.emit('hide', { view: prev });
+      paint();
+      if (next != 'none') core.emit('show', { view: next });
+      if (prev == 'preferences') {
+        const back = opener?.isConnected ? opener : dom?.box.querySelector<HTMLElement>('#cz,.ro');
+        opener = null;
+        back?.focus();
+      }
+    };
+
+    const decide = (input: DecisionInput, method: 'banner' | 'preferences') => {
+      const prev = view;
+      show('none');
+      core.decide(input, method).catch((e: unknown) => (fail(e), show(prev)));
+    };
+
+    const act = {
+      decide: (input: 'accept-all' | 'reject-all' | 'save', method: 'banner' | 'preferences') =>
+        decide(input == 'save' ? { ...draft } : input, method),
+      customize: () => core.showPreferences(),
+      toggle: (id: string, on: boolean) => {
+        draft = { ...draft, [id]: on };
+        paint();
+      },
+      close: () => show(core.getState().status == 'pending' ? 'banner' : 'none'),
+      reopen: () => core.showPreferences(),
+      download: () => downloadReceipts(core.getState()).catch(fail),
+    };
+
+    const offs = [
+      core.on('view', (e) => show(e.view)),
+      core.store.subscribe((s) => (s.status == 'decided' && view == 'banner' ? show('none') : paint())),
+    ];
+    mq?.addEventListener?.('change', paint);
+    core.ready.then(() => {
+      if (core.getState().status == 'pending' && view == 'none') show('banner');
+      else paint();
+    }, fail);
+
+    return () => {
+      dead = true;
+      offs.forEach((off) => off());
+      mq?.removeEventListener?.('change', paint);
+      view = 'none';
+      fit();
+      if (dom) render(null, dom.box), dom.host.remove();
+    };
+  };
+}

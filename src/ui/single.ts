@@ -1,0 +1,22 @@
+const LIVE = Symbol.for('consentseal.live');
+type Live = { destroy(): void };
+const g = globalThis as unknown as Record<symbol, Live | undefined>;
+
+/**
+ * One instance per page, even across the script-tag and ESM builds: a second call warns and
+ * returns the live instance instead of mounting a second widget. `destroy()` frees the slot.
+ */
+export function single<T extends Live>(make: () => T): T {
+  const live = g[LIVE];
+  if (live) {
+    console.warn('ConsentSeal: already running on this page; returning the live instance (destroy() it first to start over).');
+    return live as T;
+  }
+  const inst = make();
+  const destroy = inst.destroy;
+  inst.destroy = () => {
+    if (g[LIVE] === inst) g[LIVE] = undefined;
+    destroy.call(inst);
+  };
+  return (g[LIVE] = inst);
+}

@@ -1,0 +1,184 @@
+// @vitest-environment happy-dom
+import { fireEvent, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createConsentCore } from '../core/consent';
+import type { ConsentCore } from '../core/plugin';
+import type { DecisionStorage, StoredDecision } from '../storage/persistence';
+import { uiPlugin } from './index';
+import { HOST_TAG } from './mount';
+
+const config = {
+  policyVersion: 'v1',
+  policyUrl: '/privacy',
+  controller: { name: 'Example Ltd' },
+  purposes: [
+    { id: 'necessary', required: true },
+    { id: 'analytics', services: [{ id: 'ga4', name: 'Google Analytics', cookies: ['_ga', '/^_ga_/'] }] },
+    { id: 'marketing', optOutSignal: true },
+  ],
+};
+
+function memory(initial?: StoredDecision): () => DecisionStorage {
+  let saved = initial;
+  return () => ({ readSync: () => initial, load: async () => saved, save: async (r) => void (saved = r), watch: () => () => {} });
+}
+
+let core: ConsentCore | undefined;
+afterEach(() => {
+  core?.destroy();
+  core = undefined;
+  document.body.innerHTML = '';
+  document.documentElement.lang = '';
+});
+
+async function start(extra: object = {}, o: { gpc?: boolean; stored?: StoredDecision } = {}) {
+  const views: string[] = [];
+  core = createConsentCore({ ...config, ...extra }, { plugins: [uiPlugin()], storage: memory(o.stored), env: { gpc: o.gpc ?? false } });
+  core.on('show', (e) => views.push('show:' + e.view));
+  core.on('hide', (e) => views.push('hide:' + e.view));
+  await core.ready;
+  return { core, views };
+}
+
+const host = () => document.querySelector(HOST_TAG) as HTMLElement | null;
+const ui = () => within(host()!.shadowRoot as unknown as HTMLElement);
+const dialog = () => host()!.shadowRoot!.querySelector('dialog');
+const banner = () => host()?.shadowRoot!.querySelector('section') ?? null;
+const decided = (granted: string[]): StoredDecision => ({ subjectId: 's-1', decidedAt: Date.now() - 1000, policyVersion: 'v1', gpc: false, granted });
+
+describe('uiPlugin', () => {
+  it('shows the banner while undecided, in an open shadow root on a neutral host', async () => {
+    const { views } = await start();
+    const h = host()!;
+    expect(h.hasAttribute('data-nosnippet')).toBe(true);
+    expect(h.shadowRoot!.mode).toBe('open');
+    expect(banner()).not.toBeNull();
+    expect(ui().getByRole('heading', { name: 'We value your privacy' })).toBeTruthy();
+    expect(banner()!.textContent).toContain('Example Ltd');
+    const policy = ui().getByRole('link', { name: 'Privacy policy' });
+    expect(policy.getAttribute('href')).toBe('/privacy');
+    expect(policy.getAttribute('rel')).toBe('noopener');
+    const accept = ui().getByRole('button', { name: 'Accept all' });
+    const reject = ui().getByRole('button', { name: 'Reject all' });
+    expect(accept.className).toBe(reject.className);
+    expect(ui().getByRole('button', { name: 'Customize' })).toBeTruthy();
+    expect(views).toEqual(['show:banner']);
+  });
+
+  it('adds nothing to the page when the visitor already decided', async () => {
+    await start({}, { stored: decided(['necessary']) });
+    expect(host()).toBeNull();
+  });
+
+  it('Accept all and Reject all decide from the banner and hide it', async () => {
+    const { core, views } = await start();
+    const decide = vi.spyOn(core, 'decide');
+    fireEvent.click(ui().getByRole('button', { name: 'Reject all' }));
+    expect(decide).toHaveBeenCalledWith('reject-all', 'banner');
+    expect(banner()).toBeNull();
+    await vi.waitFor(() => expect(core.getState().status).toBe('decided'));
+    expect(core.getState().purposes).toEqual({ necessary: true, analytics: false, marketing: false });
+    expect(views).toEqual(['show:banner', 'hide:banner']);
+  });
+
+  it('Customize opens the preferences with nothing pre-selected; Save choices stores the toggles', async () => {
+    const { core, views } = await start();
+    fireEvent.click(ui().getByRole('button', { name: 'Customize' }));
+    expect(dialog()!.open).toBe(true);
+    expect(dialog()!.getAttribute('aria-modal')).toBe('true');
+    expect(ui().getByRole('dialog', { name: 'Privacy preferences' })).toBeTruthy();
+    const necessary = ui().getByRole('switch', { name: 'necessary' }) as HTMLInputElement;
+    const analytics = ui().getByRole('switch', { name: 'analytics' }) as HTMLInputElement;
+    const marketing = ui().getByRole('switch', { name: 'marketing' }) as HTMLInputElement;
+    expect([necessary.checked, necessary.disabled]).toEqual([true, true]);
+    expect([analytics.checked, marketing.checked]).toEqual([false, false]);
+    expect(dialog()!.textContent).toContain('Needed for the site to work.');
+    expect(dialog()!.textContent).toContain('Services: Google Analytics');
+    expect(dialog()!.textContent).toContain('Cookies: _ga, /^_ga_/');
+    fireEvent.click(analytics);
+    expect(analytics.checked).toBe(true);
+    const decide = vi.spyOn(core, 'decide');
+    fireEvent.click(ui().getByRole('button', { name: 'Save choices' }));
+    expect(decide).toHaveBeenCalledWith({ necessary: true, analytics: true, marketing: false }, 'preferences');
+    await vi.waitFor(() => expect(core.getState().status).toBe('decided'));
+    expect(core.getState().purposes).toEqual({ necessary: true, analytics: true, marketing: false });
+    expect(dialog()).toBeNull();
+    expect(banner()).toBeNull();
+    expect(views).toEqual(['show:banner', 'hide:banner', 'show:preferences', 'hide:preferences']);
+  });
+
+  it('Escape closes the preferences back to the banner and returns focus to Customize', async () => {
+    await start();
+    const customize = ui().getByRole('button', { name: 'Customize' });
+    customize.focus();
+    fireEvent.click(customize);
+    fireEvent.keyDown(dialog()!, { key: 'Escape' });
+    expect(dialog()).toBeNull();
+    expect(banner()).not.toBeNull();
+    expect(host()!.shadowRoot!.activeElement?.textContent).toBe('Customize');
+  });
+
+  it('re-opened after a decision, the preferences show the current choices and the consent record', async () => {
+    const { core } = await start({}, { stored: decided(['necessary', 'analytics']) });
+    const link = document.body.appendChild(document.createElement('button'));
+    link.focus();
+    core.showPreferences();
+    expect((ui().getByRole('switch', { name: 'analytics' }) as HTMLInputElement).checked).toBe(true);
+    expect((ui().getByRole('switch', { name: 'marketing' }) as HTMLInputElement).checked).toBe(false);
+    expect(dialog()!.textContent).toContain('Consent IDs-1');
+    expect(ui().getByRole('button', { name: 'Download my receipts' })).toBeTruthy();
+    fireEvent.click(within(dialog()!).getByRole('button', { name: 'Reject all' }));
+    await vi.waitFor(() => expect(core.getState().purposes.analytics).toBe(false));
+    expect(dialog()).toBeNull();
+    expect(document.activeElement).toBe(link);
+  });
+
+  it('shows the GPC notice when the signal is on and honoured', async () => {
+    await start({ gpc: true }, { gpc: true });
+    fireEvent.click(ui().getByRole('button', { name: 'Customize' }));
+    expect(ui().getByRole('status').textContent).toBe('Opt-Out Preference Signal Honored');
+  });
+
+  it('hide() and showBanner() drive the view; a re-open button appears after a decision when configured', async () => {
+    const { core } = await start({ ui: { reopenButton: true } });
+    core.hide();
+    expect(banner()).toBeNull();
+    core.showBanner();
+    expect(banner()).not.toBeNull();
+    fireEvent.click(ui().getByRole('button', { name: 'Accept all' }));
+    await vi.waitFor(() => expect(ui().getByRole('button', { name: 'Privacy settings' })).toBeTruthy());
+    fireEvent.click(ui().getByRole('button', { name: 'Privacy settings' }));
+    expect(dialog()).not.toBeNull();
+  });
+
+  it('renders texts in the page language, with site overrides as plain text', async () => {
+    document.documentElement.lang = 'zh-CN';
+    await start({ language: 'auto', texts: { 'zh-CN': { bannerTitle: '<b>标题</b>' } } });
+    const root = host()!.shadowRoot!.querySelector('.r')!;
+    expect(root.getAttribute('lang')).toBe('zh-CN');
+    expect(ui().getByRole('button', { name: '全部接受' })).toBeTruthy();
+    expect(ui().getByRole('heading').textContent).toBe('<b>标题</b>');
+    expect(host()!.shadowRoot!.querySelector('b')).toBeNull();
+  });
+
+  it('mirrors right-to-left languages and applies the dark theme', async () => {
+    await start({ language: 'ar', ui: { theme: 'dark' } });
+    const root = host()!.shadowRoot!.querySelector('.r')!;
+    expect(root.getAttribute('dir')).toBe('rtl');
+    expect(root.classList.contains('dk')).toBe(true);
+  });
+
+  it('keeps page focus clear of the banner with scroll-padding, restored on hide', async () => {
+    document.documentElement.style.scrollPaddingBottom = '3px';
+    const { core } = await start();
+    expect(document.documentElement.style.scrollPaddingBottom).toMatch(/px$/);
+    core.hide();
+    expect(document.documentElement.style.scrollPaddingBottom).toBe('3px');
+  });
+
+  it('destroy() removes the widget', async () => {
+    const { core } = await start();
+    core.destroy();
+    expect(host()).toBeNull();
+  });
+});
