@@ -224,6 +224,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     const args: unknown[] = [];
     const arg = (v: unknown): string => (args.push(v), `$${args.length}`);
     if (filter.subjectId !== undefined) where.push(`subject_id = ${arg(filter.subjectId)}`);
+    if (filter.receiptId !== undefined) where.push(`receipt_id = ${arg(filter.receiptId)}`);
     if (filter.from !== undefined) where.push(`issued_at >= ${arg(filter.from)}::timestamptz`);
     if (filter.to !== undefined) where.push(`issued_at < ${arg(filter.to)}::timestamptz`);
     if (after) where.push(`(issued_at, receipt_id) > (${arg(after.issuedAt)}::timestamptz, ${arg(after.receiptId)})`);
@@ -276,6 +277,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         const last = rows[rows.length - 1] as Row;
         cursor = [last.subject_id as string, last.seq as number];
       }
+    },
+    async subjectReceipts(subjectId, page = {}) {
+      const { rows } = await pool.query(
+        `SELECT r.*, s.kid AS bound_kid FROM receipts r LEFT JOIN subjects s ON s.subject_id = r.subject_id
+         WHERE r.subject_id = $1 AND r.seq > $2 ORDER BY r.seq LIMIT $3`,
+        [subjectId, page.afterSeq ?? 0, page.limit ?? 1000],
+      );
+      return (rows as Row[]).map((r) => ({ ...toStored(r), boundKid: (r.bound_kid as string | null) ?? null }));
     },
     async counters(filter: StatsFilter = {}) {
       const where: string[] = [];

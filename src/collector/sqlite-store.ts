@@ -131,6 +131,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     putKey: db.prepare('INSERT OR IGNORE INTO collector_key (id, private_jwk, created_at) VALUES (1, ?, ?)'),
     scan: db.prepare(`SELECT r.*, s.kid AS bound_kid FROM receipts r LEFT JOIN subjects s ON s.subject_id = r.subject_id
       WHERE (r.subject_id, r.seq) > (?, ?) ORDER BY r.subject_id, r.seq LIMIT ?`),
+    subject: db.prepare(`SELECT r.*, s.kid AS bound_kid FROM receipts r LEFT JOIN subjects s ON s.subject_id = r.subject_id
+      WHERE r.subject_id = ? AND r.seq > ? ORDER BY r.seq LIMIT ?`),
   };
   type SeqRow = { receipt_id: string; jws_hash: string; prev: string | null; chain_status: ChainStatus } | undefined;
   const atSeq = (subject: string, seq: number) => q.atSeq.get(subject, seq) as SeqRow;
@@ -216,6 +218,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.subjectId !== undefined) where.push('subject_id = ?'), args.push(filter.subjectId);
+    if (filter.receiptId !== undefined) where.push('receipt_id = ?'), args.push(filter.receiptId);
     if (filter.from !== undefined) where.push('issued_at >= ?'), args.push(filter.from);
     if (filter.to !== undefined) where.push('issued_at < ?'), args.push(filter.to);
     if (after) where.push('(issued_at, receipt_id) > (?, ?)'), args.push(after.issuedAt, after.receiptId);
@@ -256,6 +259,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         const last = rows[rows.length - 1]!;
         cursor = [last.subject_id as string, last.seq as number];
       }
+    },
+    async subjectReceipts(subjectId, page = {}) {
+      const rows = q.subject.all(subjectId, page.afterSeq ?? 0, page.limit ?? 1000) as Row[];
+      return rows.map((r) => ({ ...toStored(r), boundKid: (r.bound_kid as string | null) ?? null }));
     },
     async counters(filter: StatsFilter = {}) {
       const where: string[] = [];

@@ -84,6 +84,7 @@ export type AckSigner = (receipt: VerifiedReceipt, storedAt: string) => string;
 /** Filter for exports; `from`/`to` bound `issuedAt` (inclusive `from`, exclusive `to`, ISO 8601). */
 export interface ReceiptFilter {
   subjectId?: string;
+  receiptId?: string;
   from?: string;
   to?: string;
 }
@@ -148,6 +149,8 @@ export interface ReceiptStore {
   exportReceipts(filter: ReceiptFilter): AsyncIterable<StoredReceipt>;
   /** Streams every receipt ordered by (subjectId, seq) with the subject's bound key id. */
   scanAll(): AsyncIterable<ScannedReceipt>;
+  /** One subject's receipts in seq order (seq > `afterSeq`, at most `limit`, default 1000) with its bound key id. */
+  subjectReceipts(subjectId: string, page?: { afterSeq?: number; limit?: number }): Promise<ScannedReceipt[]>;
   /** The pre-aggregated counters, optionally limited to a range of days. */
   counters(filter?: StatsFilter): Promise<Counters>;
   /** Receipts whose chain still has a gap. */

@@ -179,3 +179,6 @@ export async function verifyStore(store: ReceiptStore): Promise<VerifyReport> {
     (signer !== undefined || r.receipts === 0);
   return r;
 }
+
+/** Which stored columns of a receipt differ from its verified JWS (shared with the audit console's subject page). */
+export { mismatches as storedFieldMismatches };

@@ -1,0 +1,245 @@
+import { compactVerify, importJWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
+import { verifyReceiptJws } from './jws';
+import { backends, type TestBackend } from './test-backends';
+import { hashJws, makeDevice, next, payloadFor, payloadOf, sign, type TestDevice } from './test-receipts';
+import type { InsertOutcome, ReceiptStore, VerifiedReceipt } from './types';
+import { verifyStore } from './verify-store';
+
+const verified = (jws: string): VerifiedReceipt => {
+  const r = verifyReceiptJws(jws);
+  if (!r.ok) throw new Error(r.reason);
+  return r.receipt;
+};
+
+describe.each(backends)('%s store', (_name, makeBackend) => {
+  let backend: TestBackend;
+  let store: ReceiptStore;
+  let signer: CollectorSigner;
+  const put = (...jws: string[]): Promise<InsertOutcome[]> => store.insertBatch(jws.map(verified), signer.signAck);
+  const statuses = (o: InsertOutcome[]) => o.map((x) => (x.status === 'rejected' ? x.reason : x.status));
+  const chainOf = async (d: TestDevice) => (await store.listReceipts({ subjectId: d.subjectId })).sort((a, b) => a.seq - b.seq).map((r) => [r.seq, r.chainStatus]);
+
+  beforeAll(async () => {
+    backend = makeBackend();
+    store = await backend.open();
+    signer = collectorSigner(await store.collectorKey(generateCollectorKey));
+  });
+  afterAll(async () => {
+    await store?.close();
+    await backend?.cleanup();
+  });
+
+  it('stores a chain with the exact JWS, parsed fields and a countersignature that jose verifies', async () => {
+    const d = await makeDevice();
+    const a = await next(d, { action: 'accept-all', purposes: { necessary: true, analytics: true } });
+    const b = await next(d, { action: 'withdraw', method: 'api', purposes: { necessary: true, analytics: false }, gpc: true });
+    const out = await put(a, b);
+    expect(statuses(out)).toEqual(['accepted', 'accepted']);
+    const rows = (await store.listReceipts({ subjectId: d.subjectId })).sort((x, y) => x.seq - y.seq);
+    expect(rows.map((r) => r.jws)).toEqual([a, b]);
+    const second = rows[1]!;
+    expect(second).toMatchObject({
+      receiptId: payloadOf(b).receiptId, subjectId: d.subjectId, seq: 2, prev: hashJws(a), jwsHash: hashJws(b),
+      action: 'withdraw', method: 'api', purposes: { necessary: true, analytics: false }, gpc: true, ephemeralKey: false,
+      policyVersion: '2026-11-01', language: 'en', page: 'https://shop.example/checkout', kid: d.kid, chainStatus: 'complete',
+    });
+    expect(Date.parse(second.storedAt)).toBeGreaterThan(Date.now() - 60_000);
+    const ack = out[1]!.status === 'accepted' ? out[1]!.ack : '';
+    expect(second.ack).toBe(ack);
+    const { payload, protectedHeader } = await compactVerify(ack, await importJWK(signer.publicJwk, 'ES256'));
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'consent-ack+jws', kid: signer.kid });
+    expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({ receiptId: second.receiptId, receiptHash: hashJws(b), storedAt: second.storedAt });
+  });
+
+  it('answers duplicate (with the original ack) for the same JWS and rejects a reused receiptId', async () => {
+    const d = await makeDevice();
+    const a = await next(d);
+    const [first] = await put(a);
+    const again = await put(a);
+    expect(again).toEqual([{ status: 'duplicate', receiptId: payloadOf(a).receiptId, ack: first!.status === 'accepted' ? first!.ack : 'x' }]);
+    const sameId = await sign(d, { ...payloadOf(a), action: 'reject-all' });
+    expect(statuses(await put(sameId))).toEqual(['receiptId: already used by a different receipt']);
+    // twice in one batch: stored once
+    const e = await makeDevice();
+    const x = await next(e);
+    expect(statuses(await put(x, x))).toEqual(['accepted', 'duplicate']);
+  });
+
+  it('binds a subject to its first key and rejects another key later', async () => {
+    const d = await makeDevice();
+    await put(await next(d));
+    const thief = await makeDevice(d.subjectId);
+    thief.seq = d.seq;
+    thief.last = d.last;
+    expect(statuses(await put(await next(thief)))).toEqual(['subjectId: bound to a different key']);
+  });
+
+  it('rejects a conflicting receipt for the same subject and seq', async () => {
+    const d = await makeDevice();
+    const first = await next(d);
+    await put(first);
+    const rival = await sign(d, payloadFor(d, 1, null, { action: 'reject-all' }));
+    expect(statuses(await put(rival))).toEqual(['seq: subject already has a different receipt with seq 1']);
+  });
+
+  it('rejects a prev that does not match the stored predecessor or successor', async () => {
+    const d = await makeDevice();
+    const r1 = await next(d);
+    const r2 = await next(d);
+    const r3 = await next(d);
+    await put(r1, r3);
+    const wrongPrev = await sign(d, payloadFor(d, 2, hashJws('not r1')));
+    expect(statuses(await put(wrongPrev))).toEqual(['prev: does not match the hash of stored receipt seq 1']);
+    const d2 = await makeDevice();
+    const s1 = await next(d2);
+    const s2 = await next(d2);
+    const s3 = await next(d2);
+    await put(s3);
+    // A seq 2 that s3 does not point to.
+    const other2 = await sign(d2, payloadFor(d2, 2, hashJws(s1), { action: 'reject-all' }));
+    expect(statuses(await put(other2))).toEqual(['seq: stored receipt seq 3 links to a different receipt']);
+    expect(statuses(await put(s1, s2))).toEqual(['accepted', 'accepted']);
+    expect(statuses(await put(r2))).toEqual(['accepted']);
+  });
+
+  it('marks a chain with a gap incomplete and completes it when the gap fills', async () => {
+    const d = await makeDevice();
+    const [r1, r2, r3, r4] = [await next(d), await next(d), await next(d), await next(d)];
+    const before = await store.countIncomplete();
+    await put(r1);
+    expect(await put(r3, r4)).toMatchObject([{ chainStatus: 'incomplete' }, { chainStatus: 'incomplete' }]);
+    expect(await chainOf(d)).toEqual([[1, 'complete'], [3, 'incomplete'], [4, 'incomplete']]);
+    expect(await store.countIncomplete()).toBe(before + 2);
+    expect(await put(r2!)).toMatchObject([{ status: 'accepted', chainStatus: 'complete' }]);
+    expect(await chainOf(d)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete'], [4, 'complete']]);
+    expect(await store.countIncomplete()).toBe(before);
+  });
+
+  it('completes a chain that arrived backwards, only once seq 1 is there', async () => {
+    const d = await makeDevice();
+    const [r1, r2, r3] = [await next(d), await next(d), await next(d)];
+    await put(r3!);
+    await put(r2!);
+    expect(await chainOf(d)).toEqual([[2, 'incomplete'], [3, 'incomplete']]);
+    await put(r1!);
+    expect(await chainOf(d)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete']]);
+  });
+
+  it('keeps each subject consistent under concurrent batches', async () => {
+    const devices = await Promise.all(Array.from({ length: 8 }, () => makeDevice()));
+    const chains = await Promise.all(devices.map(async (d) => [await next(d), await next(d), await next(d), await next(d)]));
+    // Every receipt in its own concurrent batch, plus each chain's seq 3 twice.
+    const all = chains.flatMap((c) => [...c, c[2]!]);
+    const outcomes = (await Promise.all(all.map((j) => put(j)))).flat();
+    expect(outcomes.filter((o) => o.status === 'accepted')).toHaveLength(32);
+    expect(outcomes.filter((o) => o.status === 'duplicate')).toHaveLength(8);
+    for (const d of devices) expect(await chainOf(d)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete'], [4, 'complete']]);
+  });
+
+  it('keeps daily counters per day, policy version, language, action, gpc and purpose', async () => {
+    const version = `stats-${Math.random().toString(36).slice(2)}`;
+    const day = (iso: string) => ({ issuedAt: iso, policyVersion: version });
+    const d1 = await makeDevice();
+    const d2 = await makeDevice();
+    const d3 = await makeDevice();
+    await put(
+      await next(d1, { ...day('2026-11-01T10:00:00Z'), action: 'accept-all', purposes: { analytics: true, marketing: true } }),
+      await next(d1, { ...day('2026-11-01T23:59:59+00:00'), action: 'withdraw', purposes: { analytics: false, marketing: false } }),
+      await next(d2, { ...day('2026-11-02T00:30:00+02:00'), action: 'reject-all', gpc: true, language: 'zh-CN', purposes: { analytics: false, marketing: false } }),
+      await next(d3, { ...day('2026-11-02T08:00:00Z'), action: 'custom', purposes: { analytics: true, marketing: false } }),
+    );
+    const c = await store.counters({ policyVersion: version });
+    const daily = c.daily.map((r) => [r.day, r.language, r.action, r.gpc, r.n]).sort();
+    // 00:30+02:00 is 22:30Z on the 1st: days are UTC.
+    expect(daily).toEqual([
+      ['2026-11-01', 'en', 'accept-all', false, 1],
+      ['2026-11-01', 'en', 'withdraw', false, 1],
+      ['2026-11-01', 'zh-CN', 'reject-all', true, 1],
+      ['2026-11-02', 'en', 'custom', false, 1],
+    ]);
+    const purposes = c.purposes.map((r) => [r.day, r.purpose, r.granted, r.n]).sort();
+    expect(purposes).toEqual([
+      ['2026-11-01', 'analytics', false, 2],
+      ['2026-11-01', 'analytics', true, 1],
+      ['2026-11-01', 'marketing', false, 2],
+      ['2026-11-01', 'marketing', true, 1],
+      ['2026-11-02', 'analytics', true, 1],
+      ['2026-11-02', 'marketing', false, 1],
+    ]);
+    const only2nd = await store.counters({ policyVersion: version, from: '2026-11-02', to: '2026-11-02' });
+    expect(only2nd.daily.map((r) => r.n)).toEqual([1]);
+    // a duplicate or a rejection does not count
+    const dupe = (await store.listReceipts({ subjectId: d3.subjectId }))[0]!.jws;
+    await put(dupe);
+    expect((await store.counters({ policyVersion: version })).daily.reduce((s, r) => s + r.n, 0)).toBe(4);
+  });
+
+  it('lists and exports by subject and issuedAt range, page by page', async () => {
+    const d = await makeDevice();
+    const version = `export-${Math.random().toString(36).slice(2)}`;
+    const batch: string[] = [];
+    for (let i = 0; i < 3; i++) batch.push(await next(d, { issuedAt: `2025-0${i + 1}-15T12:00:00Z`, policyVersion: version }));
+    await put(...batch);
+    const bySubject = await store.listReceipts({ subjectId: d.subjectId });
+    expect(bySubject.map((r) => r.seq)).toEqual([1, 2, 3]); // distinct issuedAt: ordered by time
+    const range = await store.listReceipts({ subjectId: d.subjectId, from: '2025-02-01T00:00:00.000Z', to: '2025-03-15T12:00:00.000Z' });
+    expect(range.map((r) => r.seq)).toEqual([2]);
+    // more than one export page (1,000 rows)
+    const many: string[] = [];
+    const ds = await Promise.all(Array.from({ length: 60 }, () => makeDevice()));
+    for (const x of ds) for (let i = 0; i < 17; i++) many.push(await next(x, { issuedAt: '2025-06-01T00:00:00.000Z' }));
+    for (let i = 0; i < many.length; i += 100) await put(...many.slice(i, i + 100));
+    const exported: string[] = [];
+    for await (const r of store.exportReceipts({ from: '2025-06-01T00:00:00.000Z', to: '2025-06-01T00:00:00.001Z' })) exported.push(r.jws);
+    expect(exported).toHaveLength(1020);
+    expect(new Set(exported)).toEqual(new Set(many));
+  });
+
+  it('keeps its collector key across reopening', async () => {
+    const again = await backend.open();
+    try {
+      const key = await again.collectorKey(() => {
+        throw new Error('must not generate a second key');
+      });
+      expect(collectorSigner(key).kid).toBe(signer.kid);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('verifyStore passes on the store as written, then finds each kind of tampering', async () => {
+    let report = await verifyStore(store);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.receipts).toBeGreaterThan(1000);
+
+    const d = await makeDevice();
+    const [r1, r2, r3] = [await next(d), await next(d), await next(d)];
+    await put(r1!, r2!, r3!);
+    const id = (j: string) => payloadOf(j).receiptId;
+
+    await backend.sql(`UPDATE receipts SET purposes = ? WHERE receipt_id = ?`, JSON.stringify({ necessary: true, analytics: false, marketing: true }), id(r2!));
+    report = await verifyStore(store);
+    expect(report.ok).toBe(false);
+    expect(report.fieldMismatches).toBe(1);
+    expect(report.problems.join('\n')).toContain(`${id(r2!)}: stored purposes differ from the signed receipt`);
+    await backend.sql(`UPDATE receipts SET purposes = ? WHERE receipt_id = ?`, JSON.stringify(payloadOf(r2!).purposes), id(r2!));
+    expect((await verifyStore(store)).ok).toBe(true);
+
+    const forged = r3!.split('.');
+    forged[1] = Buffer.from(JSON.stringify({ ...payloadOf(r3!), action: 'accept-all' })).toString('base64url');
+    await backend.sql('UPDATE receipts SET jws = ? WHERE receipt_id = ?', forged.join('.'), id(r3!));
+    report = await verifyStore(store);
+    expect(report.badSignatures).toBe(1);
+    expect(report.ok).toBe(false);
+    await backend.sql('UPDATE receipts SET jws = ? WHERE receipt_id = ?', r3, id(r3!));
+
+    await backend.sql('DELETE FROM receipts WHERE receipt_id = ?', id(r2!));
+    report = await verifyStore(store);
+    expect(report.brokenChains).toBe(1);
+    expect(report.counterMismatches).toBeGreaterThan(0);
+    expect(report.ok).toBe(false);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Test backends: a fresh SQLite file or a fresh PostgreSQL schema per suite, plus raw SQL access so
+ * tests can tamper with rows behind the store's back. Used only by the collector's tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { openPostgresStore } from './postgres-store';
+import { openSqliteStore } from './sqlite-store';
+import type { ReceiptStore } from './types';
+
+/** The PostgreSQL used by tests (CI exports CONSENTSEAL_TEST_POSTGRES). */
+export const TEST_POSTGRES = process.env.CONSENTSEAL_TEST_POSTGRES ?? 'postgres://consentseal:consentseal@127.0.0.1:5432/consentseal_test';
+
+export interface TestBackend {
+  name: 'sqlite' | 'postgres';
+  /** Opens (or reopens) the store of this backend. */
+  open(): Promise<ReceiptStore>;
+  /** Runs raw SQL (with `?` placeholders, rewritten to `$n` for PostgreSQL) outside the store. */
+  sql(text: string, ...args: unknown[]): Promise<void>;
+  /** Where the collector CLI finds this store. */
+  cliArgs: string[];
+  /** Removes the file / drops the schema. */
+  cleanup(): Promise<void>;
+}
+
+let counter = 0;
+
+export function sqliteBackend(): TestBackend {
+  const dir = mkdtempSync(join(tmpdir(), 'consentseal-collector-'));
+  const file = join(dir, 'test.db');
+  return {
+    name: 'sqlite',
+    open: async () => openSqliteStore(file),
+    async sql(text, ...args) {
+      const db = new Database(file);
+      try {
+        db.prepare(text).run(...args);
+      } finally {
+        db.close();
+      }
+    },
+    cliArgs: ['--db', file],
+    async cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function postgresBackend(): TestBackend {
+  const schema = `cs_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const query = async (text: string, args: unknown[] = []): Promise<void> => {
+    const c = new pg.Client({ connectionString: TEST_POSTGRES, options: `-c search_path=${schema}` });
+    await c.connect();
+    try {
+      let i = 0;
+      await c.query(text.replace(/\?/g, () => `$${++i}`), args);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    name: 'postgres',
+    open: () => openPostgresStore(TEST_POSTGRES, { schema, max: 4 }),
+    sql: (text, ...args) => query(text, args),
+    cliArgs: ['--postgres', TEST_POSTGRES, '--postgres-schema', schema],
+    cleanup: () => query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+  };
+}
+
+/** Both backends, for `describe.each`. */
+export const backends: Array<[string, () => TestBackend]> = [
+  ['sqlite', sqliteBackend],
+  ['postgres', postgresBackend],
+];
