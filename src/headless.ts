@@ -7,6 +7,7 @@ import type { ConsentCore, ConsentPlugin } from './core/plugin';
 import type { ConsentInstance } from './core/types';
 import { gatingPlugin } from './gating';
 import { googleConsentModePlugin } from './integrations/google-consent-mode';
+import { receiptsPlugin } from './receipts';
 
 export { ConsentConfigError, validateConfig, isSafeLinkUrl, type ConfigIssue } from './core/config';
 export { createConsentCore, type CoreOptions } from './core/consent';
@@ -19,7 +20,7 @@ export type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from 
  * The plugins every build installs; the UI build adds its own on top. Consent Mode goes first:
  * its defaults must precede any Google tag a gated script may run.
  */
-export const headlessPlugins = (): ConsentPlugin[] => [googleConsentModePlugin, gatingPlugin];
+export const headlessPlugins = (): ConsentPlugin[] => [googleConsentModePlugin, gatingPlugin, receiptsPlugin()];
 
 /**
  * Creates a consent instance without UI. Throws `ConsentConfigError` listing every problem in

@@ -26,7 +26,7 @@ export function receiptsPlugin(): ConsentPlugin {
     const outbox = config.collector && createOutbox(config.collector.url, core);
     let signer: Promise<Signer> | undefined;
     let warned = false;
-    receiptStore.onError = (e) => core.reportError('storage', 'Consent receipts could not be stored; kept in memory for this page', e);
+    receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
 
     // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork.
     const issue = (ev: DecisionEvent) =>
@@ -54,29 +54,26 @@ export function receiptsPlugin(): ConsentPlugin {
           core.emit('receipt', { receiptId: e.receiptId, status: 'signed', jws: e.jws });
           if (outbox) outbox.add(e);
         },
-        (e) => core.reportError('receipt', 'The consent receipt could not be signed', e),
+        (e) => core.reportError('receipt', 'Receipt not signed', e),
       );
 
     const off = core.on('decision', (ev) => {
       if (globalThis.crypto?.subtle) return void issue(ev);
-      if (!warned) core.reportError('crypto', 'No consent receipt: WebCrypto is unavailable here (the page is not a secure context)');
+      if (!warned) core.reportError('crypto', 'No receipt: WebCrypto needs a secure context (https)');
       warned = true;
     });
     if (!outbox) return off;
 
-    const flush = () => outbox.flush();
-    const online = () => outbox.flush(true);
-    const hidden = () => document.visibilityState == 'hidden' && flush();
-    addEventListener('online', online);
-    addEventListener('pagehide', outbox.beacon);
-    document.addEventListener('visibilitychange', hidden);
-    core.ready.then(flush);
+    const ac = new AbortController();
+    const opts = { signal: ac.signal };
+    addEventListener('online', () => outbox.flush(true), opts);
+    addEventListener('pagehide', outbox.beacon, opts);
+    document.addEventListener('visibilitychange', () => document.hidden && outbox.flush(), opts);
+    core.ready.then(() => outbox.flush());
     return () => {
       off();
       outbox.stop();
-      removeEventListener('online', online);
-      removeEventListener('pagehide', outbox.beacon);
-      document.removeEventListener('visibilitychange', hidden);
+      ac.abort();
     };
   };
 }

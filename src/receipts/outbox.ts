@@ -1,4 +1,5 @@
 import type { ConsentCore } from '../core/plugin';
+import type { ReceiptEvent } from '../core/types';
 import { readReceiptLog, receiptStore, type ReceiptLogEntry } from './log';
 import { serial } from './util';
 
@@ -59,30 +60,32 @@ export interface Outbox {
  */
 export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'reportError' | 'env'>): Outbox {
   const lock = serial('consentseal-outbox');
-  /** Receipts this page knows are unsent; `inflight` ones are already in a keepalive request. */
+  /** Receipts this page knows are unsent and not already in a (keepalive) request. */
   const pending = new Map<string, ReceiptLogEntry>();
-  const inflight = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const post = async (batch: ReceiptLogEntry[]): Promise<CollectorReply> => {
-    const res = await fetch(url, {
+  const post = (batch: ReceiptLogEntry[]): Promise<CollectorReply> =>
+    fetch(url, {
       method: 'POST',
       keepalive: true,
       credentials: 'omit',
       headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
+    }).then((r) => {
+      if (r.status != 200) throw Error('HTTP ' + r.status);
+      return r.json();
     });
-    if (res.status != 200) throw Error(`collector answered ${res.status}`);
-    return res.json();
-  };
 
-  const settle = async (e: ReceiptLogEntry, status: 'sent' | 'rejected', ack?: string, reason?: string) => {
+  const note = (e: ReceiptLogEntry, status: ReceiptEvent['status'], reason?: unknown) =>
+    core.emit('receipt', { receiptId: e.receiptId, status, jws: e.jws, reason } as ReceiptEvent);
+
+  const settle = async (e: ReceiptLogEntry | undefined, status: 'sent' | 'rejected', ack?: string, reason?: string) => {
+    if (!e) return;
     e.status = status;
     if (ack) e.ack = ack;
-    pending.delete(e.receiptId);
     await receiptStore.set(e.receiptId, e);
-    core.emit('receipt', { receiptId: e.receiptId, status, jws: e.jws, ...(reason ? { reason } : {}) });
-    if (reason) core.reportError('receipt', `The collector rejected receipt ${e.receiptId}: ${reason}`);
+    note(e, status, reason);
+    if (reason) core.reportError('receipt', `Receipt ${e.receiptId} rejected: ${reason}`);
   };
 
   const flush = (force?: boolean): Promise<void> =>
@@ -91,23 +94,14 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
       const now = core.env.now();
       const retry = await receiptStore.get<Retry>('retry');
       if (!force && retry && retry.at > now) return void (timer = setTimeout(flush, retry.at - now));
-      pending.clear();
-      for (const e of await readReceiptLog()) if (e.status == 'pending') pending.set(e.receiptId, e);
+      const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
       try {
-        for (const batch of batches([...pending.values()])) {
-          const ids = batch.map((e) => e.receiptId);
-          ids.forEach((id) => inflight.add(id));
-          const reply = await post(batch).finally(() => ids.forEach((id) => inflight.delete(id)));
-          const acks = reply.acks ?? {};
-          for (const id of [...(reply.accepted ?? []), ...(reply.duplicate ?? [])]) {
-            const e = batch.find((x) => x.receiptId == id);
-            if (e) await settle(e, 'sent', acks[id]);
-          }
-          for (const { index, reason } of reply.rejected ?? []) {
-            const e = batch[index];
-            if (e) await settle(e, 'rejected', undefined, String(reason || 'rejected'));
-          }
-          if (batch.some((e) => pending.has(e.receiptId))) throw Error('collector left receipts unanswered');
+        for (const batch of batches(list)) {
+          batch.forEach((e) => pending.delete(e.receiptId));
+          const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
+          for (const id of [...accepted, ...duplicate]) await settle(batch.find((e) => e.receiptId == id), 'sent', acks[id]);
+          for (const { index, reason } of rejected) await settle(batch[index], 'rejected', undefined, reason || '?');
+          if (batch.some((e) => e.status == 'pending')) throw Error('unanswered');
         }
         if (retry?.n) await receiptStore.set('retry', { n: 0, at: 0 });
       } catch (err) {
@@ -115,10 +109,10 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
         const wait = backoff(n);
         await receiptStore.set('retry', { n, at: now + wait });
         timer = setTimeout(flush, wait);
-        for (const e of pending.values()) core.emit('receipt', { receiptId: e.receiptId, status: 'failed', jws: e.jws, reason: String(err) });
-        core.reportError('transport', `Receipts not delivered (${err}); retrying in ${Math.round(wait / 1e3)} s`, err);
+        for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
+        core.reportError('transport', `Receipts not delivered (${err}), retry in ${Math.round(wait / 1e3)} s`, err);
       }
-    }).catch((e) => core.reportError('transport', 'Receipt delivery failed', e));
+    }).catch((e) => core.reportError('transport', 'Receipts not delivered', e));
 
   return {
     flush,
@@ -127,8 +121,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
       flush(true);
     },
     beacon() {
-      const rest = [...pending.values()].filter((e) => !inflight.has(e.receiptId));
-      for (const b of batches(rest)) post(b).catch(() => 0);
+      for (const b of batches([...pending.values()])) post(b).catch(() => 0);
     },
     stop: () => clearTimeout(timer),
   };
