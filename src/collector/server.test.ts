@@ -232,7 +232,7 @@ describe('rate limit, CORS and admin token', () => {
       expect(ok.status).toBe(200);
       await ok.arrayBuffer();
     }
-    const unset = await start({ adminToken: undefined } as Partial<CollectorOptions>);
+    const unset = await start({ adminToken: '' });
     const res = await fetch(`${unset.url}/stats`, { headers: { authorization: 'Bearer ' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');

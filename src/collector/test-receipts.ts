@@ -13,7 +13,7 @@ export interface TestDevice {
   jwk: JWK;
   privateKey: CryptoKey;
   /** The last receipt made by `next` (its hash becomes the next `prev`). */
-  last?: string;
+  last?: string | undefined;
   seq: number;
 }
 

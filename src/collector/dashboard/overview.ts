@@ -1,0 +1,95 @@
+import type { Counters } from '../types';
+
+/** Decision counts of one slice of receipts (a policy version, a language, or all). */
+export interface Slice {
+  total: number;
+  /** Receipts per action (`accept-all`, `reject-all`, `custom`, `withdraw`). */
+  actions: Record<string, number>;
+  /** Receipts made while Global Privacy Control was on. */
+  gpc: number;
+}
+
+/** Granted / denied counts of one purpose. */
+export interface PurposeCount {
+  granted: number;
+  denied: number;
+}
+
+/**
+ * `GET /dashboard/api/overview` body: everything the overview charts draw, folded from the store's
+ * pre-aggregated daily counters (never from the receipts themselves). Per-day arrays align with `days`.
+ */
+export interface Overview {
+  /** Every UTC day from the first to the last day with receipts (inclusive), without holes. */
+  days: string[];
+  /** Receipts per day. */
+  perDay: number[];
+  all: Slice;
+  /** Per purpose: overall counts, and granted / (granted + denied) per day (null when none that day). */
+  purposes: Record<string, PurposeCount & { rateByDay: Array<number | null> }>;
+  /** Per policy version: its slice plus its purpose counts (the purpose counters are kept per version). */
+  policyVersions: Record<string, Slice & { purposes: Record<string, PurposeCount>; firstDay: string; lastDay: string }>;
+  /** Per language (purpose counters are not kept per language, so only decision counts). */
+  languages: Record<string, Slice>;
+  /** Receipts whose chain still has a gap (over the whole store). */
+  incompleteChains: number;
+}
+
+const slice = (): Slice => ({ total: 0, actions: {}, gpc: 0 });
+const DAY_MS = 86_400_000;
+
+/** Every day from `first` to `last` (YYYY-MM-DD, inclusive); capped so a stray date cannot blow up the reply. */
+export function dayRange(first: string, last: string, max = 3700): string[] {
+  const out: string[] = [];
+  const end = Date.parse(`${last}T00:00:00Z`);
+  for (let t = Date.parse(`${first}T00:00:00Z`); t <= end && out.length < max; t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** Folds counter rows into the {@link Overview}. Cost grows with distinct counter rows, not with receipts. */
+export function buildOverview(c: Counters, incompleteChains: number): Overview {
+  const dayNames = new Set<string>();
+  for (const r of c.daily) dayNames.add(r.day);
+  for (const r of c.purposes) dayNames.add(r.day);
+  const sorted = [...dayNames].sort();
+  const days = sorted.length ? dayRange(sorted[0]!, sorted[sorted.length - 1]!) : [];
+  const index = new Map(days.map((d, i) => [d, i]));
+  const perDay = days.map(() => 0);
+  const all = slice();
+  const policyVersions: Overview['policyVersions'] = {};
+  const languages: Record<string, Slice> = {};
+  const version = (v: string, day: string) => {
+    const s = (policyVersions[v] ??= { ...slice(), purposes: {}, firstDay: day, lastDay: day });
+    if (day < s.firstDay) s.firstDay = day;
+    if (day > s.lastDay) s.lastDay = day;
+    return s;
+  };
+  for (const r of c.daily) {
+    const i = index.get(r.day);
+    if (i !== undefined) perDay[i]! += r.n;
+    for (const s of [all, version(r.policyVersion, r.day), (languages[r.language] ??= slice())]) {
+      s.total += r.n;
+      s.actions[r.action] = (s.actions[r.action] ?? 0) + r.n;
+      if (r.gpc) s.gpc += r.n;
+    }
+  }
+  const granted = new Map<string, number[]>();
+  const seen = new Map<string, number[]>();
+  const purposes: Overview['purposes'] = {};
+  for (const r of c.purposes) {
+    const p = (purposes[r.purpose] ??= { granted: 0, denied: 0, rateByDay: [] });
+    const vp = (version(r.policyVersion, r.day).purposes[r.purpose] ??= { granted: 0, denied: 0 });
+    if (r.granted) (p.granted += r.n), (vp.granted += r.n);
+    else (p.denied += r.n), (vp.denied += r.n);
+    const i = index.get(r.day);
+    if (i === undefined) continue;
+    if (!seen.has(r.purpose)) seen.set(r.purpose, days.map(() => 0)), granted.set(r.purpose, days.map(() => 0));
+    seen.get(r.purpose)![i]! += r.n;
+    if (r.granted) granted.get(r.purpose)![i]! += r.n;
+  }
+  for (const [id, n] of seen) {
+    const g = granted.get(id)!;
+    purposes[id]!.rateByDay = n.map((t, i) => (t ? Math.round((g[i]! / t) * 10_000) / 10_000 : null));
+  }
+  return { days, perDay, all, purposes, policyVersions, languages, incompleteChains };
+}

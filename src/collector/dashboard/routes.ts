@@ -1,0 +1,280 @@
+import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIsoInstant } from '../payload';
+import { tokenBuckets, type RateLimitOptions } from '../rate-limit';
+import type { CollectorRoute, RouteContext } from '../server';
+import type { ReceiptFilter, StoredReceipt } from '../types';
+import { verifyStore, type VerifyReport } from '../verify-store';
+import { csvHeader, receiptCsvRow } from './csv';
+import css from './dashboard.css';
+import { inspectChain } from './inspect';
+import { buildOverview } from './overview';
+import { appPage, loginPage } from './pages';
+import {
+  clearedSessionCookie, isHttps, readCookie, sameOrigin, sessionCookie, sessionStore, type SessionOptions,
+} from './session';
+
+/** The Content-Security-Policy of every dashboard response: only this origin's script, style and fetches. */
+export const DASHBOARD_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** Options for {@link dashboardRoutes}. */
+export interface DashboardOptions {
+  /** Session lifetimes (default: 1 h idle, 12 h absolute). */
+  sessions?: SessionOptions;
+  /**
+   * Failed sign-ins allowed per client IP (token bucket; default burst 10, then one every 12 s). Past it,
+   * sign-ins from that IP are refused without checking the token. A second bucket bounds failures over all IPs.
+   */
+  loginFailures?: RateLimitOptions;
+  /** Take the client IP from the last `X-Forwarded-For` entry, and https from `X-Forwarded-Proto` (behind your own proxy only). */
+  trustProxy?: boolean;
+  /** Directory holding the built `dashboard.js` (default: found beside the collector bundle in dist/). */
+  assetsDir?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const SUBJECT_PAGE = 500;
+
+class BadRequest extends Error {}
+
+const instant = (name: string, v: string | null): string | undefined => {
+  if (v === null || v === '') return undefined;
+  if ((DAY.test(v) && !Number.isNaN(Date.parse(v))) || isIsoInstant(v)) return new Date(v).toISOString();
+  throw new BadRequest(`${name}: must be an ISO 8601 date or date-time`);
+};
+const day = (name: string, v: string | null): string | undefined => {
+  if (v === null || v === '') return undefined;
+  if (DAY.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  throw new BadRequest(`${name}: must be a day YYYY-MM-DD`);
+};
+const uuid = (name: string, v: string | null): string | undefined => {
+  if (v === null || v === '') return undefined;
+  const t = v.trim().toLowerCase();
+  if (!UUID.test(t)) throw new BadRequest(`${name}: must be a UUID`);
+  return t;
+};
+
+/** The search filter shared by the search API and the exports. */
+export function parseFilter(p: URLSearchParams): ReceiptFilter {
+  const f: ReceiptFilter = {};
+  const subjectId = uuid('subjectId', p.get('subjectId'));
+  const receiptId = uuid('receiptId', p.get('receiptId'));
+  const from = instant('from', p.get('from'));
+  const to = instant('to', p.get('to'));
+  if (subjectId !== undefined) f.subjectId = subjectId;
+  if (receiptId !== undefined) f.receiptId = receiptId;
+  if (from !== undefined) f.from = from;
+  if (to !== undefined) f.to = to;
+  return f;
+}
+
+/** A search hit: the stored fields a results table shows (the subject page has the rest). */
+const summary = (r: StoredReceipt) => ({
+  receiptId: r.receiptId, subjectId: r.subjectId, seq: r.seq, issuedAt: r.issuedAt, storedAt: r.storedAt, action: r.action,
+  method: r.method, policyVersion: r.policyVersion, language: r.language, gpc: r.gpc, page: r.page, chainStatus: r.chainStatus,
+});
+
+function findDashboardJs(dir?: string): string | undefined {
+  const candidates = dir ? [new URL(`file://${dir.replace(/\/?$/, '/')}dashboard.js`)] : [new URL('./dashboard.js', import.meta.url), new URL('../dashboard.js', import.meta.url)];
+  for (const u of candidates) {
+    try {
+      return readFileSync(u, 'utf8');
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The audit console as collector routes: `createCollector({ …, routes: dashboardRoutes() })`.
+ * `GET /dashboard` shows a login form until the admin token is posted; then a session cookie (session-only,
+ * HttpOnly, SameSite=Strict, Path=/dashboard) opens the console and its JSON API under `/dashboard/api/`.
+ */
+export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[] {
+  const sessions = sessionStore(options.sessions);
+  const perIp = tokenBuckets(options.loginFailures ?? { perSecond: 1 / 12, burst: 10 });
+  const overall = tokenBuckets({ perSecond: 1, burst: 100 });
+  const lockedUntil = new Map<string, number>();
+  let js: string | undefined;
+  let verifying: Promise<VerifyReport & { ms: number }> | undefined;
+
+  const clientIp = (req: IncomingMessage): string =>
+    (options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '') || req.socket.remoteAddress || 'unknown';
+  const secure = (req: IncomingMessage): boolean =>
+    isHttps(req) || (!!options.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https');
+  const sessionOf = (req: IncomingMessage): string | undefined => readCookie(req.headers.cookie);
+
+  const headers = (type: string, extra: Record<string, string> = {}): Record<string, string> => ({
+    'content-type': type,
+    'content-security-policy': DASHBOARD_CSP,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'cache-control': 'no-store',
+    ...extra,
+  });
+  const send = (res: ServerResponse, status: number, type: string, body: string, extra?: Record<string, string>): void => {
+    res.writeHead(status, headers(type, extra)).end(body);
+  };
+  const html = (res: ServerResponse, status: number, body: string, extra?: Record<string, string>) => send(res, status, 'text/html; charset=utf-8', body, extra);
+  const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, 'application/json', JSON.stringify(body));
+
+  const login = async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> => {
+    if (!sameOrigin(req)) return html(res, 403, loginPage('Sign-in refused: the form must be posted from this console’s own page.'));
+    const ip = clientIp(req);
+    const now = Date.now();
+    const until = Math.max(lockedUntil.get(ip) ?? 0, lockedUntil.get('') ?? 0);
+    if (until > now) {
+      const s = String(Math.ceil((until - now) / 1000));
+      return html(res, 429, loginPage(`Too many failed sign-ins. Try again in ${s} seconds.`), { 'retry-after': s });
+    }
+    let token = '';
+    try {
+      token = new URLSearchParams(await ctx.readBody(req, 4096)).get('token') ?? '';
+    } catch {
+      return html(res, 413, loginPage('Sign-in refused: the form was too large.'), { connection: 'close' });
+    }
+    if (!ctx.checkToken(token)) {
+      // Only failures spend tokens, so an auditor opening many tabs is never locked out.
+      for (const [key, bucket] of [[ip, perIp], ['', overall]] as const) {
+        const wait = bucket.take(key);
+        if (wait) {
+          if (lockedUntil.size >= 10_000) lockedUntil.delete(lockedUntil.keys().next().value as string);
+          lockedUntil.set(key, now + wait * 1000);
+        }
+      }
+      return html(res, 401, loginPage('Wrong admin token.'));
+    }
+    sessions.destroy(sessionOf(req));
+    res.writeHead(303, headers('text/plain; charset=utf-8', { location: '/dashboard', 'set-cookie': sessionCookie(sessions.create(), secure(req)) }));
+    res.end('signed in');
+  };
+
+  const exportStream = async (res: ServerResponse, filter: ReceiptFilter, format: 'csv' | 'ndjson', ctx: RouteContext): Promise<void> => {
+    const name = `consentseal-receipts.${format}`;
+    res.writeHead(
+      200,
+      headers(format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson', { 'content-disposition': `attachment; filename="${name}"` }),
+    );
+    let chunk = format === 'csv' ? csvHeader() : '';
+    try {
+      for await (const r of ctx.store.exportReceipts(filter)) {
+        if (res.destroyed) return;
+        chunk += format === 'csv' ? receiptCsvRow(r) : `${JSON.stringify(r)}\n`;
+        if (chunk.length >= 65_536) {
+          const ok = res.write(chunk);
+          chunk = '';
+          if (!ok) await once(res, 'drain');
+        }
+      }
+      res.end(chunk);
+    } catch {
+      // Headers are gone: cutting the stream tells the client the export is incomplete.
+      res.destroy();
+    }
+  };
+
+  const api = async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, path: string): Promise<void> => {
+    const p = ctx.url.searchParams;
+    const method = req.method;
+    if (path === 'overview' && method === 'GET') {
+      const filter: { from?: string; to?: string } = {};
+      const from = day('from', p.get('from'));
+      const to = day('to', p.get('to'));
+      if (from !== undefined) filter.from = from;
+      if (to !== undefined) filter.to = to;
+      const [counters, incomplete] = await Promise.all([ctx.store.counters(filter), ctx.store.countIncomplete()]);
+      return json(res, 200, buildOverview(counters, incomplete));
+    }
+    if (path === 'receipts' && method === 'GET') {
+      const filter = parseFilter(p);
+      const limit = Math.min(Math.max(Number(p.get('limit')) || 50, 1), 500);
+      const afterAt = p.get('afterIssuedAt');
+      const afterId = p.get('afterReceiptId');
+      const after = afterAt && afterId ? { issuedAt: instant('afterIssuedAt', afterAt)!, receiptId: afterId.slice(0, 64) } : undefined;
+      const rows = await ctx.store.listReceipts(filter, { limit: limit + 1, ...(after ? { after } : {}) });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return json(res, 200, {
+        receipts: page.map(summary),
+        next: rows.length > limit && last ? { issuedAt: last.issuedAt, receiptId: last.receiptId } : null,
+      });
+    }
+    const subject = /^subjects\/([^/]+)$/.exec(path);
+    if (subject && method === 'GET') {
+      const subjectId = uuid('subjectId', decodeURIComponent(subject[1]!))!;
+      const afterSeq = Math.max(Number(p.get('afterSeq')) || 0, 0);
+      // One receipt before the page, so its first link is checked too.
+      const rows = await ctx.store.subjectReceipts(subjectId, { afterSeq: Math.max(afterSeq - 1, 0), limit: SUBJECT_PAGE + 2 });
+      const before = afterSeq > 0 && rows[0]?.seq === afterSeq ? rows.shift() : undefined;
+      const page = rows.filter((r) => r.seq > afterSeq).slice(0, SUBJECT_PAGE);
+      const more = rows.filter((r) => r.seq > afterSeq).length > SUBJECT_PAGE;
+      return json(res, 200, {
+        subjectId,
+        boundKid: page[0]?.boundKid ?? null,
+        collectorKid: ctx.signer.kid,
+        receipts: inspectChain(page, ctx.signer, before),
+        nextSeq: more ? page[page.length - 1]!.seq : null,
+      });
+    }
+    if (path === 'export' && method === 'GET') {
+      const format = p.get('format');
+      if (format !== 'csv' && format !== 'ndjson') throw new BadRequest('format: must be csv or ndjson');
+      return exportStream(res, parseFilter(p), format, ctx);
+    }
+    if (path === 'verify' && method === 'POST') {
+      if (!sameOrigin(req)) return json(res, 403, { error: 'cross-origin request refused' });
+      // One run at a time: a second click waits for the run already going instead of starting another scan.
+      verifying ??= (async () => {
+        const t = performance.now();
+        const report = await verifyStore(ctx.store);
+        return { ...report, ms: Math.round(performance.now() - t) };
+      })().finally(() => {
+        verifying = undefined;
+      });
+      return json(res, 200, await verifying);
+    }
+    return json(res, 404, { error: 'not found' });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> => {
+    const path = ctx.url.pathname.replace(/\/+$/, '');
+    const method = req.method;
+    if (path === '/dashboard/dashboard.css' && method === 'GET') return send(res, 200, 'text/css; charset=utf-8', css);
+    if (path === '/dashboard/login' && method === 'POST') return login(req, res, ctx);
+    const authed = sessions.check(sessionOf(req));
+    if (path === '/dashboard/logout' && method === 'POST') {
+      if (!sameOrigin(req)) return html(res, 403, loginPage('Log-out refused: cross-origin request.'));
+      sessions.destroy(sessionOf(req));
+      res.writeHead(303, headers('text/plain; charset=utf-8', { location: '/dashboard', 'set-cookie': clearedSessionCookie(secure(req)) }));
+      return void res.end('signed out');
+    }
+    if (path === '/dashboard' && method === 'GET') return html(res, 200, authed ? appPage() : loginPage());
+    if (!authed) {
+      res.setHeader('www-authenticate', 'Cookie');
+      return json(res, 401, { error: 'sign in at /dashboard first' });
+    }
+    if (path === '/dashboard/dashboard.js' && method === 'GET') {
+      js ??= findDashboardJs(options.assetsDir);
+      if (js === undefined) return send(res, 500, 'text/plain; charset=utf-8', 'dashboard.js is missing: build it (BUILD=dashboard npx rollup -c)');
+      return send(res, 200, 'text/javascript; charset=utf-8', js);
+    }
+    if (path.startsWith('/dashboard/api/')) {
+      try {
+        return await api(req, res, ctx, path.slice('/dashboard/api/'.length));
+      } catch (e) {
+        if (e instanceof BadRequest) return json(res, 400, { error: e.message });
+        throw e;
+      }
+    }
+    return json(res, 404, { error: 'not found' });
+  };
+
+  return [{ method: ['GET', 'POST'], path: '/dashboard/*', handle }];
+}
