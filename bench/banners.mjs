@@ -3,10 +3,10 @@
 // (progress goes to stderr) and writes bench/.results/latest.json.
 //
 // Env: RUNS (default 7) runs per banner; CPU_RATE (4); SETTLE_MS (1000) measurement window after the
-// banner is fully shown and the page has loaded; TIMEOUT_MS (15000) per wait; MAX_MINUTES (8) stops
+// banner is fully shown and the page has loaded; TIMEOUT_MS (15000) per wait; MAX_MINUTES (6) stops
 // starting new rounds after that long; ONLY=id,id picks banners; CHROMIUM_PATH (/usr/bin/chromium).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
@@ -24,7 +24,7 @@ const RUNS = Math.round(num('RUNS', 7));
 const CPU_RATE = num('CPU_RATE', 4);
 const SETTLE_MS = num('SETTLE_MS', 1000);
 const TIMEOUT_MS = num('TIMEOUT_MS', 15000);
-const MAX_MINUTES = num('MAX_MINUTES', 8);
+const MAX_MINUTES = num('MAX_MINUTES', 6);
 const ONLY = process.env.ONLY?.split(',').filter(Boolean);
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const launchArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -92,7 +92,7 @@ const longtaskSum = (lt, from, to) => {
 /** One run: a first visit (show, measure, click Accept all) and a returning visit, in a fresh browser. */
 async function runOnce(b, url, server) {
   const errors = [];
-  const browser = await chromium.launch({ executablePath, args: launchArgs });
+  const browser = await chromium.launch({ executablePath, args: launchArgs, timeout: 30_000 });
   const out = { banner: b.id, ok: false, errors };
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -219,6 +219,7 @@ async function main() {
   const files = Object.assign({}, ...banners.map((b) => b.files));
   const server = await startServer({ pages, files });
   const started = Date.now();
+  const loadBefore = loadavg()[0];
   const runs = [];
   let browserVersion = '?';
   try {
@@ -235,6 +236,7 @@ async function main() {
         const t0 = Date.now();
         const r = await runOnce(b, `${server.origin}/${b.id}.html`, server);
         r.round = round + 1;
+        r.loadAverage1m = round1(loadavg()[0]);
         runs.push(r);
         const f = r.first;
         log(
@@ -278,6 +280,7 @@ async function main() {
     settleMs: SETTLE_MS,
     cpus: `${cpus().length}× ${cpus()[0]?.model ?? '?'}`,
     node: process.version,
+    loadAverage1m: { before: round1(loadBefore), after: round1(loadavg()[0]) },
     skipped: skipped.map((b) => b.id),
   };
   const dir = fileURLToPath(new URL('./.results/', import.meta.url));
@@ -321,9 +324,35 @@ function report(env, per) {
       per.map((p) => `${p.name}: ${p.size.files.map((f) => `\`${f.path}\` (${f.raw.toLocaleString('en-US')} B, gzip ${f.gzip.toLocaleString('en-US')})`).join(' + ')}`).join('; ') +
       '.',
   ];
+  lines.push('', howMeasured(env, per));
   if (env.skipped.length) lines.push('', `Not measured (build missing): ${env.skipped.join(', ')}.`);
   for (const p of per) if (p.errors.length) lines.push('', `${p.name} errors: ${p.errors.join('; ')}`);
   return lines.join('\n');
+}
+
+function howMeasured(env, per) {
+  return [
+    `**How measured** (\`npm run bench\`, bench/banners.mjs; \`RUNS=n\` changes the run count). Every banner is measured on the same`,
+    'static page (a header, six paragraphs, a footer and one inline analytics script gated by the banner\'s own mechanism),',
+    'served uncompressed with `no-store` from a local server on 127.0.0.1, configured with the same three purposes (necessary,',
+    'analytics, marketing) and an "Accept all" button on the first layer. Each run launches a fresh headless Chromium',
+    `(new profile, 1280×800 viewport) with ${env.cpuThrottling}× CPU throttling (CDP \`Emulation.setCPUThrottlingRate\`); runs alternate between banners.`,
+    'One in-page probe, injected before any page script, finds the accept button by its text in the document and in open shadow',
+    'roots; from the moment one is inserted it checks once per animation frame whether the button has a box inside the viewport,',
+    'is `visibility: visible` and has an effective opacity above 0.01 ("visible") or of at least 0.99 ("fully opaque"), and notes',
+    '`performance.now()` (ms since navigation start). Main-thread script time is CDP `Performance.getMetrics` `ScriptDuration`',
+    `for the whole page (the page's own inline scripts and the probe included), read ${env.settleMs} ms after the banner is fully shown and`,
+    'the load event has ended; long tasks and CLS come from buffered `PerformanceObserver`s (CLS = sum of `layout-shift` values',
+    'without recent input over the whole first visit). Playwright then clicks Accept all; the click time is the click event\'s',
+    '`timeStamp`; "banner gone" is the first frame with no visible accept button (exit animations included); "decision persisted"',
+    'is the first write of the banner\'s decision cookie after the click (a `document.cookie` setter hook); "gated script ran" is',
+    'the analytics script\'s own `performance.now()`. The returning visit opens a new tab in the same profile (decision stored)',
+    'and times the gated script. Sizes are gzip -9 / brotli -q 11 of each JS and CSS file the page requested for the banner,',
+    'summed (one request each). Tags are placed as each project documents: ' +
+      per.map((p) => `${p.name}: ${p.placement}`).join('; ') +
+      `. The machine is shared (1-minute load average ${env.loadAverage1m.before} before, ${env.loadAverage1m.after} after the run),`,
+    'so only differences well outside the min–max ranges mean something.',
+  ].join('\n');
 }
 
 await main();

@@ -98,7 +98,7 @@ export const banners = [
     gated: `<script type="text/plain" data-consent="analytics">${GATED_BODY}</script>`,
     bodyEnd: '',
     persisted: /^cookie:\s*consentseal=/,
-    placement: 'config JSON + classic script in <head> (the documented way; it must run before tag managers)',
+    placement: 'config JSON + classic script in `<head>` (the documented way: it must run before any tag manager)',
   },
   {
     id: 'vanilla-cookieconsent',
@@ -112,7 +112,7 @@ export const banners = [
     gated: `<script type="text/plain" data-category="analytics">${GATED_BODY}</script>`,
     bodyEnd: `<script src="/cookieconsent.umd.js"></script>\n<script>CookieConsent.run(${JSON.stringify(vccConfig)});</script>`,
     persisted: /^cookie:\s*cc_cookie=/,
-    placement: 'CSS <link> in <head>; UMD script + CookieConsent.run() at the end of <body> (it appends to document.body at once)',
+    placement: 'CSS `<link>` in `<head>`, UMD script + `CookieConsent.run()` at the end of `<body>` (it appends to `document.body` at once)',
   },
   {
     id: 'klaro',
@@ -123,7 +123,7 @@ export const banners = [
     gated: `<script type="text/plain" data-type="application/javascript" data-name="analytics">${GATED_BODY}</script>`,
     bodyEnd: '',
     persisted: /^cookie:\s*klaro=/,
-    placement: 'klaroConfig + klaro.js (default build, CSS inside the JS) with defer in <head>, as its README shows',
+    placement: '`klaroConfig` + `klaro.js` (default build, CSS inside the JS) with `defer` in `<head>`, as its README shows',
   },
 ];
 

@@ -56,8 +56,13 @@ export function probe({ text }) {
 
   // Finding the button: scan the document and open shadow roots; watch each root for insertions.
   const watched = new Set();
+  // The per-frame check starts when an accept button is inserted (as in anchors-measured.md), so a
+  // page without a banner (the returning visit) pays only for these scans on mutation.
   const mo = new MutationObserver(() => {
-    if (B.inDomAt == null && find().length) B.inDomAt = now();
+    if (B.inDomAt == null && find().length) {
+      B.inDomAt = now();
+      loop();
+    }
   });
   const watch = (r) => {
     if (!watched.has(r)) {
@@ -104,7 +109,8 @@ export function probe({ text }) {
     return v;
   };
 
-  // One check per rendered frame until the banner is fully shown, and again after the click until it is gone.
+  // One check per rendered frame from insertion until the banner is fully shown, and again after the
+  // click until it is gone.
   let phase = 'show';
   let looping = false;
   const frame = () => {
@@ -133,7 +139,6 @@ export function probe({ text }) {
       requestAnimationFrame(frame);
     }
   };
-  loop();
   addEventListener(
     'click',
     (e) => {
