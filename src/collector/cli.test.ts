@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { backends, type TestBackend } from './test-backends';
+import { makeDevice, next, payloadOf } from './test-receipts';
+import type { StoredReceipt } from './types';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+// Inside node_modules so the bundle resolves better-sqlite3, pg and jose like the real dist/ build.
+const cli = join(root, 'node_modules/.cache/consentseal-collector-test', `cli-${process.pid}.mjs`);
+const TOKEN = 'cli-test-admin-token-0123456789';
+
+beforeAll(async () => {
+  mkdirSync(dirname(cli), { recursive: true });
+  await build({
+    entryPoints: [join(root, 'src/collector/cli.ts')],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['better-sqlite3', 'pg', 'jose'],
+    define: { __SDK_VERSION__: '"test"' },
+    loader: { '.css': 'text' },
+    logLevel: 'silent',
+  });
+}, 60_000);
+
+const children = new Set<ChildProcess>();
+afterEach(async () => {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGKILL');
+      await once(c, 'exit');
+    }
+  }
+  children.clear();
+});
+
+/** Runs the CLI to completion. */
+async function run(args: string[]): Promise<{ code: number; out: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c));
+  child.stderr!.on('data', (c: Buffer) => (out += c));
+  const [code] = (await once(child, 'exit')) as [number];
+  return { code, out };
+}
+
+/** Starts the collector CLI on a free port and resolves once it prints its URL. */
+async function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [cli, '--port', '0', '--rate-limit', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: TOKEN },
+  });
+  children.add(child);
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.stderr!.on('data', (c: Buffer) => (out += c));
+    child.on('exit', (code) => reject(new Error(`collector exited (${code}): ${out}`)));
+  });
+  return { child, url };
+}
+
+describe.each(backends)('consentseal-collector CLI (%s)', (_name, makeBackend) => {
+  let backend: TestBackend;
+  beforeAll(() => {
+    backend = makeBackend();
+  });
+  afterAll(() => backend.cleanup());
+
+  it('keeps every accepted receipt across kill -9 and a restart on the same store', async () => {
+    const first = await serve(backend.cliArgs);
+    const devices = await Promise.all(Array.from({ length: 20 }, () => makeDevice()));
+    const receipts: string[] = [];
+    for (const d of devices) for (let i = 0; i < 3; i++) receipts.push(await next(d));
+    const post = (batch: string[]) =>
+      fetch(`${first.url}/receipts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ receipts: batch }) }).then(
+        (r) => r.json() as Promise<{ accepted: string[] }>,
+      );
+    // One big batch and many single-receipt requests in flight together.
+    const replies = await Promise.all([post(receipts.slice(0, 30)), ...receipts.slice(30).map((r) => post([r]))]);
+    const accepted = replies.flatMap((r) => r.accepted);
+    expect(accepted.sort()).toEqual(receipts.map((r) => payloadOf(r).receiptId).sort());
+
+    first.child.kill('SIGKILL');
+    await once(first.child, 'exit');
+    expect(first.child.signalCode).toBe('SIGKILL');
+
+    const second = await serve(backend.cliArgs);
+    const res = await fetch(`${second.url}/receipts`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const stored = (await res.text()).trimEnd().split('\n').map((l) => JSON.parse(l) as StoredReceipt);
+    expect(stored.map((s) => s.receiptId).sort()).toEqual(accepted.sort());
+    expect(stored.every((s) => s.chainStatus === 'complete')).toBe(true);
+    second.child.kill('SIGTERM');
+    await once(second.child, 'exit');
+    expect(second.child.exitCode).toBe(0);
+  });
+
+  it('verify passes on a clean store and exits non-zero after a row is tampered with', async () => {
+    const clean = await run(['verify', ...backend.cliArgs]);
+    expect(clean.out).toMatch(/receipts: 60 \(subjects: 20\)/);
+    expect(clean.out).toContain('bad signatures: 0');
+    expect(clean.out).toContain('broken chains: 0');
+    expect(clean.out.trimEnd().endsWith('OK')).toBe(true);
+    expect(clean.code).toBe(0);
+
+    await backend.sql("UPDATE receipts SET action = 'accept-all', purposes = ? WHERE seq = 2", JSON.stringify({ necessary: true, analytics: true, marketing: true }));
+    const tampered = await run(['verify', ...backend.cliArgs]);
+    expect(tampered.out).toContain('stored fields differing from the signed receipt: 20');
+    expect(tampered.out).toMatch(/problem: .*stored action, purposes differ from the signed receipt/);
+    expect(tampered.out.trimEnd().endsWith('FAILED')).toBe(true);
+    expect(tampered.code).toBe(1);
+  });
+});
+
+describe('consentseal-collector CLI arguments', () => {
+  it('explains bad arguments with exit code 2 and refuses to verify a missing database', async () => {
+    const bad = await run(['--port', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('--port must be 0–65535');
+    const origin = await run(['--allow-origin', 'https://shop.example/']);
+    expect(origin.code).toBe(2);
+    expect(origin.out).toContain('must be an origin');
+    const missing = await run(['verify', '--db', '/nonexistent/consentseal.db']);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toContain('no database at');
+  });
+});
