@@ -1,0 +1,217 @@
+import { expect, test } from '@playwright/test';
+import { banner, openWithBanner, prefs, state } from './widget-helpers';
+
+// The widget built into dist/consentseal.js: each layer, each button, keyboard use, focus handling.
+
+const BAR = '/e2e/pages/widget-bar.html';
+
+test('Accept all on the banner grants everything, hides the banner, and is remembered', async ({ page }) => {
+  await openWithBanner(page, BAR);
+  expect(await state(page)).toMatchObject({ status: 'pending', purposes: { necessary: true, analytics: false, marketing: false } });
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  await expect(banner(page)).toHaveCount(0);
+  await expect.poll(() => state(page)).toMatchObject({ status: 'decided', purposes: { necessary: true, analytics: true, marketing: true } });
+  expect(await page.evaluate(() => window.events)).toEqual(expect.arrayContaining(['show:banner', 'hide:banner', 'change:decided']));
+  await page.reload();
+  await page.waitForFunction(() => window.ConsentSeal.ready.then(() => true));
+  expect(await state(page)).toMatchObject({ status: 'decided', purposes: { analytics: true } });
+  await expect(page.locator('cs-layer')).toHaveCount(0);
+});
+
+test('Reject all on the banner denies every optional purpose and hides the banner', async ({ page }) => {
+  await openWithBanner(page, BAR);
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect(banner(page)).toHaveCount(0);
+  await expect.poll(() => state(page)).toMatchObject({ status: 'decided', purposes: { necessary: true, analytics: false, marketing: false } });
+});
+
+test('Customize opens the preferences; Save choices stores exactly the toggles set', async ({ page }) => {
+  await openWithBanner(page, BAR);
+  await banner(page).getByRole('button', { name: 'Customize' }).click();
+  const dialog = prefs(page);
+  await expect(dialog).toBeVisible();
+  await expect(banner(page)).toHaveCount(0);
+  const necessary = dialog.getByRole('switch', { name: 'Strictly necessary' });
+  await expect(necessary).toBeChecked();
+  await expect(necessary).toBeDisabled();
+  for (const name of ['Analytics', 'Marketing']) await expect(dialog.getByRole('switch', { name })).not.toBeChecked();
+  await expect(dialog.getByText('Services: Google Analytics')).toBeVisible();
+  await expect(dialog.getByText('Cookies: _ga, /^_ga_/')).toBeVisible();
+  await expect(dialog.getByRole('link', { name: "Google's policy" })).toHaveAttribute('href', 'https://policies.google.com/privacy');
+  await dialog.getByRole('switch', { name: 'Analytics' }).check();
+  await dialog.getByRole('button', { name: 'Save choices' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect.poll(() => state(page)).toMatchObject({ status: 'decided', purposes: { necessary: true, analytics: true, marketing: false } });
+});
+
+test("the preferences' Accept all and Reject all decide too", async ({ page }) => {
+  await openWithBanner(page, BAR);
+  await banner(page).getByRole('button', { name: 'Customize' }).click();
+  await prefs(page).getByRole('button', { name: 'Accept all' }).click();
+  await expect(prefs(page)).toHaveCount(0);
+  await expect.poll(() => state(page)).toMatchObject({ purposes: { analytics: true, marketing: true } });
+  await page.getByRole('link', { name: 'Privacy settings' }).click();
+  await prefs(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect(prefs(page)).toHaveCount(0);
+  await expect.poll(() => state(page)).toMatchObject({ purposes: { analytics: false, marketing: false } });
+});
+
+test('re-opened after a decision, the preferences show the current choices and the consent record', async ({ page }) => {
+  await openWithBanner(page, BAR);
+  await banner(page).getByRole('button', { name: 'Customize' }).click();
+  await prefs(page).getByRole('switch', { name: 'Marketing' }).check();
+  await prefs(page).getByRole('button', { name: 'Save choices' }).click();
+  await expect.poll(() => state(page)).toMatchObject({ status: 'decided' });
+  const { subjectId } = await state(page);
+  await page.reload();
+  await page.getByRole('link', { name: 'Privacy settings' }).click();
+  const dialog = prefs(page);
+  await expect(dialog.getByRole('switch', { name: 'Marketing' })).toBeChecked();
+  await expect(dialog.getByRole('switch', { name: 'Analytics' })).not.toBeChecked();
+  await expect(dialog.getByText(subjectId)).toBeVisible();
+  await expect(dialog.locator('time')).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+  // Withdrawal is one toggle and one click away.
+  await dialog.getByRole('switch', { name: 'Marketing' }).uncheck();
+  await dialog.getByRole('button', { name: 'Save choices' }).click();
+  await expect.poll(() => state(page)).toMatchObject({ purposes: { marketing: false } });
+});
+
+test('Download my receipts saves the signed receipts as JSON', async ({ page }) => {
+  await openWithBanner(page, BAR);
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect.poll(() => page.evaluate(() => window.ConsentSeal.getState().receiptId ?? null)).not.toBeNull();
+  await page.getByRole('link', { name: 'Privacy settings' }).click();
+  const [download] = await Promise.all([page.waitForEvent('download'), prefs(page).getByRole('button', { name: 'Download my receipts' }).click()]);
+  const body = JSON.parse(await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
+  const { subjectId, receiptId } = await state(page) as { subjectId: string; receiptId: string };
+  expect(body.subjectId).toBe(subjectId);
+  expect(body.receipts).toContainEqual(expect.objectContaining({ receiptId, jws: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) }));
+});
+
+test('keyboard only: the banner comes first, the preferences trap focus, Escape returns to Customize', async ({ page }) => {
+  await openWithBanner(page, BAR);
+  await page.keyboard.press('Tab');
+  await expect(banner(page).getByRole('link', { name: 'Privacy policy' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(banner(page).getByRole('button', { name: 'Reject all' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(banner(page).getByRole('button', { name: 'Accept all' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  const customize = banner(page).getByRole('button', { name: 'Customize' });
+  await expect(customize).toBeFocused();
+  await page.keyboard.press('Enter');
+  const dialog = prefs(page);
+  await expect(dialog).toBeVisible();
+  const inside = () => page.evaluate(() => !!document.querySelector('cs-layer')!.shadowRoot!.activeElement?.closest('dialog'));
+  expect(await inside()).toBe(true);
+  // Tab around the whole dialog twice: focus never leaves it.
+  for (let i = 0; i < 24; i++) {
+    await page.keyboard.press('Tab');
+    expect(await inside()).toBe(true);
+  }
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Shift+Tab');
+    expect(await inside()).toBe(true);
+  }
+  await dialog.getByRole('switch', { name: 'Analytics' }).focus();
+  await page.keyboard.press('Space');
+  await expect(dialog.getByRole('switch', { name: 'Analytics' })).toBeChecked();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(customize).toBeFocused();
+  expect((await state(page)).status).toBe('pending');
+  // Open again and save with the keyboard alone.
+  await page.keyboard.press('Enter');
+  await dialog.getByRole('switch', { name: 'Analytics' }).focus();
+  await page.keyboard.press('Space');
+  await dialog.getByRole('button', { name: 'Save choices' }).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => state(page)).toMatchObject({ status: 'decided', purposes: { analytics: true, marketing: false } });
+});
+
+test('the preferences return focus to the re-open link that opened them', async ({ page }) => {
+  await openWithBanner(page, BAR);
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  const link = page.getByRole('link', { name: 'Privacy settings' });
+  await link.focus();
+  await page.keyboard.press('Enter');
+  await expect(prefs(page)).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(prefs(page)).toHaveCount(0);
+  await expect(link).toBeFocused();
+  await page.keyboard.press('Enter');
+  await prefs(page).getByRole('button', { name: 'Close' }).click();
+  await expect(link).toBeFocused();
+});
+
+test('a focused page element is never hidden behind the banner, and the banner shifts nothing (CLS 0)', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as unknown as { cls: number }).cls = 0;
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries() as unknown as { value: number }[]) (window as unknown as { cls: number }).cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await openWithBanner(page, BAR);
+  const top = (await banner(page).boundingBox())!.y;
+  for (const id of ['p20', 'p40']) {
+    // Scroll the link just above the viewport's bottom edge, under the banner, then focus it.
+    await page.locator(`#${id} a`).evaluate((a) => window.scrollBy(0, a.getBoundingClientRect().bottom - innerHeight + 10));
+    await page.locator(`#${id} a`).focus();
+    const box = (await page.locator(`#${id} a`).boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(top);
+  }
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect(banner(page)).toHaveCount(0);
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toBe('');
+  expect(await page.evaluate(() => (window as unknown as { cls: number }).cls)).toBe(0);
+});
+
+test('Accept all and Reject all look the same: size, colours, font', async ({ page }) => {
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    await openWithBanner(page, BAR);
+    const look = (name: string) =>
+      banner(page).getByRole('button', { name }).evaluate((b) => {
+        const s = getComputedStyle(b);
+        const r = b.getBoundingClientRect();
+        return [Math.round(r.width), Math.round(r.height), s.backgroundColor, s.color, s.fontSize, s.fontWeight, s.borderColor, s.borderRadius];
+      });
+    expect(await look('Accept all')).toEqual(await look('Reject all'));
+  }
+});
+
+test('the box layout sits in a corner, mirrored for right-to-left languages', async ({ page }) => {
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  const ltr = (await banner(page).boundingBox())!;
+  expect(ltr.x + ltr.width).toBeGreaterThan(1280 - 40);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/e2e/pages/widget-manual.html');
+  await page.evaluate(async () => {
+    const html = await fetch('/e2e/pages/widget-box.html').then((r) => r.text());
+    const cfg = JSON.parse(/id="consentseal-config">([\s\S]*?)<\/script>/.exec(html)![1]!);
+    window.ConsentSeal.init({ ...cfg, language: 'ar' });
+  });
+  await expect(banner(page)).toBeVisible();
+  expect((await banner(page).boundingBox())!.x).toBeLessThan(40);
+  await expect(page.locator('cs-layer .r')).toHaveAttribute('dir', 'rtl');
+});
+
+test('the optional re-open button opens the preferences after a decision', async ({ page }) => {
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  await reopen.click();
+  await expect(prefs(page).getByRole('switch', { name: 'Analytics' })).toBeChecked();
+  await page.keyboard.press('Escape');
+  await expect(reopen).toBeFocused();
+});
+
+test('with Global Privacy Control on, the preferences say the signal is honoured', async ({ page }) => {
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  await openWithBanner(page, BAR);
+  await banner(page).getByRole('button', { name: 'Customize' }).click();
+  await expect(prefs(page).getByRole('status')).toHaveText('Opt-Out Preference Signal Honored');
+  await prefs(page).getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(() => state(page)).toMatchObject({ purposes: { analytics: true, marketing: false } });
+});
