@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { dashboardRoutes } from './dashboard/routes';
 import { createCollector, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
 
 const USAGE = `Usage:
@@ -8,7 +9,7 @@ const USAGE = `Usage:
                         [--rate-limit 20] [--rate-burst 100] [--trust-proxy]
   consentseal-collector verify [--db ./consentseal.db | --postgres postgres://…]
 
-The admin token (for GET /receipts and GET /stats) comes from --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN.
+The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN.
 --rate-limit is requests per second per client IP (0 disables). verify exits 1 when it finds any problem.`;
 
 function fail(message: string): never {
@@ -103,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
     allowOrigins: o['allow-origin'],
     rateLimit: perSecond === 0 ? false : { perSecond, burst },
     trustProxy: o['trust-proxy'],
+    routes: dashboardRoutes({ trustProxy: o['trust-proxy'] }),
     log: (line) => console.error(`consentseal-collector: ${line}`),
     ...(adminToken ? { adminToken } : {}),
   };

@@ -15,6 +15,7 @@ import type { ReceiptStore } from './types';
 export { createCollector, MAX_BATCH, MAX_BODY_BYTES } from './server';
 export type { Collector, CollectorOptions, CollectorRoute, RouteContext } from './server';
 export { verifyStore, type VerifyReport } from './verify-store';
+export { dashboardRoutes, DASHBOARD_CSP, type DashboardOptions } from './dashboard/routes';
 export { verifyReceiptJws, jwkThumbprint, sha256b64url, MAX_JWS_LENGTH, MAX_JSON_DEPTH, MAX_FUTURE_MS, type VerifyResult } from './jws';
 export { validatePayload, LIMITS } from './payload';
 export { ACK_TYP, collectorSigner, generateCollectorKey, type AckPayload, type CollectorSigner } from './ack';

@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollector, type Collector } from '../server';
+import { sqliteBackend, type TestBackend } from '../test-backends';
+import { hashJws, makeDevice, next, payloadOf } from '../test-receipts';
+import { DASHBOARD_CSP, dashboardRoutes } from './routes';
+import type { InspectedReceipt } from './inspect';
+import type { Overview } from './overview';
+
+const TOKEN = 'dashboard-test-token-0123456789';
+
+describe('audit console routes', () => {
+  let backend: TestBackend;
+  let collector: Collector;
+  let url: string;
+  let assets: string;
+  let origin: Record<string, string>;
+
+  const login = async (token = TOKEN, headers: Record<string, string> = origin) =>
+    fetch(`${url}/dashboard/login`, {
+      method: 'POST', redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ token }).toString(),
+    });
+  const session = async (): Promise<string> => {
+    const res = await login();
+    expect(res.status).toBe(303);
+    return res.headers.get('set-cookie')!.split(';')[0]!;
+  };
+  const get = (path: string, cookie?: string) => fetch(`${url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+
+  beforeAll(async () => {
+    backend = sqliteBackend();
+    assets = mkdtempSync(join(tmpdir(), 'consentseal-dash-'));
+    writeFileSync(join(assets, 'dashboard.js'), 'console.log("dashboard")');
+    collector = await createCollector({
+      db: backend.cliArgs[1]!, adminToken: TOKEN, rateLimit: false,
+      routes: dashboardRoutes({ assetsDir: assets, loginFailures: { perSecond: 0.001, burst: 3 } }),
+    });
+    url = await collector.listen(0, '127.0.0.1');
+    origin = { origin: url };
+  });
+  afterAll(async () => {
+    await collector?.close();
+    await backend?.cleanup();
+    rmSync(assets, { recursive: true, force: true });
+  });
+
+  it('shows the login form, with the strict CSP, to a visitor without a session', async () => {
+    const res = await get('/dashboard');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    const html = await res.text();
+    expect(html).toContain('<form method="post" action="/dashboard/login">');
+    expect(html).not.toMatch(/<script|style=/);
+    const css = await get('/dashboard/dashboard.css');
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+    expect(css.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+  });
+
+  it('answers 401 to everything else under /dashboard without a session', async () => {
+    for (const path of ['/dashboard/api/overview', '/dashboard/api/receipts', '/dashboard/api/export?format=csv', '/dashboard/dashboard.js', '/dashboard/api/subjects/x']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
+    }
+    expect((await get('/dashboard/api/overview', 'consentseal_dashboard=forged')).status).toBe(401);
+    expect((await get('/dashboard/api/overview', `consentseal_dashboard=${TOKEN}`)).status).toBe(401);
+    expect((await fetch(`${url}/dashboard/api/verify`, { method: 'POST', headers: origin })).status).toBe(401);
+  });
+
+  it('signs in with the token: a random session-only HttpOnly SameSite=Strict cookie, never the token', async () => {
+    const res = await login();
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/dashboard');
+    const cookie = res.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^consentseal_dashboard=[A-Za-z0-9_-]{43}; Path=\/dashboard; HttpOnly; SameSite=Strict$/);
+    expect(cookie).not.toContain(TOKEN);
+    const page = await get('/dashboard', cookie.split(';')[0]);
+    expect(await page.text()).toContain('<script src="/dashboard/dashboard.js" defer></script>');
+    const js = await get('/dashboard/dashboard.js', cookie.split(';')[0]);
+    expect(js.status).toBe(200);
+    expect(await js.text()).toBe('console.log("dashboard")');
+  });
+
+  it('refuses a sign-in posted from another origin or without an Origin (CSRF)', async () => {
+    for (const headers of [{ origin: 'http://evil.test' }, {}, { ...origin, 'sec-fetch-site': 'cross-site' }]) {
+      const res = await login(TOKEN, headers);
+      expect(res.status).toBe(403);
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+  });
+
+  it('logs out: the session stops working and the cookie is cleared', async () => {
+    const cookie = await session();
+    expect((await get('/dashboard/api/overview', cookie)).status).toBe(200);
+    const out = await fetch(`${url}/dashboard/logout`, { method: 'POST', redirect: 'manual', headers: { cookie, ...origin } });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+    expect((await get('/dashboard/api/overview', cookie)).status).toBe(401);
+  });
+
+  it('serves overview numbers from the counters, search, the chain view with re-checks, exports and verify', async () => {
+    const cookie = await session();
+    const d = await makeDevice();
+    const a = await next(d, { action: 'accept-all', purposes: { necessary: true, analytics: true }, language: 'de' });
+    const b = await next(d, { action: 'reject-all', purposes: { necessary: true, analytics: false }, gpc: true, policyVersion: '=HYPERLINK("x")' });
+    const post = await fetch(`${url}/receipts`, { method: 'POST', body: JSON.stringify({ receipts: [a, b] }) });
+    expect((await post.json()).accepted).toHaveLength(2);
+
+    const o = (await (await get('/dashboard/api/overview', cookie)).json()) as Overview;
+    expect(o.all).toEqual({ total: 2, actions: { 'accept-all': 1, 'reject-all': 1 }, gpc: 1 });
+    expect(o.purposes.analytics).toMatchObject({ granted: 1, denied: 1 });
+    expect(Object.keys(o.languages).sort()).toEqual(['de', 'en']);
+    expect(Object.keys(o.policyVersions).sort()).toEqual(['2026-11-01', '=HYPERLINK("x")']);
+
+    const byId = await (await get(`/dashboard/api/receipts?receiptId=${payloadOf(b).receiptId}`, cookie)).json();
+    expect(byId.receipts.map((r: { seq: number }) => r.seq)).toEqual([2]);
+    const bySubject = await (await get(`/dashboard/api/receipts?subjectId=${d.subjectId}&limit=1`, cookie)).json();
+    expect(bySubject.receipts).toHaveLength(1);
+    expect(bySubject.next).not.toBeNull();
+    const page2 = await (await get(`/dashboard/api/receipts?subjectId=${d.subjectId}&limit=1&afterIssuedAt=${bySubject.next.issuedAt}&afterReceiptId=${bySubject.next.receiptId}`, cookie)).json();
+    expect(page2.receipts[0].receiptId).not.toBe(bySubject.receipts[0].receiptId);
+    expect((await get('/dashboard/api/receipts?subjectId=not-a-uuid', cookie)).status).toBe(400);
+    expect((await get('/dashboard/api/receipts?from=yesterday', cookie)).status).toBe(400);
+
+    const chain = await (await get(`/dashboard/api/subjects/${d.subjectId}`, cookie)).json();
+    const [r1, r2] = chain.receipts as InspectedReceipt[];
+    expect(chain.boundKid).toBe(d.kid);
+    expect(r2!.payload).toEqual(payloadOf(b));
+    expect(r2!.header).toMatchObject({ alg: 'ES256', typ: 'consent-receipt+jws', kid: d.kid });
+    for (const r of [r1!, r2!]) {
+      expect([r.signature.ok, r.fields.ok, r.chain.ok, r.ack.ok]).toEqual([true, true, true, true]);
+    }
+    expect(r2!.ack.payload).toMatchObject({ receiptId: payloadOf(b).receiptId, receiptHash: hashJws(b) });
+
+    const csv = await get(`/dashboard/api/export?format=csv&subjectId=${d.subjectId}`, cookie);
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename="consentseal-receipts.csv"');
+    const lines = (await csv.text()).trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toContain(`'=HYPERLINK(""x"")`);
+    const nd = (await (await get(`/dashboard/api/export?format=ndjson&subjectId=${d.subjectId}`, cookie)).text()).trimEnd().split('\n');
+    expect(nd.map((l) => JSON.parse(l).jws)).toEqual([a, b]);
+    expect((await get('/dashboard/api/export?format=xml', cookie)).status).toBe(400);
+
+    expect((await fetch(`${url}/dashboard/api/verify`, { method: 'POST', headers: { cookie } })).status).toBe(403);
+    const ok = await (await fetch(`${url}/dashboard/api/verify`, { method: 'POST', headers: { cookie, ...origin } })).json();
+    expect(ok).toMatchObject({ ok: true, badSignatures: 0 });
+    expect(ok.receipts).toBeGreaterThanOrEqual(2);
+
+    await backend.sql('UPDATE receipts SET action = ? WHERE receipt_id = ?', 'accept-all', payloadOf(b).receiptId);
+    const bad = await (await fetch(`${url}/dashboard/api/verify`, { method: 'POST', headers: { cookie, ...origin } })).json();
+    expect(bad.ok).toBe(false);
+    expect(bad.fieldMismatches).toBe(1);
+    expect(bad.problems.join('\n')).toContain(`${payloadOf(b).receiptId}: stored action differ`);
+    const again = await (await get(`/dashboard/api/subjects/${d.subjectId}`, cookie)).json();
+    expect(again.receipts[1].fields).toEqual({ ok: false, problems: ['stored action differs from the signed receipt'] });
+    expect(again.receipts[1].signature.ok).toBe(true);
+  });
+
+  it('locks out an IP after repeated wrong tokens, even for the right token', async () => {
+    const wrong = await login('wrong-token-wrong-token');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('Wrong admin token.');
+    let status = 401;
+    for (let i = 0; i < 5 && status === 401; i++) status = (await login('wrong-token-wrong-token')).status;
+    expect(status).toBe(429);
+    const locked = await login();
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(locked.headers.get('set-cookie')).toBeNull();
+  });
+});
