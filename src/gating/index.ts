@@ -88,13 +88,14 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     }
     pump();
     for (const el of doc.querySelectorAll<HTMLElement>('[data-consent][data-src]:not(script)')) {
-      const url = dataSrc(el);
       if (granted(el)) {
-        if (url && !live.has(el)) {
+        if (!live.has(el)) {
           live.add(el);
           placeholders.get(el)?.();
           placeholders.delete(el);
-          el.setAttribute('src', url);
+          // An unsafe `data-src` (javascript:, data:) is never loaded.
+          const url = dataSrc(el);
+          if (url) el.setAttribute('src', url);
         }
       } else if (live.has(el)) {
         // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
