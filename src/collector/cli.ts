@@ -6,11 +6,12 @@ import { createCollector, openStore, verifyStore, type CollectorOptions, type St
 const USAGE = `Usage:
   consentseal-collector [--port 8787] [--host 127.0.0.1] [--db ./consentseal.db | --postgres postgres://…]
                         [--allow-origin https://site.example]… [--admin-token-file FILE]
-                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy]
+                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--sqlite-sync full|normal]
   consentseal-collector verify [--db ./consentseal.db | --postgres postgres://…]
 
 The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN.
---rate-limit is requests per second per client IP (0 disables). verify exits 1 when it finds any problem.`;
+--rate-limit is requests per second per client IP (0 disables). --sqlite-sync normal skips the fsync per commit:
+an accepted receipt still survives a killed collector, but not a power cut. verify exits 1 when it finds any problem.`;
 
 function fail(message: string): never {
   console.error(`consentseal-collector: ${message}\n\n${USAGE}`);
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<void> {
         db: { type: 'string' },
         postgres: { type: 'string' },
         'postgres-schema': { type: 'string' },
+        'sqlite-sync': { type: 'string', default: 'full' },
         'allow-origin': { type: 'string', multiple: true, default: [] },
         'admin-token-file': { type: 'string' },
         'rate-limit': { type: 'string', default: '20' },
@@ -46,7 +48,8 @@ async function main(argv: string[]): Promise<void> {
   const where: StoreLocation =
     o.postgres !== undefined
       ? { postgres: o.postgres, ...(o['postgres-schema'] ? { schema: o['postgres-schema'] } : {}) }
-      : { db: o.db ?? './consentseal.db' };
+      : { db: o.db ?? './consentseal.db', synchronous: o['sqlite-sync'] === 'normal' ? 'NORMAL' : 'FULL' };
+  if (o['sqlite-sync'] !== 'full' && o['sqlite-sync'] !== 'normal') fail('--sqlite-sync must be full or normal');
 
   if (positionals[0] === 'verify') {
     if ('db' in where && !existsSync(where.db)) fail(`no database at ${where.db}`);
@@ -100,7 +103,9 @@ async function main(argv: string[]): Promise<void> {
   if (adminToken !== undefined && adminToken.length < 16) fail('the admin token must be at least 16 characters');
 
   const options: CollectorOptions = {
-    ...('postgres' in where ? { postgres: where.postgres, ...(where.schema ? { postgresSchema: where.schema } : {}) } : { db: where.db }),
+    ...('postgres' in where
+      ? { postgres: where.postgres, ...(where.schema ? { postgresSchema: where.schema } : {}) }
+      : { db: where.db, sqliteSync: where.synchronous ?? 'FULL' }),
     allowOrigins: o['allow-origin'],
     rateLimit: perSecond === 0 ? false : { perSecond, burst },
     trustProxy: o['trust-proxy'],

@@ -49,6 +49,8 @@ export interface CollectorOptions {
   db?: string;
   /** PostgreSQL URL to open (closed by `close()`). */
   postgres?: string;
+  /** SQLite durability with `db` (see {@link SqliteStoreOptions}); default FULL. */
+  sqliteSync?: 'FULL' | 'NORMAL';
   /** PostgreSQL schema to use with `postgres`. */
   postgresSchema?: string;
   /** Bearer token for reads; without one, every read answers 401. */
@@ -114,7 +116,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     options.store ??
     (options.postgres !== undefined
       ? await openPostgresStore(options.postgres, options.postgresSchema ? { schema: options.postgresSchema } : {})
-      : openSqliteStore(options.db!));
+      : openSqliteStore(options.db!, { synchronous: options.sqliteSync ?? 'FULL' }));
   let signer: CollectorSigner;
   try {
     signer = collectorSigner(await store.collectorKey(generateCollectorKey));

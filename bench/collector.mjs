@@ -1,0 +1,228 @@
+// Load test of the built reference collector (dist/collector-cli.js) on SQLite in a temp dir.
+// Pre-signs N receipts (distinct subjects, a few hundred P-256 keys), sends them one per request from
+// concurrent keep-alive clients on this machine, then reports receipts/s, p50/p99 latency, the count lost
+// (sent − stored, read from the store itself) and the single-core ceiling of ES256 crypto.verify.
+// Usage: npm run bench:collector [-- --receipts 30000 --concurrency 64 --seconds 30 --keys 300 --sqlite-sync full|normal]
+import { spawn } from 'node:child_process';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { compactVerify, importJWK } from 'jose';
+
+const { values: arg } = parseArgs({
+  options: {
+    receipts: { type: 'string', default: '30000' },
+    concurrency: { type: 'string', default: '64' },
+    seconds: { type: 'string', default: '30' },
+    keys: { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '2000' },
+    'sqlite-sync': { type: 'string', default: 'full' },
+  },
+});
+const N = Number(arg.receipts);
+const C = Number(arg.concurrency);
+const LIMIT_MS = Number(arg.seconds) * 1000;
+const KEYS = Number(arg.keys);
+const WARMUP = Math.min(Number(arg.warmup), Math.floor(N / 5));
+const TOKEN = 'bench-admin-token-0123456789abcdef';
+
+const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+const sha = (s) => createHash('sha256').update(s).digest('base64url');
+
+function makeKey() {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { x, y } = privateKey.export({ format: 'jwk' });
+  const jwk = { kty: 'EC', crv: 'P-256', x, y };
+  const kid = sha(`{"crv":"P-256","kty":"EC","x":"${x}","y":"${y}"}`);
+  return { privateKey, jwk, kid, head: b64({ alg: 'ES256', typ: 'consent-receipt+jws', kid, jwk }) };
+}
+
+function receipt(key, i) {
+  const payload = {
+    ver: 1, receiptId: randomUUID(), subjectId: randomUUID(), seq: 1, prev: null, issuedAt: new Date().toISOString(),
+    action: ['accept-all', 'reject-all', 'custom', 'withdraw'][i % 4], method: i % 3 ? 'banner' : 'preferences',
+    purposes: { necessary: true, analytics: i % 2 === 0, marketing: i % 5 === 0 },
+    policyVersion: '2026-11-01', policyUrl: 'https://shop.example/privacy', language: i % 7 ? 'en' : 'zh-CN',
+    noticeHash: sha('notice'), page: 'https://shop.example/', gpc: i % 11 === 0, ephemeralKey: false, sdk: 'consentseal@0.1.0',
+  };
+  const input = `${key.head}.${b64(payload)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+}
+
+/** ES256 verifications per second on one core: node:crypto with a cached KeyObject, and jose with a cached key. */
+async function verifyCeiling(sample, key) {
+  const [h, p, s] = sample.split('.');
+  const input = Buffer.from(`${h}.${p}`);
+  const sig = Buffer.from(s, 'base64url');
+  const pub = createPublicKey(key.privateKey);
+  let n = 0;
+  let t0 = performance.now();
+  while (performance.now() - t0 < 1500) {
+    for (let i = 0; i < 100; i++) verify('sha256', input, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
+    n += 100;
+  }
+  const node = (n * 1000) / (performance.now() - t0);
+  const joseKey = await importJWK(key.jwk, 'ES256');
+  n = 0;
+  t0 = performance.now();
+  while (performance.now() - t0 < 1500) {
+    await Promise.all(Array.from({ length: 50 }, () => compactVerify(sample, joseKey)));
+    n += 50;
+  }
+  return { node, jose: (n * 1000) / (performance.now() - t0) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function startCollector(db) {
+  const nodeArgs = process.env.BENCH_COLLECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/collector-cli.js', '--port', '0', '--db', db, '--rate-limit', '0', '--sqlite-sync', arg['sqlite-sync']], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: TOKEN },
+  });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`collector exited with ${code}: ${out}`)));
+  });
+  return { child, url: new URL(url) };
+}
+
+function post(agent, url, body) {
+  return new Promise((resolve) => {
+    const t = process.hrtime.bigint();
+    const req = request(
+      { agent, host: url.hostname, port: url.port, path: '/receipts', method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - t) / 1e6;
+          let accepted = 0;
+          try {
+            accepted = res.statusCode === 200 ? JSON.parse(text).accepted.length : 0;
+          } catch {
+            accepted = 0;
+          }
+          resolve({ ms, ok: res.statusCode === 200, accepted });
+        });
+      },
+    );
+    req.on('error', () => resolve({ ms: Number(process.hrtime.bigint() - t) / 1e6, ok: false, accepted: 0 }));
+    req.end(body);
+  });
+}
+
+/** Sends `bodies` one per request from C concurrent clients until done or out of time. */
+async function load(agent, url, bodies, limitMs) {
+  const lat = [];
+  let nextIndex = 0;
+  let sent = 0;
+  let accepted = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (nextIndex < bodies.length && performance.now() - t0 < limitMs) {
+      const r = await post(agent, url, bodies[nextIndex++]);
+      sent++;
+      lat.push(r.ms);
+      if (r.ok) accepted += r.accepted;
+      else errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: C }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
+  return { sent, accepted, errors, seconds, rate: accepted / seconds, p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1] ?? 0 };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'consentseal-bench-'));
+const db = join(dir, 'bench.db');
+let collector;
+try {
+  console.log(`machine: ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()} cores, node ${process.version}`);
+  console.log(`pre-signing ${N} receipts with ${KEYS} keys…`);
+  const keys = Array.from({ length: KEYS }, makeKey);
+  const receipts = Array.from({ length: N }, (_, i) => receipt(keys[i % KEYS], i));
+  const bodies = receipts.map((r) => JSON.stringify({ receipts: [r] }));
+
+  const ceiling = await verifyCeiling(receipts[0], keys[0]);
+  console.log(`ES256 verify, one core: node:crypto ${Math.round(ceiling.node)}/s, jose ${Math.round(ceiling.jose)}/s`);
+
+  collector = await startCollector(db);
+  const agent = new Agent({ keepAlive: true, maxSockets: C });
+  const warm = await load(agent, collector.url, bodies.slice(0, WARMUP), Math.min(LIMIT_MS, 5000));
+  const cpu0 = cpuSeconds(collector.child.pid);
+  const own0 = process.cpuUsage();
+  const run = await load(agent, collector.url, bodies.slice(WARMUP), LIMIT_MS);
+  const cpu1 = cpuSeconds(collector.child.pid);
+  const own = process.cpuUsage(own0);
+  const serverCpuUs = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1e6) / run.sent;
+  const clientCpuUs = (own.user + own.system) / run.sent;
+  agent.destroy();
+
+  const sent = warm.sent + run.sent;
+  // Both phases take receipts in order: the warm-up from 0, the measured run from WARMUP.
+  const sentReceipts = [...receipts.slice(0, warm.sent), ...receipts.slice(WARMUP, WARMUP + run.sent)];
+  const ids = sentReceipts.map((r) => JSON.parse(Buffer.from(r.split('.')[1], 'base64url')).receiptId);
+  const store = new Database(db, { readonly: true });
+  const has = store.prepare('SELECT 1 FROM receipts WHERE receipt_id = ?').pluck();
+  const stored = ids.filter((id) => has.get(id)).length;
+  store.close();
+
+  const result = {
+    receipts: run.sent,
+    concurrency: C,
+    seconds: Number(run.seconds.toFixed(2)),
+    receiptsPerSecond: Math.round(run.rate),
+    p50ms: Number(run.p50.toFixed(2)),
+    p99ms: Number(run.p99.toFixed(2)),
+    maxMs: Number(run.max.toFixed(2)),
+    errors: warm.errors + run.errors,
+    sent,
+    stored,
+    lost: sent - stored,
+    verifyCeilingPerSecond: Math.round(ceiling.node),
+    joseVerifyPerSecond: Math.round(ceiling.jose),
+    ratioToVerifyCeiling: Number((run.rate / ceiling.node).toFixed(3)),
+    serverCpuMicrosecondsPerReceipt: serverCpuUs === undefined ? null : Math.round(serverCpuUs),
+    clientCpuMicrosecondsPerRequest: Math.round(clientCpuUs),
+    loadAverage: loadavg().map((v) => Number(v.toFixed(2))),
+  };
+  console.log(`
+collector (SQLite, synchronous=${arg['sqlite-sync'].toUpperCase()}, one receipt per request, ${C} keep-alive clients, after ${warm.sent} warm-up):
+  stored      ${result.receiptsPerSecond} receipts/s over ${result.seconds} s (${run.sent} requests)
+  latency     p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, max ${result.maxMs} ms
+  lost        ${result.lost} (sent ${sent}, found in the store ${stored}; HTTP errors ${result.errors})
+  ceiling     ES256 crypto.verify on one core: ${result.verifyCeilingPerSecond}/s → collector runs at ${(result.ratioToVerifyCeiling * 100).toFixed(1)}% of it
+  CPU         collector ${result.serverCpuMicrosecondsPerReceipt ?? '?'} µs per receipt (≈ ${result.serverCpuMicrosecondsPerReceipt ? Math.round(1e6 / result.serverCpuMicrosecondsPerReceipt) : '?'}/s on one free core), load client ${result.clientCpuMicrosecondsPerRequest} µs per request
+  machine     load average ${result.loadAverage.join(' / ')} (other work on this machine slows every figure above)`);
+  mkdirSync('bench/.results', { recursive: true });
+  writeFileSync('bench/.results/collector.json', `${JSON.stringify(result, null, 2)}\n`);
+  if (result.lost > 0 || result.errors > 0) process.exitCode = 1;
+} finally {
+  if (collector) {
+    collector.child.kill('SIGTERM');
+    await once(collector.child, 'exit');
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
