@@ -82,12 +82,12 @@ function Preferences(p: WidgetProps) {
         else if (e.key === 'Tab') trapTab(e, e.currentTarget);
       }}
     >
-      <header>
+      <div class="hd">
         <h2 id="cs-pt">{ui.preferencesTitle}</h2>
         <button class="x" aria-label={ui.close} onClick={act.close}>
           <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
         </button>
-      </header>
+      </div>
       <div class="bd">
         <p><Rich text={ui.preferencesText} /> {Policy(p)}</p>
         {p.gpc && <p class="gpc" role="status">{ui.gpcHonored}</p>}
@@ -130,10 +130,10 @@ function Preferences(p: WidgetProps) {
           <button key="d" class="b s dl" onClick={act.download}>{ui.downloadReceipts}</button>,
         ]}
       </div>
-      <footer class="acts">
+      <div class="acts ft">
         {Pair(p, 'preferences')}
         <button class="b s" onClick={() => act.decide('save', 'preferences')}>{ui.save}</button>
-      </footer>
+      </div>
     </dialog>
   );
 }
