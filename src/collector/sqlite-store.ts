@@ -118,7 +118,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const q = {
     byId: db.prepare('SELECT jws_hash, ack FROM receipts WHERE receipt_id = ?'),
     kid: db.prepare('SELECT kid FROM subjects WHERE subject_id = ?').pluck(),
-    atSeq: db.prepare('SELECT receipt_id, jws_hash, prev, chain_status FROM receipts WHERE subject_id = ? AND seq = ?'),
+    near: db.prepare('SELECT seq, receipt_id, jws_hash, prev, chain_status FROM receipts WHERE subject_id = ? AND seq BETWEEN ? AND ?'),
     addSubject: db.prepare('INSERT INTO subjects (subject_id, kid, jwk, first_seen) VALUES (?, ?, ?, ?)'),
     addReceipt: db.prepare(`INSERT INTO receipts (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})`),
     complete: db.prepare("UPDATE receipts SET chain_status = 'complete' WHERE subject_id = ? AND seq = ? AND chain_status = 'incomplete'"),
@@ -134,8 +134,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     subject: db.prepare(`SELECT r.*, s.kid AS bound_kid FROM receipts r LEFT JOIN subjects s ON s.subject_id = r.subject_id
       WHERE r.subject_id = ? AND r.seq > ? ORDER BY r.seq LIMIT ?`),
   };
-  type SeqRow = { receipt_id: string; jws_hash: string; prev: string | null; chain_status: ChainStatus } | undefined;
-  const atSeq = (subject: string, seq: number) => q.atSeq.get(subject, seq) as SeqRow;
+  type SeqRow = { seq: number; receipt_id: string; jws_hash: string; prev: string | null; chain_status: ChainStatus };
 
   /** One request's batch; nested inside the flush transaction, so better-sqlite3 runs it in a savepoint. */
   const storeBatch = db.transaction((receipts: VerifiedReceipt[], sign: AckSigner, storedAt: string) => {
@@ -144,10 +143,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     for (const r of receipts) {
       const { receiptId, subjectId, seq } = r.payload;
       const byId = q.byId.get(receiptId) as { jws_hash: string; ack: string } | undefined;
-      const boundKid = q.kid.get(subjectId) as string | undefined;
-      const same = byId ? undefined : atSeq(subjectId, seq);
-      const pred = seq > 1 ? atSeq(subjectId, seq - 1) : undefined;
-      const succ = atSeq(subjectId, seq + 1);
+      const boundKid = byId ? undefined : (q.kid.get(subjectId) as string | undefined);
+      let same: SeqRow | undefined, pred: SeqRow | undefined, succ: SeqRow | undefined;
+      // A subject row is written with its first receipt, so a subject without one has no receipts to look at.
+      if (boundKid !== undefined) {
+        for (const row of q.near.all(subjectId, seq - 1, seq + 1) as SeqRow[]) {
+          if (row.seq === seq) same = row;
+          else if (row.seq < seq) pred = row;
+          else succ = row;
+        }
+      }
       const d = decide(r, {
         byId: byId && { jwsHash: byId.jws_hash, ack: byId.ack },
         boundKid,
