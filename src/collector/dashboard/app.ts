@@ -338,6 +338,8 @@ function fail(e: unknown): void {
 
 async function route(): Promise<void> {
   main.dataset.state = 'loading';
+  delete main.dataset.view;
+  replace(main, h('p', null, 'Loading…'));
   const hash = location.hash.replace(/^#/, '') || '/';
   const [path = '/', query = ''] = hash.split('?');
   const q = new URLSearchParams(query);

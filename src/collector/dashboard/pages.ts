@@ -5,7 +5,7 @@ const esc = (s: string): string =>
 
 const head = (title: string, extra = ''): string =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-  `<meta name="referrer" content="no-referrer"><title>${esc(title)}</title><link rel="stylesheet" href="/dashboard/dashboard.css">${extra}</head>`;
+  `<meta name="referrer" content="same-origin"><link rel="icon" href="data:,"><title>${esc(title)}</title><link rel="stylesheet" href="/dashboard/dashboard.css">${extra}</head>`;
 
 /** The login form; `error` (plain text) is shown above it. */
 export const loginPage = (error?: string): string =>

@@ -108,12 +108,13 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     isHttps(req) || (!!options.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https');
   const sessionOf = (req: IncomingMessage): string | undefined => readCookie(req.headers.cookie);
 
+  // `same-origin`, not `no-referrer`: under no-referrer, browsers send `Origin: null` on POST, which the CSRF check must refuse.
   const headers = (type: string, extra: Record<string, string> = {}): Record<string, string> => ({
     'content-type': type,
     'content-security-policy': DASHBOARD_CSP,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
+    'referrer-policy': 'same-origin',
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
     'cache-control': 'no-store',
