@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { banner, openWithBanner, pageConfig, prefs } from './widget-helpers';
+import { banner, openWithBanner, pageConfig, prefs, type W } from './widget-helpers';
 
 // WCAG 2.2 AA checks of the widget in Chromium: axe (inside the shadow root), target sizes,
 // names/roles/states of the toggles, themes and reduced motion.
@@ -26,8 +26,8 @@ for (const [theme, path] of [['light', '/e2e/pages/widget-bar.html'], ['dark', '
     expect(await axe(page)).toEqual([]);
     // After a decision the preferences also show the consent record and the download button.
     await prefs(page).getByRole('button', { name: 'Reject all' }).click();
-    await expect.poll(() => page.evaluate(() => window.ConsentSeal.getState().status)).toBe('decided');
-    await page.evaluate(() => window.ConsentSeal.showPreferences());
+    await expect.poll(() => page.evaluate(() => (window as unknown as W).ConsentSeal.getState().status)).toBe('decided');
+    await page.evaluate(() => (window as unknown as W).ConsentSeal.showPreferences());
     await expect(prefs(page).getByRole('button', { name: 'Download my receipts' })).toBeVisible();
     expect(await axe(page)).toEqual([]);
   });
@@ -37,7 +37,7 @@ test('theme "auto" follows prefers-color-scheme, live', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto('/e2e/pages/widget-manual.html');
   const config = await pageConfig(page);
-  await page.evaluate((c) => window.ConsentSeal.init({ ...c, ui: { theme: 'auto' } }), config);
+  await page.evaluate((c) => (window as unknown as W).ConsentSeal.init({ ...c, ui: { theme: 'auto' } }), config);
   await expect(banner(page)).toBeVisible();
   const bg = () => banner(page).evaluate((b) => getComputedStyle(b).backgroundColor);
   expect(await bg()).toBe('rgb(23, 25, 31)');

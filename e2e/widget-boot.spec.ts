@@ -1,5 +1,5 @@
 import { expect, test, type ConsoleMessage, type Page } from '@playwright/test';
-import { banner, pageConfig, prefs } from './widget-helpers';
+import { banner, pageConfig, prefs, type W } from './widget-helpers';
 
 // How dist/consentseal.js starts on a page: config sources, bad config, strict CSP, languages,
 // hostile texts, manual init, and the ESM build called twice.
@@ -13,9 +13,9 @@ const errorsOf = (page: Page) => {
 
 test('a strict CSP page (no inline style or script) shows a styled widget with zero violations', async ({ page }) => {
   await page.addInitScript(() => {
-    (window as unknown as { violations: string[] }).violations = [];
+    (window as unknown as W).violations = [];
     document.addEventListener('securitypolicyviolation', (e) =>
-      (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      (window as unknown as W).violations.push(`${e.violatedDirective} ${e.blockedURI}`),
     );
   });
   const errors = errorsOf(page);
@@ -28,8 +28,8 @@ test('a strict CSP page (no inline style or script) shows a styled widget with z
   await expect(prefs(page)).toBeVisible();
   await prefs(page).getByRole('switch', { name: 'Analytics' }).check();
   await prefs(page).getByRole('button', { name: 'Save choices' }).click();
-  await expect.poll(() => page.evaluate(() => window.ConsentSeal.getState().status)).toBe('decided');
-  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
+  await expect.poll(() => page.evaluate(() => (window as unknown as W).ConsentSeal.getState().status)).toBe('decided');
+  expect(await page.evaluate(() => (window as unknown as W).violations)).toEqual([]);
   expect(errors).toEqual([]);
 });
 
@@ -58,7 +58,7 @@ test('HTML in site texts is shown as text: no element is created and no script r
     return [...root.querySelectorAll('img, script, b, i, [id^=evil]')].length + document.querySelectorAll('[id^=evil]').length;
   });
   expect(created).toBe(0);
-  expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
+  expect(await page.evaluate(() => (window as unknown as W).__pwned)).toBeUndefined();
   await expect(prefs(page).getByRole('link')).toHaveCount(1); // only the policy link
 });
 
@@ -70,7 +70,7 @@ test('a bad config logs one console error naming the field, renders nothing, and
   expect(errors).toHaveLength(1);
   expect(errors[0]).toContain('purposes[1].id');
   await expect(page.locator('cs-layer')).toHaveCount(0);
-  expect(await page.evaluate(() => typeof window.ConsentSeal.init)).toBe('function');
+  expect(await page.evaluate(() => typeof (window as unknown as W).ConsentSeal.init)).toBe('function');
 });
 
 test('no config at all: one console error that says what is missing, nothing rendered', async ({ page }) => {
@@ -99,19 +99,19 @@ test('window.consentsealConfig works as the config source', async ({ page }) => 
 test('data-auto="false" waits for ConsentSeal.init(config); a second init keeps one widget', async ({ page }) => {
   const errors = errorsOf(page);
   await page.goto('/e2e/pages/widget-manual.html');
-  expect(await page.evaluate(() => typeof window.ConsentSeal.init)).toBe('function');
+  expect(await page.evaluate(() => typeof (window as unknown as W).ConsentSeal.init)).toBe('function');
   await expect(page.locator('cs-layer')).toHaveCount(0);
   const config = await pageConfig(page);
   const warnings: string[] = [];
   page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
-  await page.evaluate((c) => window.ConsentSeal.init(c), config);
+  await page.evaluate((c) => (window as unknown as W).ConsentSeal.init(c), config);
   await expect(banner(page)).toBeVisible();
-  await page.evaluate((c) => window.ConsentSeal.init(c), config);
+  await page.evaluate((c) => (window as unknown as W).ConsentSeal.init(c), config);
   await expect(page.locator('cs-layer')).toHaveCount(1);
   expect(warnings.join('\n')).toContain('already running');
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
-  await expect.poll(() => page.evaluate(() => window.ConsentSeal.getState().status)).toBe('decided');
-  await page.evaluate(() => window.ConsentSeal.init({ policyVersion: 1 }));
+  await expect.poll(() => page.evaluate(() => (window as unknown as W).ConsentSeal.getState().status)).toBe('decided');
+  await page.evaluate(() => (window as unknown as W).ConsentSeal.init({ policyVersion: 1 }));
   expect(errors).toEqual([]);
 });
 
@@ -120,7 +120,7 @@ test('ConsentSeal.init with a bad config logs one error and never throws', async
   await page.goto('/e2e/pages/widget-manual.html');
   const result = await page.evaluate(() => {
     try {
-      return String(window.ConsentSeal.init({ policyVersion: '1', policyUrl: 'javascript:alert(1)', purposes: [] }));
+      return String((window as unknown as W).ConsentSeal.init({ policyVersion: '1', policyUrl: 'javascript:alert(1)', purposes: [] }));
     } catch (e) {
       return 'threw ' + String(e);
     }
@@ -136,7 +136,7 @@ test('the ESM build called twice returns the live instance and mounts one widget
   page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
   await page.goto('/e2e/pages/widget-esm.html');
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-  expect(await page.evaluate(() => (window as unknown as { same: boolean }).same)).toBe(true);
+  expect(await page.evaluate(() => (window as unknown as W).same)).toBe(true);
   await expect(banner(page)).toHaveCount(1);
   await expect(page.locator('cs-layer')).toHaveCount(1);
   expect(warnings.join('\n')).toContain('already running');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { banner, openWithBanner, prefs, state } from './widget-helpers';
+import { banner, openWithBanner, prefs, state, type W } from './widget-helpers';
 
 // The widget built into dist/consentseal.js: each layer, each button, keyboard use, focus handling.
 
@@ -11,9 +11,9 @@ test('Accept all on the banner grants everything, hides the banner, and is remem
   await banner(page).getByRole('button', { name: 'Accept all' }).click();
   await expect(banner(page)).toHaveCount(0);
   await expect.poll(() => state(page)).toMatchObject({ status: 'decided', purposes: { necessary: true, analytics: true, marketing: true } });
-  expect(await page.evaluate(() => window.events)).toEqual(expect.arrayContaining(['show:banner', 'hide:banner', 'change:decided']));
+  expect(await page.evaluate(() => (window as unknown as W).events)).toEqual(expect.arrayContaining(['show:banner', 'hide:banner', 'change:decided']));
   await page.reload();
-  await page.waitForFunction(() => window.ConsentSeal.ready.then(() => true));
+  await page.waitForFunction(() => (window as unknown as W).ConsentSeal.ready.then(() => true));
   expect(await state(page)).toMatchObject({ status: 'decided', purposes: { analytics: true } });
   await expect(page.locator('cs-layer')).toHaveCount(0);
 });
@@ -79,7 +79,7 @@ test('re-opened after a decision, the preferences show the current choices and t
 test('Download my receipts saves the signed receipts as JSON', async ({ page }) => {
   await openWithBanner(page, BAR);
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
-  await expect.poll(() => page.evaluate(() => window.ConsentSeal.getState().receiptId ?? null)).not.toBeNull();
+  await expect.poll(() => page.evaluate(() => (window as unknown as W).ConsentSeal.getState().receiptId ?? null)).not.toBeNull();
   await page.getByRole('link', { name: 'Privacy settings' }).click();
   const [download] = await Promise.all([page.waitForEvent('download'), prefs(page).getByRole('button', { name: 'Download my receipts' }).click()]);
   const body = JSON.parse(await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8')));
@@ -146,9 +146,9 @@ test('the preferences return focus to the re-open link that opened them', async 
 
 test('a focused page element is never hidden behind the banner, and the banner shifts nothing (CLS 0)', async ({ page }) => {
   await page.addInitScript(() => {
-    (window as unknown as { cls: number }).cls = 0;
+    (window as unknown as W).cls = 0;
     new PerformanceObserver((l) => {
-      for (const e of l.getEntries() as unknown as { value: number }[]) (window as unknown as { cls: number }).cls += e.value;
+      for (const e of l.getEntries() as unknown as { value: number }[]) (window as unknown as W).cls += e.value;
     }).observe({ type: 'layout-shift', buffered: true });
   });
   await openWithBanner(page, BAR);
@@ -163,7 +163,7 @@ test('a focused page element is never hidden behind the banner, and the banner s
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
   await expect(banner(page)).toHaveCount(0);
   await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toBe('');
-  expect(await page.evaluate(() => (window as unknown as { cls: number }).cls)).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as W).cls)).toBe(0);
 });
 
 test('Accept all and Reject all look the same: size, colours, font', async ({ page }) => {
@@ -189,7 +189,7 @@ test('the box layout sits in a corner, mirrored for right-to-left languages', as
   await page.evaluate(async () => {
     const html = await fetch('/e2e/pages/widget-box.html').then((r) => r.text());
     const cfg = JSON.parse(/id="consentseal-config">([\s\S]*?)<\/script>/.exec(html)![1]!);
-    window.ConsentSeal.init({ ...cfg, language: 'ar' });
+    (window as unknown as W).ConsentSeal.init({ ...cfg, language: 'ar' });
   });
   await expect(banner(page)).toBeVisible();
   expect((await banner(page).boundingBox())!.x).toBeLessThan(40);
