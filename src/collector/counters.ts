@@ -52,7 +52,9 @@ export interface Stats extends StatsGroup {
   days: Array<StatsGroup & { day: string; policyVersion: string }>;
 }
 
-const group = (): StatsGroup => ({ total: 0, actions: {}, gpc: 0, languages: {}, purposes: {} });
+/** Maps keyed by client-chosen strings (purpose ids, policy versions) must not reach Object.prototype via "__proto__". */
+const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+const group = (): StatsGroup => ({ total: 0, actions: dict(), gpc: 0, languages: dict(), purposes: dict() });
 const bump = (o: Record<string, number>, k: string, n: number): void => {
   o[k] = (o[k] ?? 0) + n;
 };
@@ -66,7 +68,7 @@ const addPurpose = (g: StatsGroup, id: string, granted: boolean, n: number): voi
 /** Folds counter rows into the `/stats` report (days sorted ascending). */
 export function buildStats(c: Counters, filter: StatsFilter, incompleteChains: number): Stats {
   const all = group();
-  const versions: Record<string, StatsGroup> = {};
+  const versions = dict<StatsGroup>();
   const days = new Map<string, StatsGroup & { day: string; policyVersion: string }>();
   const dayOf = (day: string, policyVersion: string) => {
     const k = `${day}${SEP}${policyVersion}`;

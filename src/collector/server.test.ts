@@ -294,6 +294,20 @@ describe('GET /receipts and GET /stats', () => {
   });
 });
 
+describe('hostile but valid values', () => {
+  it('counts a purpose and a policy version named __proto__ without touching Object.prototype', async () => {
+    const { url, post } = await start();
+    const d = await makeDevice();
+    const r = await sign(d, JSON.parse(JSON.stringify(payloadFor(d, 1, null, { policyVersion: '__proto__' })).replace('"purposes":{', '"purposes":{"__proto__":true,')));
+    expect((await post([r])).body.accepted).toHaveLength(1);
+    const stats = await (await fetch(`${url}/stats`, { headers: auth })).json();
+    expect(stats.policyVersions.__proto__.total).toBe(1);
+    expect(stats.purposes.__proto__).toEqual({ granted: 1, denied: 0, rate: 1 });
+    expect(({} as Record<string, unknown>).granted).toBeUndefined();
+    expect(({} as Record<string, unknown>).total).toBeUndefined();
+  });
+});
+
 describe('routes', () => {
   it('serves /healthz, 404s unknown paths, 405s wrong methods, and mounts extra routes with the admin check', async () => {
     const { url } = await start({
