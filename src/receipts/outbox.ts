@@ -26,20 +26,18 @@ export const backoff = (n: number, random = Math.random()): number => {
   return Math.round(d / 2 + (random * d) / 2);
 };
 
-/** keepalive requests share a 64 KiB budget; stay under it with room for headers. */
+/** keepalive requests share a 64 KiB budget; stay under it with room for the envelope and headers. */
 const MAX_BODY = 6e4;
 
-/** Splits receipts into request bodies of at most 100 receipts and {@link MAX_BODY} bytes. */
+/** Splits receipts into request bodies of at most 100 receipts and about {@link MAX_BODY} bytes. */
 export const batches = (list: ReceiptLogEntry[]): ReceiptLogEntry[][] => {
   const out: ReceiptLogEntry[][] = [];
-  let cur: ReceiptLogEntry[] = [];
-  let size = 16;
+  let cur: ReceiptLogEntry[] | undefined;
+  let size = 0;
   for (const e of list) {
-    size += e.jws.length + 3;
-    if (cur.length && (cur.length == 100 || size > MAX_BODY)) out.push(cur), (cur = []), (size = 16 + e.jws.length + 3);
+    if (!cur || cur.length > 99 || (size += e.jws.length + 3) > MAX_BODY) out.push((cur = [])), (size = e.jws.length + 3);
     cur.push(e);
   }
-  if (cur.length) out.push(cur);
   return out;
 };
 
@@ -85,7 +83,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
     if (ack) e.ack = ack;
     await receiptStore.set(e.receiptId, e);
     note(e, status, reason);
-    if (reason) core.reportError('receipt', `Receipt ${e.receiptId} rejected: ${reason}`);
+    if (status == 'rejected') core.reportError('receipt', `Receipt ${e.receiptId} rejected: ${reason}`);
   };
 
   const flush = (force?: boolean): Promise<void> =>
@@ -100,7 +98,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
           batch.forEach((e) => pending.delete(e.receiptId));
           const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
           for (const id of [...accepted, ...duplicate]) await settle(batch.find((e) => e.receiptId == id), 'sent', acks[id]);
-          for (const { index, reason } of rejected) await settle(batch[index], 'rejected', undefined, reason || '?');
+          for (const { index, reason } of rejected) await settle(batch[index], 'rejected', undefined, reason);
           if (batch.some((e) => e.status == 'pending')) throw Error('unanswered');
         }
         if (retry?.n) await receiptStore.set('retry', { n: 0, at: 0 });

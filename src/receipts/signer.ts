@@ -26,15 +26,14 @@ export async function loadSigner(): Promise<Signer> {
   let ephemeral = false;
   let jwk: JsonWebKey | undefined;
   const ks = createStore('consentseal-keys', 'keys');
+  let read = false;
   try {
     pair = await get<CryptoKeyPair>('device', ks);
-  } catch {
-    ephemeral = true;
-  }
-  try {
+    read = true;
+    // The probe: a stored key must still sign (and its public half export) before we rely on it.
     if (pair) await subtle.sign(ALG, pair.privateKey, new Uint8Array(1)), (jwk = await subtle.exportKey('jwk', pair.publicKey));
   } catch {
-    pair = undefined;
+    ephemeral = !read;
   }
   if (!pair || !jwk) {
     pair = (await subtle.generateKey(ALG, false, ['sign', 'verify'])) as CryptoKeyPair;
