@@ -22,9 +22,9 @@ describe('Rich', () => {
     expect(p.textContent).toBe('<img src=x onerror="alert(1)"><b>bold</b>');
   });
 
-  it('leaves links with other schemes as plain text', () => {
-    const p = html('[click](javascript:alert(1)) [data](data:text/html,x) [rel](/privacy)');
-    expect(p.querySelector('a')).toBeNull();
-    expect(p.textContent).toBe('[click](javascript:alert(1)) [data](data:text/html,x) [rel](/privacy)');
+  it('links same-site paths, and leaves links with other schemes as plain text', () => {
+    const p = html('[click](javascript:alert(1)) [data](data:text/html,x) [JS](JavaScript:void) [policy](/privacy)');
+    expect([...p.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(['/privacy']);
+    expect(p.textContent).toBe('[click](javascript:alert(1)) [data](data:text/html,x) [JS](JavaScript:void) policy');
   });
 });

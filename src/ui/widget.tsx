@@ -73,7 +73,7 @@ function Preferences(p: WidgetProps) {
   const { ui } = t;
   return (
     <dialog
-      class="pf"
+     
       aria-modal="true"
       aria-labelledby="cs-pt"
       onCancel={(e) => (e.preventDefault(), act.close())}
