@@ -3,8 +3,6 @@ import css from './styles.css';
 /** Tag of the element that hosts the widget; neutral, so cosmetic ad-block filters leave it alone. */
 export const HOST_TAG = 'cs-layer';
 
-let sheet: CSSStyleSheet | undefined;
-
 /**
  * Creates the host element and its open shadow root, styled without any inline style: a
  * constructable stylesheet where supported (so `style-src 'self'` needs no exception), otherwise
@@ -15,7 +13,7 @@ export function mountHost(nonce?: string): { host: HTMLElement; box: HTMLElement
   host.setAttribute('data-nosnippet', '');
   const root = host.attachShadow({ mode: 'open' });
   try {
-    sheet ??= new CSSStyleSheet();
+    const sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
     root.adoptedStyleSheets = [sheet];
   } catch {
