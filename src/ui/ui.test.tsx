@@ -176,6 +176,16 @@ describe('uiPlugin', () => {
     expect(document.documentElement.style.scrollPaddingBottom).toBe('3px');
   });
 
+  it('waits for the body when started from <head>, then shows the banner', async () => {
+    const body = document.body;
+    body.remove();
+    await start();
+    expect(document.querySelector(HOST_TAG)).toBeNull();
+    document.documentElement.append(body);
+    document.dispatchEvent(new Event('DOMContentLoaded'));
+    expect(banner()).not.toBeNull();
+  });
+
   it('destroy() removes the widget', async () => {
     const { core } = await start();
     core.destroy();
