@@ -126,6 +126,25 @@ describe('gated scripts', () => {
     expect(scripts()).toEqual(['js:s', 'js:a']);
   });
 
+  it('wait while the parser may still be adding an inline script’s text', async () => {
+    const state = vi.spyOn(document, 'readyState', 'get').mockReturnValue('loading');
+    try {
+      cs = setup(['analytics']);
+      const s = document.createElement('script');
+      s.type = 'text/plain';
+      s.dataset.consent = 'analytics';
+      s.id = 'partial';
+      document.body.append(s);
+      await flush();
+      expect(scripts()).toEqual(['text/plain:partial']);
+      // Something after it: the parser is past it.
+      document.body.append(document.createTextNode('\n'));
+      await vi.waitFor(() => expect(scripts()).toEqual(['js:partial']));
+    } finally {
+      state.mockRestore();
+    }
+  });
+
   it('handle scripts added later', async () => {
     cs = setup(['analytics']);
     const s = document.createElement('script');
@@ -214,6 +233,25 @@ describe('re-open links', () => {
 });
 
 describe('withdrawal', () => {
+  it('reloads with reloadOnWithdraw once the receipt is signed, only when a grant is taken back', async () => {
+    const reload = vi.fn();
+    const loc = vi.spyOn(window, 'location', 'get').mockReturnValue({ ...window.location, reload } as Location);
+    try {
+      const record: StoredDecision = { subjectId: '11111111-1111-4111-8111-111111111111', decidedAt: Date.now(), policyVersion: 'v1', gpc: false, granted: ['analytics'] };
+      const storage: DecisionStorage = { readSync: () => record, load: async () => record, save: async () => {}, watch: () => () => {} };
+      cs = createConsentCore({ ...config, reloadOnWithdraw: true }, { storage: () => storage, plugins: [gatingPlugin] });
+      await cs.setPurposes({ marketing: true });
+      cs.emit('receipt', { receiptId: 'r1', status: 'signed' });
+      expect(reload).not.toHaveBeenCalled();
+      await cs.withdraw(['analytics']);
+      expect(reload).not.toHaveBeenCalled();
+      cs.emit('receipt', { receiptId: 'r2', status: 'signed' });
+      expect(reload).toHaveBeenCalled();
+    } finally {
+      loc.mockRestore();
+    }
+  });
+
   it('deletes the cookies of denied purposes', async () => {
     const writes: string[] = [];
     Object.defineProperty(document, 'cookie', { configurable: true, get: () => '_ga=1; other=2', set: (v: string) => writes.push(v) });
