@@ -3,6 +3,7 @@
 // concurrent keep-alive clients on this machine, then reports receipts/s, p50/p99 latency, the count lost
 // (sent − stored, read from the store itself) and the single-core ceiling of ES256 crypto.verify.
 // Usage: npm run bench:collector [-- --receipts 30000 --concurrency 64 --seconds 30 --keys 300 --sqlite-sync full|normal]
+//        add --postgres postgres://… to measure the PostgreSQL store instead (in a throwaway schema).
 import { spawn } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { once } from 'node:events';
@@ -12,6 +13,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { compactVerify, importJWK } from 'jose';
 
 const { values: arg } = parseArgs({
@@ -22,6 +24,7 @@ const { values: arg } = parseArgs({
     keys: { type: 'string', default: '300' },
     warmup: { type: 'string', default: '2000' },
     'sqlite-sync': { type: 'string', default: 'full' },
+    postgres: { type: 'string' },
   },
 });
 const N = Number(arg.receipts);
@@ -30,6 +33,36 @@ const LIMIT_MS = Number(arg.seconds) * 1000;
 const KEYS = Number(arg.keys);
 const WARMUP = Math.min(Number(arg.warmup), Math.floor(N / 5));
 const TOKEN = 'bench-admin-token-0123456789abcdef';
+const SCHEMA = `cs_bench_${process.pid}`;
+const storeArgs = (db) => (arg.postgres ? ['--postgres', arg.postgres, '--postgres-schema', SCHEMA] : ['--db', db, '--sqlite-sync', arg['sqlite-sync']]);
+const storeName = arg.postgres ? 'PostgreSQL' : `SQLite, synchronous=${arg['sqlite-sync'].toUpperCase()}`;
+
+/** How many of `ids` the store holds, read from the database itself. */
+async function countStored(db, ids) {
+  if (arg.postgres) {
+    const c = new pg.Client({ connectionString: arg.postgres, options: `-c search_path=${SCHEMA}` });
+    await c.connect();
+    try {
+      const { rows } = await c.query('SELECT count(*)::int AS n FROM receipts WHERE receipt_id = ANY($1::text[])', [ids]);
+      return rows[0].n;
+    } finally {
+      await c.end();
+    }
+  }
+  const store = new Database(db, { readonly: true });
+  const has = store.prepare('SELECT 1 FROM receipts WHERE receipt_id = ?').pluck();
+  const n = ids.filter((id) => has.get(id)).length;
+  store.close();
+  return n;
+}
+
+async function dropSchema() {
+  if (!arg.postgres) return;
+  const c = new pg.Client({ connectionString: arg.postgres });
+  await c.connect();
+  await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
+  await c.end();
+}
 
 const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const sha = (s) => createHash('sha256').update(s).digest('base64url');
@@ -89,7 +122,7 @@ function cpuSeconds(pid) {
 
 async function startCollector(db) {
   const nodeArgs = process.env.BENCH_COLLECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/collector-cli.js', '--port', '0', '--db', db, '--rate-limit', '0', '--sqlite-sync', arg['sqlite-sync']], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/collector-cli.js', '--port', '0', '--rate-limit', '0', ...storeArgs(db)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: TOKEN },
   });
@@ -184,12 +217,10 @@ try {
   // Both phases take receipts in order: the warm-up from 0, the measured run from WARMUP.
   const sentReceipts = [...receipts.slice(0, warm.sent), ...receipts.slice(WARMUP, WARMUP + run.sent)];
   const ids = sentReceipts.map((r) => JSON.parse(Buffer.from(r.split('.')[1], 'base64url')).receiptId);
-  const store = new Database(db, { readonly: true });
-  const has = store.prepare('SELECT 1 FROM receipts WHERE receipt_id = ?').pluck();
-  const stored = ids.filter((id) => has.get(id)).length;
-  store.close();
+  const stored = await countStored(db, ids);
 
   const result = {
+    store: storeName,
     receipts: run.sent,
     concurrency: C,
     seconds: Number(run.seconds.toFixed(2)),
@@ -209,7 +240,7 @@ try {
     loadAverage: loadavg().map((v) => Number(v.toFixed(2))),
   };
   console.log(`
-collector (SQLite, synchronous=${arg['sqlite-sync'].toUpperCase()}, one receipt per request, ${C} keep-alive clients, after ${warm.sent} warm-up):
+collector (${storeName}, one receipt per request, ${C} keep-alive clients, after ${warm.sent} warm-up):
   stored      ${result.receiptsPerSecond} receipts/s over ${result.seconds} s (${run.sent} requests)
   latency     p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, max ${result.maxMs} ms
   lost        ${result.lost} (sent ${sent}, found in the store ${stored}; HTTP errors ${result.errors})
@@ -217,7 +248,7 @@ collector (SQLite, synchronous=${arg['sqlite-sync'].toUpperCase()}, one receipt 
   CPU         collector ${result.serverCpuMicrosecondsPerReceipt ?? '?'} µs per receipt (≈ ${result.serverCpuMicrosecondsPerReceipt ? Math.round(1e6 / result.serverCpuMicrosecondsPerReceipt) : '?'}/s on one free core), load client ${result.clientCpuMicrosecondsPerRequest} µs per request
   machine     load average ${result.loadAverage.join(' / ')} (other work on this machine slows every figure above)`);
   mkdirSync('bench/.results', { recursive: true });
-  writeFileSync('bench/.results/collector.json', `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`bench/.results/collector-${arg.postgres ? 'postgres' : 'sqlite'}.json`, `${JSON.stringify(result, null, 2)}\n`);
   if (result.lost > 0 || result.errors > 0) process.exitCode = 1;
 } finally {
   if (collector) {
@@ -225,4 +256,5 @@ collector (SQLite, synchronous=${arg['sqlite-sync'].toUpperCase()}, one receipt 
     await once(collector.child, 'exit');
   }
   rmSync(dir, { recursive: true, force: true });
+  await dropSchema();
 }

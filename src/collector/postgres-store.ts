@@ -61,7 +61,21 @@ const COLUMNS = `receipt_id, subject_id, seq, prev, jws_hash, issued_at, stored_
   policy_url, language, notice_hash, page, gpc, ephemeral_key, sdk, purposes, kid, chain_status, jws, ack`;
 /** Any id for the advisory lock that serialises schema creation between collectors starting together. */
 const MIGRATION_LOCK = 0x636f6e73;
-const RETRYABLE = new Set(['40P01', '40001']);
+const RETRYABLE = new Set(['40P01', '40001', 'RETRY']);
+/** Receipts per group transaction, and groups written at once by one collector. */
+const MAX_GROUP = 1000;
+const GROUPS_IN_FLIGHT = 2;
+
+interface Item {
+  r: VerifiedReceipt;
+  sign: AckSigner;
+}
+interface Job {
+  receipts: VerifiedReceipt[];
+  sign: AckSigner;
+  resolve: (o: InsertOutcome[]) => void;
+  reject: (e: unknown) => void;
+}
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(v as string).toISOString());
@@ -99,17 +113,11 @@ export interface PostgresStoreOptions {
   max?: number;
 }
 
-const CONTEXT_SQL = `SELECT
-  (SELECT json_build_object('jws_hash', jws_hash, 'ack', ack) FROM receipts WHERE receipt_id = $1) AS by_id,
-  (SELECT kid FROM subjects WHERE subject_id = $2) AS bound_kid,
-  (SELECT receipt_id FROM receipts WHERE subject_id = $2 AND seq = $3) AS at_seq,
-  (SELECT json_build_object('jws_hash', jws_hash, 'chain_status', chain_status) FROM receipts WHERE subject_id = $2 AND seq = $3 - 1) AS pred,
-  (SELECT json_build_object('prev', prev) FROM receipts WHERE subject_id = $2 AND seq = $3 + 1) AS succ`;
-
 /**
- * Opens a PostgreSQL receipt store (creating its tables if needed). Several collectors may share one
- * database: each batch is one transaction that takes advisory locks on its subjects (in a fixed order),
- * so chain and key-binding checks see a consistent subject, and upserts counters in a fixed order.
+ * Opens a PostgreSQL receipt store (creating its tables if needed). Batches are group-committed: the batches
+ * waiting when a writer is free share one transaction with set-based reads and writes. Several collectors
+ * may share one database: each transaction takes advisory locks on its subjects (in a fixed order), so chain
+ * and key-binding checks see a consistent subject, and upserts counters in a fixed order.
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<ReceiptStore> {
   const { schema } = options;
@@ -133,71 +141,114 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
   init.release();
 
-  const storeBatch = async (c: pg.PoolClient, receipts: VerifiedReceipt[], sign: AckSigner): Promise<InsertOutcome[]> => {
+  /** Stores one group of receipts (every batch waiting) with set-based reads and writes, in order. */
+  const storeGroup = async (c: pg.PoolClient, items: Item[]): Promise<InsertOutcome[]> => {
     const storedAt = new Date().toISOString();
-    const subjects = [...new Set(receipts.map((r) => r.payload.subjectId))];
+    const subjects = [...new Set(items.map((i) => i.r.payload.subjectId))];
     await c.query(
       'SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtextextended(s, 0) AS k FROM unnest($1::text[]) AS s ORDER BY 1) t',
       [subjects],
     );
+    const byId = new Map<string, { jwsHash: string; ack: string }>();
+    for (const row of (await c.query('SELECT receipt_id, jws_hash, ack FROM receipts WHERE receipt_id = ANY($1::text[])', [items.map((i) => i.r.payload.receiptId)])).rows as Row[]) {
+      byId.set(row.receipt_id as string, { jwsHash: row.jws_hash as string, ack: row.ack as string });
+    }
+    const kids = new Map<string, string>();
+    for (const row of (await c.query('SELECT subject_id, kid FROM subjects WHERE subject_id = ANY($1::text[])', [subjects])).rows as Row[]) {
+      kids.set(row.subject_id as string, row.kid as string);
+    }
+    // The neighbours (seq − 1, seq, seq + 1) of every receipt whose subject already exists.
+    type Near = { receiptId: string; jwsHash: string; prev: string | null; chainStatus: ChainStatus };
+    const near = new Map<string, Near>();
+    const key = (subject: string, seq: number): string => `${subject} ${seq}`;
+    const wantS: string[] = [];
+    const wantQ: number[] = [];
+    for (const { r } of items) {
+      if (!kids.has(r.payload.subjectId)) continue;
+      for (const q of [r.payload.seq - 1, r.payload.seq, r.payload.seq + 1]) wantS.push(r.payload.subjectId), wantQ.push(q);
+    }
+    if (wantS.length) {
+      const { rows } = await c.query(
+        `SELECT r.subject_id, r.seq, r.receipt_id, r.jws_hash, r.prev, r.chain_status
+         FROM receipts r JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::int[]) AS k(s, q)) k ON r.subject_id = k.s AND r.seq = k.q`,
+        [wantS, wantQ],
+      );
+      for (const row of rows as Row[]) {
+        near.set(key(row.subject_id as string, row.seq as number), {
+          receiptId: row.receipt_id as string, jwsHash: row.jws_hash as string, prev: row.prev as string | null, chainStatus: row.chain_status as ChainStatus,
+        });
+      }
+    }
     const outcomes: InsertOutcome[] = [];
     const accepted: VerifiedReceipt[] = [];
-    for (const r of receipts) {
-      const p = r.payload;
-      const { receiptId, subjectId, seq } = p;
-      const ctx = (await c.query(CONTEXT_SQL, [receiptId, subjectId, seq])).rows[0] as Row;
-      const byId = ctx.by_id as { jws_hash: string; ack: string } | null;
-      const pred = ctx.pred as { jws_hash: string; chain_status: ChainStatus } | null;
-      const succ = ctx.succ as { prev: string | null } | null;
-      const boundKid = (ctx.bound_kid as string | null) ?? undefined;
+    const acks: string[] = [];
+    const statuses: Near[] = [];
+    const newSubjects: VerifiedReceipt[] = [];
+    const propagate: Array<[string, number]> = [];
+    for (const { r, sign } of items) {
+      const { receiptId, subjectId, seq } = r.payload;
+      const same = near.get(key(subjectId, seq));
       const d = decide(r, {
-        byId: byId ? { jwsHash: byId.jws_hash, ack: byId.ack } : undefined,
-        boundKid,
-        atSeq: ctx.at_seq ? { receiptId: ctx.at_seq as string } : undefined,
-        pred: pred ? { jwsHash: pred.jws_hash, chainStatus: pred.chain_status } : undefined,
-        succ: succ ?? undefined,
+        byId: byId.get(receiptId),
+        boundKid: kids.get(subjectId),
+        atSeq: same && { receiptId: same.receiptId },
+        pred: near.get(key(subjectId, seq - 1)),
+        succ: near.get(key(subjectId, seq + 1)),
       });
-      if (d.status === 'duplicate') {
-        outcomes.push({ status: 'duplicate', receiptId, ack: d.ack });
-        continue;
+      if (d.status === 'duplicate') outcomes.push({ status: 'duplicate', receiptId, ack: d.ack });
+      else if (d.status === 'rejected') outcomes.push(d);
+      else {
+        if (!kids.has(subjectId)) kids.set(subjectId, r.kid), newSubjects.push(r);
+        const ack = sign(r, storedAt);
+        const entry: Near = { receiptId, jwsHash: r.jwsHash, prev: r.payload.prev, chainStatus: d.chainStatus };
+        byId.set(receiptId, { jwsHash: r.jwsHash, ack });
+        near.set(key(subjectId, seq), entry);
+        if (d.chainStatus === 'complete' && near.has(key(subjectId, seq + 1))) {
+          // Complete the known successors now (later receipts of this group see it); the database catches up below.
+          for (let s = seq + 1, n = near.get(key(subjectId, s)); n && n.chainStatus === 'incomplete'; n = near.get(key(subjectId, ++s))) n.chainStatus = 'complete';
+          propagate.push([subjectId, seq + 1]);
+        }
+        accepted.push(r);
+        acks.push(ack);
+        statuses.push(entry);
+        outcomes.push({ status: 'accepted', receiptId, ack, chainStatus: d.chainStatus });
       }
-      if (d.status === 'rejected') {
-        outcomes.push(d);
-        continue;
-      }
-      if (boundKid === undefined) {
-        await c.query('INSERT INTO subjects (subject_id, kid, jwk, first_seen) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-          subjectId, r.kid, JSON.stringify(r.jwk), storedAt,
-        ]);
-      }
-      const ack = sign(r, storedAt);
+    }
+    if (newSubjects.length) {
+      await c.query(
+        `INSERT INTO subjects (subject_id, kid, jwk, first_seen)
+         SELECT s, k, j, $4::timestamptz FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS t(s, k, j) ON CONFLICT DO NOTHING`,
+        [newSubjects.map((r) => r.payload.subjectId), newSubjects.map((r) => r.kid), newSubjects.map((r) => JSON.stringify(r.jwk)), storedAt],
+      );
+    }
+    if (accepted.length) {
+      const col = <T>(f: (r: VerifiedReceipt, i: number) => T): T[] => accepted.map(f);
       const ins = await c.query(
-        `INSERT INTO receipts (${COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
+        `INSERT INTO receipts (${COLUMNS})
+         SELECT a, b, c, d, e, f, $7::timestamptz, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::timestamptz[], $8::text[], $9::text[], $10::text[],
+                     $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::boolean[], $17::text[], $18::jsonb[],
+                     $19::text[], $20::text[], $21::text[], $22::text[])
+           AS x(a, b, c, d, e, f, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v)
          ON CONFLICT DO NOTHING`,
         [
-          receiptId, subjectId, seq, p.prev, r.jwsHash, r.issuedAtUtc, storedAt, p.action, p.method, p.policyVersion,
-          p.policyUrl, p.language, p.noticeHash, p.page, p.gpc, p.ephemeralKey, p.sdk, JSON.stringify(p.purposes),
-          r.kid, d.chainStatus, r.jws, ack,
+          col((r) => r.payload.receiptId), col((r) => r.payload.subjectId), col((r) => r.payload.seq), col((r) => r.payload.prev),
+          col((r) => r.jwsHash), col((r) => r.issuedAtUtc), storedAt, col((r) => r.payload.action), col((r) => r.payload.method),
+          col((r) => r.payload.policyVersion), col((r) => r.payload.policyUrl), col((r) => r.payload.language), col((r) => r.payload.noticeHash),
+          col((r) => r.payload.page), col((r) => r.payload.gpc), col((r) => r.payload.ephemeralKey), col((r) => r.payload.sdk),
+          col((r) => JSON.stringify(r.payload.purposes)), col((r) => r.kid), col((_, i) => statuses[i]!.chainStatus), col((r) => r.jws),
+          col((_, i) => acks[i]!),
         ],
       );
-      if (ins.rowCount === 0) {
-        // Another collector stored this receiptId for another subject between our read and write.
-        const other = (await c.query('SELECT jws_hash, ack FROM receipts WHERE receipt_id = $1', [receiptId])).rows[0] as Row | undefined;
-        outcomes.push(
-          other?.jws_hash === r.jwsHash
-            ? { status: 'duplicate', receiptId, ack: other.ack as string }
-            : { status: 'rejected', reason: 'receiptId: already used by a different receipt' },
-        );
-        continue;
+      // Another collector stored one of these receipt ids (for another subject) since we read: start over.
+      if (ins.rowCount !== accepted.length) throw Object.assign(new Error('concurrent receiptId'), { code: 'RETRY' });
+    }
+    // Walk the run of consecutive seqs after each filled gap (rows of this group may already say complete).
+    for (const [subjectId, from] of propagate) {
+      for (let s = from; ; s++) {
+        const u = await c.query("UPDATE receipts SET chain_status = 'complete' WHERE subject_id = $1 AND seq = $2", [subjectId, s]);
+        if (!u.rowCount) break;
       }
-      if (d.chainStatus === 'complete') {
-        for (let s = seq + 1; ; s++) {
-          const u = await c.query("UPDATE receipts SET chain_status = 'complete' WHERE subject_id = $1 AND seq = $2 AND chain_status = 'incomplete'", [subjectId, s]);
-          if (!u.rowCount) break;
-        }
-      }
-      accepted.push(r);
-      outcomes.push({ status: 'accepted', receiptId, ack, chainStatus: d.chainStatus });
     }
     const deltas = counterDeltas(accepted);
     if (deltas.daily.length) {
@@ -219,6 +270,50 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return outcomes;
   };
 
+  /** Runs a group in one transaction, retrying on deadlock, serialisation failure or a receiptId race. */
+  const runGroup = async (items: Item[]): Promise<InsertOutcome[]> => {
+    for (let attempt = 1; ; attempt++) {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const out = await storeGroup(c, items);
+        await c.query('COMMIT');
+        return out;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        if (attempt >= 5 || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
+      } finally {
+        c.release();
+      }
+    }
+  };
+
+  // Group commit: batches that arrive while a group is being written go together into the next one.
+  let queue: Job[] = [];
+  let inFlight = 0;
+  const pump = (): void => {
+    while (inFlight < GROUPS_IN_FLIGHT && queue.length) {
+      let n = 0;
+      let take = 0;
+      while (take < queue.length && (take === 0 || n + queue[take]!.receipts.length <= MAX_GROUP)) n += queue[take++]!.receipts.length;
+      const jobs = queue.slice(0, take);
+      queue = queue.slice(take);
+      inFlight++;
+      runGroup(jobs.flatMap((j) => j.receipts.map((r) => ({ r, sign: j.sign })))).then(
+        (out) => {
+          let at = 0;
+          for (const j of jobs) j.resolve(out.slice(at, (at += j.receipts.length)));
+        },
+        (e: unknown) => {
+          for (const j of jobs) j.reject(e);
+        },
+      ).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  };
+
   const list = async (filter: ReceiptFilter, limit: number, after?: { issuedAt: string; receiptId: string }): Promise<StoredReceipt[]> => {
     const where: string[] = [];
     const args: unknown[] = [];
@@ -235,23 +330,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   let closed = false;
   return {
     kind: 'postgres',
-    async insertBatch(receipts, sign) {
-      if (closed) throw new Error('store is closed');
-      if (receipts.length === 0) return [];
-      for (let attempt = 1; ; attempt++) {
-        const c = await pool.connect();
-        try {
-          await c.query('BEGIN');
-          const out = await storeBatch(c, receipts, sign);
-          await c.query('COMMIT');
-          return out;
-        } catch (e) {
-          await c.query('ROLLBACK').catch(() => undefined);
-          if (attempt >= 5 || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
-        } finally {
-          c.release();
-        }
-      }
+    insertBatch(receipts, sign) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      if (receipts.length === 0) return Promise.resolve([]);
+      return new Promise((resolve, reject) => {
+        queue.push({ receipts, sign, resolve, reject });
+        pump();
+      });
     },
     listReceipts: (filter, page = {}) => list(filter, page.limit ?? 1000, page.after),
     async *exportReceipts(filter) {

@@ -207,7 +207,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           }
         }
         applyCounters(counterDeltas(accepted));
-      })();
+      }).immediate(); // take the write lock up front, so a second collector on the file waits instead of failing
     } catch (e) {
       for (const job of jobs) job.reject(e);
       return;

@@ -127,6 +127,14 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(await chainOf(d)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete']]);
   });
 
+  it('fills a gap within one batch and completes the stored successors beyond it', async () => {
+    const d = await makeDevice();
+    const [r1, r2, r3, r4, r5] = [await next(d), await next(d), await next(d), await next(d), await next(d)];
+    await put(r1!, r4!, r5!);
+    expect(statuses(await put(r3!, r2!))).toEqual(['accepted', 'accepted']);
+    expect(await chainOf(d)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete'], [4, 'complete'], [5, 'complete']]);
+  });
+
   it('keeps each subject consistent under concurrent batches', async () => {
     const devices = await Promise.all(Array.from({ length: 8 }, () => makeDevice()));
     const chains = await Promise.all(devices.map(async (d) => [await next(d), await next(d), await next(d), await next(d)]));
@@ -136,6 +144,26 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(outcomes.filter((o) => o.status === 'accepted')).toHaveLength(32);
     expect(outcomes.filter((o) => o.status === 'duplicate')).toHaveLength(8);
     for (const d of devices) expect(await chainOf(d)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete'], [4, 'complete']]);
+  });
+
+  it('stays consistent with two collectors writing to one database', async () => {
+    const second = await backend.open();
+    try {
+      const devices = await Promise.all(Array.from({ length: 6 }, () => makeDevice()));
+      const chains = await Promise.all(devices.map(async (d) => [await next(d), await next(d), await next(d)]));
+      const all = chains.flat();
+      // Both collectors get every receipt, in opposite orders, at the same time.
+      const [a, b] = await Promise.all([
+        Promise.all(all.map((j) => put(j))),
+        Promise.all([...all].reverse().map((j) => second.insertBatch([verified(j)], signer.signAck))),
+      ]);
+      const outcomes = [...a.flat(), ...b.flat()];
+      expect(outcomes.filter((o) => o.status === 'accepted')).toHaveLength(all.length);
+      expect(outcomes.filter((o) => o.status === 'duplicate')).toHaveLength(all.length);
+      for (const d of devices) expect(await chainOf(d)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete']]);
+    } finally {
+      await second.close();
+    }
   });
 
   it('keeps daily counters per day, policy version, language, action, gpc and purpose', async () => {
