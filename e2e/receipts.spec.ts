@@ -1,0 +1,246 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { compactVerify, EmbeddedJWK } from 'jose';
+
+// Signed receipts from dist/headless.js delivered to the real collector (dist/collector-cli.js).
+
+type ReceiptEvent = { receiptId: string; status: string; jws?: string; reason?: string };
+type LogEntry = { receiptId: string; issuedAt: string; jws: string; ack?: string; status: string };
+type Stored = { receiptId: string; subjectId: string; seq: number; prev: string | null; jws: string; ack: string; ephemeralKey: boolean };
+type PageGlobals = {
+  cs: { acceptAll(): Promise<{ status: string }>; rejectAll(): Promise<unknown>; setPurposes(c: Record<string, boolean>): Promise<unknown>; getState(): { status: string; subjectId: string; receiptId?: string; purposes: Record<string, boolean> } };
+  receipts: ReceiptEvent[];
+  errors: Array<{ code: string; message: string }>;
+  receiptLog(): Promise<LogEntry[]>;
+};
+declare global {
+  interface Window {
+    /** Set by receipts-headless.html. */
+    rc: PageGlobals;
+  }
+}
+
+const ORIGIN = 'http://127.0.0.1:4173';
+const PAGE = '/e2e/pages/receipts-headless.html';
+const TOKEN = 'e2e-admin-token-0123456789';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** The reference collector on `port`, started as a site would run it; stopped (and its data removed) by `stop`. */
+async function startCollector(port: number, dir: string) {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['dist/collector-cli.js', '--port', String(port), '--host', '127.0.0.1', '--db', join(dir, 'receipts.db'), '--allow-origin', ORIGIN],
+    { env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d;
+      if (output.includes('listening on')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (output += d));
+    child.on('exit', (code) => reject(new Error(`collector exited (${code}): ${output}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    url: `${base}/receipts`,
+    /** Every stored receipt, from the admin NDJSON export. */
+    async stored(): Promise<Stored[]> {
+      const res = await fetch(`${base}/receipts`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(res.status).toBe(200);
+      return (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Stored);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
+
+/** A stand-in in front of the collector that answers 503 (with CORS, so the page sees the status) while `down`. */
+async function startFlakyProxy(target: number) {
+  const state = { down: true, requests: [] as Array<{ contentType: string | undefined; body: string; status: number }> };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d));
+    req.on('end', () => {
+      if (state.down) {
+        state.requests.push({ contentType: req.headers['content-type'], body, status: 503 });
+        res.writeHead(503, { 'access-control-allow-origin': req.headers.origin ?? '*', 'retry-after': '1' }).end('down for maintenance');
+        return;
+      }
+      state.requests.push({ contentType: req.headers['content-type'], body, status: 0 });
+      const up = request({ host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.end(body);
+    });
+  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+  return { state, url: `http://127.0.0.1:${port}/receipts`, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+const open = async (page: Page, collector?: string, base = '') => {
+  await page.goto(base + PAGE + (collector ? `?collector=${encodeURIComponent(collector)}` : ''));
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+};
+const events = (page: Page) => page.evaluate(() => window.rc.receipts);
+const log = (page: Page) => page.evaluate(() => window.rc.receiptLog());
+const payloadOf = (jws: string) => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString());
+
+let dir: string;
+test.beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'consentseal-receipts-e2e-'));
+});
+test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a decision leaves a receipt the collector stores and jose verifies, chained to the next one', async ({ page }) => {
+  const collector = await startCollector(await freePort(), dir);
+  try {
+    await open(page, collector.url);
+    await page.evaluate(() => window.rc.cs.acceptAll());
+    await expect.poll(async () => (await events(page)).map((e) => e.status)).toEqual(['signed', 'sent']);
+
+    const [row] = await collector.stored();
+    const [local] = await log(page);
+    expect(local).toMatchObject({ receiptId: row!.receiptId, jws: row!.jws, status: 'sent', ack: row!.ack });
+    expect(await page.evaluate(() => window.rc.cs.getState().receiptId)).toBe(row!.receiptId);
+
+    const { payload, protectedHeader } = await compactVerify(row!.jws, EmbeddedJWK, { algorithms: ['ES256'] });
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'consent-receipt+jws' });
+    expect(protectedHeader.jwk).not.toHaveProperty('d');
+    const p = JSON.parse(new TextDecoder().decode(payload));
+    expect(p).toMatchObject({
+      ver: 1, seq: 1, prev: null, action: 'accept-all', method: 'api',
+      purposes: { necessary: true, analytics: true, marketing: true },
+      policyVersion: '2026-11-01', policyUrl: `${ORIGIN}/privacy`, language: 'en',
+      page: `${ORIGIN}${PAGE}`, gpc: false, ephemeralKey: false,
+      subjectId: await page.evaluate(() => window.rc.cs.getState().subjectId),
+    });
+    expect(p.sdk).toMatch(/^consentseal@\d+\.\d+\.\d+/);
+
+    // The next decision, after a reload, continues the chain with the same device key.
+    await open(page, collector.url);
+    await page.evaluate(() => window.rc.cs.setPurposes({ marketing: false }));
+    await expect.poll(async () => (await collector.stored()).length).toBe(2);
+    const second = (await collector.stored()).find((r) => r.seq === 2)!;
+    expect(second.prev).toBe(createHash('sha256').update(row!.jws).digest('base64url'));
+    const { protectedHeader: h2, payload: p2 } = await compactVerify(second.jws, EmbeddedJWK, { algorithms: ['ES256'] });
+    expect(h2.kid).toBe(protectedHeader.kid);
+    expect(JSON.parse(new TextDecoder().decode(p2))).toMatchObject({ action: 'withdraw', purposes: { analytics: true, marketing: false } });
+    expect(await page.evaluate(() => window.rc.errors)).toEqual([]);
+  } finally {
+    await collector.stop();
+  }
+});
+
+test('collector unreachable: the decision stands, the receipt waits and is delivered exactly once after a reload', async ({ page }) => {
+  const port = await freePort(); // nothing listens yet: connection refused
+  const url = `http://127.0.0.1:${port}/receipts`;
+  await open(page, url);
+  const state = await page.evaluate(() => window.rc.cs.acceptAll());
+  expect(state.status).toBe('decided');
+  await expect.poll(async () => (await events(page)).map((e) => e.status)).toEqual(['signed', 'failed']);
+  expect((await page.evaluate(() => window.rc.errors)).map((e) => e.code)).toEqual(['transport']);
+  const [pending] = await log(page);
+  expect(pending?.status).toBe('pending');
+
+  const collector = await startCollector(port, dir);
+  try {
+    await open(page, url);
+    expect(await page.evaluate(() => window.rc.cs.getState().purposes.analytics)).toBe(true);
+    // The outbox resumes on its own once the persisted backoff (at most 5 s after one failure) is due.
+    await expect.poll(async () => (await log(page))[0]?.status, { timeout: 15_000 }).toBe('sent');
+    const rows = await collector.stored();
+    expect(rows.map((r) => r.receiptId)).toEqual([pending!.receiptId]);
+    expect(rows[0]!.jws).toBe(pending!.jws);
+
+    // Later page loads send nothing again.
+    await open(page, url);
+    await open(page, url);
+    expect(await collector.stored()).toHaveLength(1);
+  } finally {
+    await collector.stop();
+  }
+});
+
+test('collector answering 503: receipts are kept (sent as CORS-simple text/plain) and delivered exactly once later', async ({ page }) => {
+  const collector = await startCollector(await freePort(), dir);
+  const proxy = await startFlakyProxy(Number(new URL(collector.url).port));
+  try {
+    await open(page, proxy.url);
+    await page.evaluate(() => window.rc.cs.rejectAll());
+    await expect.poll(async () => (await events(page)).map((e) => e.status)).toEqual(['signed', 'failed']);
+    expect(proxy.state.requests).toHaveLength(1);
+    expect(proxy.state.requests[0]!.contentType).toBe('text/plain');
+    const [pending] = await log(page);
+    expect(JSON.parse(proxy.state.requests[0]!.body)).toEqual({ receipts: [pending!.jws] });
+    expect(await page.evaluate(() => window.rc.errors.map((e) => e.message).join())).toContain('503');
+
+    proxy.state.down = false;
+    await open(page, proxy.url);
+    await expect.poll(async () => (await log(page))[0]?.status, { timeout: 15_000 }).toBe('sent');
+    const rows = await collector.stored();
+    expect(rows.map((r) => r.receiptId)).toEqual([pending!.receiptId]);
+    expect(payloadOf(rows[0]!.jws)).toMatchObject({ action: 'reject-all', purposes: { analytics: false, marketing: false } });
+  } finally {
+    await proxy.stop();
+    await collector.stop();
+  }
+});
+
+test('leaving the page sends what is still unsent with a keepalive request', async ({ page }) => {
+  const collector = await startCollector(await freePort(), dir);
+  const proxy = await startFlakyProxy(Number(new URL(collector.url).port));
+  try {
+    await open(page, proxy.url);
+    await page.evaluate(() => window.rc.cs.setPurposes({ analytics: true }));
+    await expect.poll(async () => (await events(page)).map((e) => e.status)).toEqual(['signed', 'failed']);
+    proxy.state.down = false;
+    // blank.html has no SDK: only the pagehide flush of the page being left can deliver the receipt.
+    await page.goto('/e2e/pages/blank.html');
+    await expect.poll(async () => (await collector.stored()).length).toBe(1);
+    expect(payloadOf((await collector.stored())[0]!.jws)).toMatchObject({ action: 'custom', purposes: { analytics: true } });
+  } finally {
+    await proxy.stop();
+    await collector.stop();
+  }
+});
+
+test('an insecure origin: the decision works, no receipt is made, and an error says why', async ({ page }) => {
+  const collector = await startCollector(await freePort(), dir);
+  try {
+    await open(page, collector.url, 'http://shop.consentseal.test:4173');
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+    const state = await page.evaluate(() => window.rc.cs.acceptAll());
+    expect(state.status).toBe('decided');
+    await page.evaluate(() => window.rc.cs.rejectAll());
+    expect(await page.evaluate(() => window.rc.cs.getState().purposes.analytics)).toBe(false);
+    const errors = await page.evaluate(() => window.rc.errors);
+    expect(errors).toEqual([{ code: 'crypto', message: expect.stringContaining('secure context') }]);
+    expect(await events(page)).toEqual([]);
+    expect(await log(page)).toEqual([]);
+    expect(await page.evaluate(() => window.rc.cs.getState().receiptId)).toBeUndefined();
+    expect(await collector.stored()).toEqual([]);
+  } finally {
+    await collector.stop();
+  }
+});
