@@ -182,6 +182,7 @@ test('verify finds a receipt changed directly in the database, and the subject p
   await page.goto(`${collector.url}/dashboard#/subject/${good.subjectId}`);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Subject ${good.subjectId}`);
   await expect(page.getByTestId('sig-status')).toHaveText('Signature INVALID');
+  await expect(page.getByTestId('fields-status')).toHaveText('Stored fields not comparable (signature invalid)');
   await expect(page.getByTestId('ack-status')).toHaveText('Countersignature INVALID');
 });
 

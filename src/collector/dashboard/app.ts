@@ -243,7 +243,7 @@ function receiptView(r: InspectedReceipt, highlight: boolean): HTMLElement {
       'ul',
       { class: 'badges' },
       badge(r.signature, 'Signature valid', 'Signature INVALID', 'sig-status'),
-      badge(r.fields, 'Stored fields match', 'Stored fields DIFFER', 'fields-status'),
+      badge(r.fields, 'Stored fields match', 'Stored fields DIFFER', 'fields-status', r.fields.skipped ? 'Stored fields not comparable (signature invalid)' : undefined),
       badge(r.chain, 'Chain linked', 'Chain BROKEN', 'chain-status', r.chain.gap ? 'Chain gap (earlier receipt missing)' : undefined),
       badge(r.ack, 'Countersignature valid', 'Countersignature INVALID', 'ack-status'),
     ),

@@ -7,6 +7,8 @@ import { storedFieldMismatches } from '../verify-store';
 export interface Check {
   ok: boolean;
   problems: string[];
+  /** True when the check could not run (the stored fields cannot be compared with a JWS that does not verify). */
+  skipped?: boolean;
 }
 
 /** A stored receipt as the subject page shows it: decoded, and re-checked now. */
@@ -50,7 +52,9 @@ export function inspectChain(rows: ScannedReceipt[], signer: CollectorSigner, be
   return rows.map((row) => {
     const v = verifyReceiptJws(row.jws, Number.POSITIVE_INFINITY);
     const signature = check(v.ok ? [] : [v.reason]);
-    const fields = check(v.ok ? storedFieldMismatches(row, v.receipt).map((f) => `stored ${f} differs from the signed receipt`) : []);
+    const fields: Check = v.ok
+      ? check(storedFieldMismatches(row, v.receipt).map((f) => `stored ${f} differs from the signed receipt`))
+      : { ok: true, problems: [], skipped: true };
 
     const chainProblems: string[] = [];
     let gap = false;
