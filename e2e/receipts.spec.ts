@@ -244,3 +244,35 @@ test('an insecure origin: the decision works, no receipt is made, and an error s
     await collector.stop();
   }
 });
+
+test('two tabs: decisions made at once chain without forking, and each receipt is sent by one tab only', async ({ context }) => {
+  const collector = await startCollector(await freePort(), dir);
+  const proxy = await startFlakyProxy(Number(new URL(collector.url).port));
+  try {
+    const a = await context.newPage();
+    await open(a, proxy.url);
+    await a.evaluate(() => window.rc.cs.acceptAll());
+    await expect.poll(async () => (await events(a)).map((e) => e.status)).toEqual(['signed', 'failed']);
+    proxy.state.down = false;
+
+    // Tab B shares the subject (the decision is stored) and sees the waiting receipt too.
+    const b = await context.newPage();
+    await open(b, proxy.url);
+    expect(await b.evaluate(() => window.rc.cs.getState().subjectId)).toBe(await a.evaluate(() => window.rc.cs.getState().subjectId));
+    await Promise.all([a.evaluate(() => window.rc.cs.rejectAll()), b.evaluate(() => window.rc.cs.setPurposes({ analytics: true }))]);
+    await expect.poll(async () => (await collector.stored()).length).toBe(3);
+
+    const rows = (await collector.stored()).sort((x, y) => x.seq - y.seq);
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.prev)).toEqual([null, ...rows.slice(0, 2).map((r) => createHash('sha256').update(r.jws).digest('base64url'))]);
+    const kids = await Promise.all(rows.map(async (r) => (await compactVerify(r.jws, EmbeddedJWK, { algorithms: ['ES256'] })).protectedHeader.kid));
+    expect(new Set(kids).size).toBe(1);
+
+    // Each receipt travelled in exactly one forwarded request, whichever tab sent it.
+    const forwarded = proxy.state.requests.filter((r) => r.status === 0).flatMap((r) => JSON.parse(r.body).receipts as string[]);
+    expect(forwarded.sort()).toEqual(rows.map((r) => r.jws).sort());
+  } finally {
+    await proxy.stop();
+    await collector.stop();
+  }
+});
