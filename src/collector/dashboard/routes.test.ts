@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../server';
-import { sqliteBackend, type TestBackend } from '../test-backends';
+import { backends, type TestBackend } from '../test-backends';
+import type { ReceiptStore } from '../types';
 import { hashJws, makeDevice, next, payloadOf } from '../test-receipts';
 import { DASHBOARD_CSP, dashboardRoutes } from './routes';
 import type { InspectedReceipt } from './inspect';
@@ -11,8 +12,9 @@ import type { Overview } from './overview';
 
 const TOKEN = 'dashboard-test-token-0123456789';
 
-describe('audit console routes', () => {
+describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
   let backend: TestBackend;
+  let store: ReceiptStore;
   let collector: Collector;
   let url: string;
   let assets: string;
@@ -32,18 +34,20 @@ describe('audit console routes', () => {
   const get = (path: string, cookie?: string) => fetch(`${url}${path}`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
 
   beforeAll(async () => {
-    backend = sqliteBackend();
+    backend = makeBackend();
+    store = await backend.open();
     assets = mkdtempSync(join(tmpdir(), 'consentseal-dash-'));
     writeFileSync(join(assets, 'dashboard.js'), 'console.log("dashboard")');
     collector = await createCollector({
-      db: backend.cliArgs[1]!, adminToken: TOKEN, rateLimit: false,
-      routes: dashboardRoutes({ assetsDir: assets, loginFailures: { perSecond: 0.001, burst: 3 } }),
+      store, adminToken: TOKEN, rateLimit: false,
+      routes: dashboardRoutes({ assetsDir: assets, loginFailures: { perSecond: 0.001, burst: 3 }, subjectPageSize: 2 }),
     });
     url = await collector.listen(0, '127.0.0.1');
     origin = { origin: url };
   });
   afterAll(async () => {
     await collector?.close();
+    await store?.close();
     await backend?.cleanup();
     rmSync(assets, { recursive: true, force: true });
   });
@@ -160,6 +164,29 @@ describe('audit console routes', () => {
     const again = await (await get(`/dashboard/api/subjects/${d.subjectId}`, cookie)).json();
     expect(again.receipts[1].fields).toEqual({ ok: false, problems: ['stored action differs from the signed receipt'] });
     expect(again.receipts[1].signature.ok).toBe(true);
+  });
+
+  it("pages a subject's chain and still checks the link across the page boundary", async () => {
+    const cookie = await session();
+    const d = await makeDevice();
+    const jws = [await next(d), await next(d), await next(d)];
+    await fetch(`${url}/receipts`, { method: 'POST', body: JSON.stringify({ receipts: jws }) });
+    const p1 = await (await get(`/dashboard/api/subjects/${d.subjectId}`, cookie)).json();
+    expect(p1.receipts.map((r: InspectedReceipt) => r.stored.seq)).toEqual([1, 2]);
+    expect(p1.nextSeq).toBe(2);
+    const p2 = await (await get(`/dashboard/api/subjects/${d.subjectId}?afterSeq=2`, cookie)).json();
+    expect(p2.receipts.map((r: InspectedReceipt) => [r.stored.seq, r.chain.ok, r.chain.gap])).toEqual([[3, true, false]]);
+    expect(p2.nextSeq).toBeNull();
+    // Break the link between seq 2 and 3 behind the store's back: the second page must notice.
+    await backend.sql('UPDATE receipts SET jws = ? WHERE receipt_id = ?', jws[0]!, payloadOf(jws[1]!).receiptId);
+    const broken = await (await get(`/dashboard/api/subjects/${d.subjectId}?afterSeq=2`, cookie)).json();
+    expect(broken.receipts[0].chain.problems).toContain('prev does not match the hash of receipt seq 2');
+  });
+
+  it('answers other methods with 405, still under the CSP', async () => {
+    const res = await fetch(`${url}/dashboard/api/overview`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('content-security-policy')).toBe(DASHBOARD_CSP);
   });
 
   it('locks out an IP after repeated wrong tokens, even for the right token', async () => {

@@ -32,11 +32,12 @@ export interface DashboardOptions {
   trustProxy?: boolean;
   /** Directory holding the built `dashboard.js` (default: found beside the collector bundle in dist/). */
   assetsDir?: string;
+  /** Receipts per page on a subject's page (default 500). */
+  subjectPageSize?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const SUBJECT_PAGE = 500;
 
 class BadRequest extends Error {}
 
@@ -96,6 +97,7 @@ function findDashboardJs(dir?: string): string | undefined {
  */
 export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[] {
   const sessions = sessionStore(options.sessions);
+  const SUBJECT_PAGE = options.subjectPageSize ?? 500;
   const perIp = tokenBuckets(options.loginFailures ?? { perSecond: 1 / 12, burst: 10 });
   const overall = tokenBuckets({ perSecond: 1, burst: 100 });
   const lockedUntil = new Map<string, number>();
@@ -247,6 +249,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
   const handle = async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> => {
     const path = ctx.url.pathname.replace(/\/+$/, '');
     const method = req.method;
+    if (method !== 'GET' && method !== 'POST') return json(res, 405, { error: 'method not allowed' });
     if (path === '/dashboard/dashboard.css' && method === 'GET') return send(res, 200, 'text/css; charset=utf-8', css);
     if (path === '/dashboard/login' && method === 'POST') return login(req, res, ctx);
     const authed = sessions.check(sessionOf(req));
@@ -277,5 +280,15 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     return json(res, 404, { error: 'not found' });
   };
 
-  return [{ method: ['GET', 'POST'], path: '/dashboard/*', handle }];
+  // Every method lands here, so even a refusal or a failure carries the dashboard's CSP.
+  const guarded = async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> => {
+    try {
+      await handle(req, res, ctx);
+    } catch (e) {
+      console.error(`consentseal-collector: dashboard ${req.method} ${ctx.url.pathname}: ${(e as Error)?.stack ?? String(e)}`);
+      if (res.headersSent) return void res.destroy();
+      json(res, 500, { error: 'internal error' });
+    }
+  };
+  return [{ method: ['GET', 'POST', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], path: '/dashboard/*', handle: guarded }];
 }
