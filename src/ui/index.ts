@@ -109,7 +109,7 @@ export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
       core.on('view', (e) => show(e.view)),
       core.store.subscribe((s) => (s.status == 'decided' && view == 'banner' ? show('none') : paint())),
     ];
-    mq?.addEventListener?.('change', paint);
+    mq?.addEventListener('change', paint);
     core.ready.then(() => {
       if (core.getState().status == 'pending' && view == 'none') show('banner');
       else paint();
@@ -118,7 +118,7 @@ export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
     return () => {
       dead = true;
       offs.forEach((off) => off());
-      mq?.removeEventListener?.('change', paint);
+      mq?.removeEventListener('change', paint);
       view = 'none';
       fit();
       if (dom) render(null, dom.box), dom.host.remove();

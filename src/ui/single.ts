@@ -9,7 +9,7 @@ const g = globalThis as unknown as Record<symbol, Live | undefined>;
 export function single<T extends Live>(make: () => T): T {
   const live = g[LIVE];
   if (live) {
-    console.warn('ConsentSeal: already running on this page; returning the live instance (destroy() it first to start over).');
+    console.warn('ConsentSeal: already running on this page; returning the live instance.');
     return live as T;
   }
   const inst = make();
