@@ -27,7 +27,7 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
     // No constructable stylesheets (old browser): the placeholder still works, unstyled.
   }
   render(
-    <div class={theme == 'dark' || (theme == 'auto' && matchMedia('(prefers-color-scheme:dark)').matches) ? 'r ph dk' : 'r ph'} lang={language} dir={dir}>
+    <div class={theme == 'dark' || (theme == 'auto' && matchMedia('(prefers-color-scheme: dark)').matches) ? 'r ph dk' : 'r ph'} lang={language} dir={dir}>
       <p id="m">{format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}</p>
       <button
         class="b p"
