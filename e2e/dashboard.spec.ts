@@ -1,5 +1,6 @@
 // The audit console (GET /dashboard) in real Chromium against the built collector (dist/collector-cli.js).
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import Database from 'better-sqlite3';
 import type { Page } from '@playwright/test';
 import { DASHBOARD_CSP } from '../src/collector/dashboard/routes';
@@ -251,4 +252,21 @@ test('log out ends the session', async ({ page, collector }) => {
   expect((await page.request.get(`${collector.url}/dashboard/api/overview`)).status()).toBe(401);
   await page.goto(`${collector.url}/dashboard`);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+});
+
+test('login, overview, search and subject pages have no serious accessibility violations', async ({ page, collector }) => {
+  const d = await makeDevice();
+  expect((await collector.post([await receiptOn(d, 2), await receiptOn(d, 1, { action: 'withdraw', purposes: P(false, false) })])).accepted).toHaveLength(2);
+  const serious = async () =>
+    (await new AxeBuilder({ page }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  await page.goto(`${collector.url}/dashboard`);
+  expect(await serious()).toEqual([]);
+  await signIn(page, collector.url);
+  expect(await serious()).toEqual([]);
+  await page.goto(`${collector.url}/dashboard#/search?subjectId=${d.subjectId}`);
+  await expect(page.locator('main[data-view="search"]')).toBeVisible();
+  expect(await serious()).toEqual([]);
+  await page.goto(`${collector.url}/dashboard#/subject/${d.subjectId}`);
+  await expect(page.locator('main[data-view="subject"]')).toBeVisible();
+  expect(await serious()).toEqual([]);
 });
