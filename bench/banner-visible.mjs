@@ -16,8 +16,10 @@ if (!(await up())) {
   for (let i = 0; i < 50 && !(await up()); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
-// Runs in the page before anything else: note the first frame in which the banner has a box.
+// Runs in the page before anything else: note the first frame in which the banner has a box,
+// and when the core's `ready` (the stored decision loaded) resolved, to split the wait.
 const probe = () => {
+  document.addEventListener('DOMContentLoaded', () => window.ConsentSeal?.ready?.then(() => (window.__readyAt = performance.now())));
   const tick = () => {
     const b = document.querySelector('cs-layer')?.shadowRoot?.querySelector('section');
     const r = b?.getBoundingClientRect();
@@ -30,6 +32,7 @@ const probe = () => {
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
 const times = [];
 const fcps = [];
+const readys = [];
 try {
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -40,6 +43,7 @@ try {
     await page.goto(base + path);
     await page.waitForFunction(() => window.__bannerAt !== undefined, null, { timeout: 15_000 });
     times.push(await page.evaluate(() => window.__bannerAt));
+    readys.push(await page.evaluate(() => window.__readyAt ?? NaN));
     fcps.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN));
     await context.close();
   }
@@ -55,4 +59,5 @@ const stats = (xs) => {
   return `median ${median.toFixed(0)} ms  min ${s[0].toFixed(0)} ms  max ${s[s.length - 1].toFixed(0)} ms`;
 };
 console.log(`banner visible (${path}, ${runs} runs, CPU 4× slower): ${stats(times)}`);
+console.log(`core ready (decision loaded), same runs:        ${stats(readys)}`);
 console.log(`first contentful paint, same runs:               ${stats(fcps)}`);
