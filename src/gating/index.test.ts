@@ -215,6 +215,22 @@ describe('gated embeds', () => {
   });
 });
 
+describe('placeholders over time', () => {
+  it('go away with their embed, and on destroy', async () => {
+    document.body.innerHTML = '<div id="a"><video data-consent="marketing" data-src="/a.mp4" id="v1"></video></div><video data-consent="marketing" data-src="/b.mp4" id="v2"></video>';
+    cs = setup(undefined, [gatingPlugin, placeholderPlugin]);
+    expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(2);
+    document.getElementById('v1')!.remove();
+    await vi.waitFor(() => expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(1));
+    cs.destroy();
+    expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(0);
+    expect((document.getElementById('v2') as HTMLVideoElement).hidden).toBe(false);
+    // A new instance shows one placeholder, not two.
+    cs = setup(undefined, [gatingPlugin, placeholderPlugin]);
+    expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(1);
+  });
+});
+
 describe('re-open links', () => {
   it('open the preferences on click and Enter, also when added later', async () => {
     cs = setup();

@@ -55,7 +55,12 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   };
   const queued = new WeakSet<Element>();
   const live = new WeakSet<Element>();
-  const placeholders = new WeakMap<Element, () => void>();
+  /** Blocked embeds and what removes their placeholder. */
+  const placeholders = new Map<Element, () => void>();
+  const unblock = (el: Element) => {
+    placeholders.get(el)?.();
+    placeholders.delete(el);
+  };
   const queue: HTMLScriptElement[] = [];
   let waiting = false;
 
@@ -87,12 +92,13 @@ export const gatingPlugin: ConsentPlugin = (core) => {
       if (!queued.has(o) && granted(o) && (o.src || parsed(o))) queue.push(o) && queued.add(o);
     }
     pump();
+    // An embed the page removed takes its placeholder along.
+    for (const el of placeholders.keys()) if (!el.isConnected) unblock(el);
     for (const el of doc.querySelectorAll<HTMLElement>('[data-consent][data-src]:not(script)')) {
       if (granted(el)) {
         if (!live.has(el)) {
           live.add(el);
-          placeholders.get(el)?.();
-          placeholders.delete(el);
+          unblock(el);
           // An unsafe `data-src` (javascript:, data:) is never loaded.
           const url = dataSrc(el);
           if (url) el.setAttribute('src', url);
@@ -148,6 +154,7 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   scans.set(core, scan);
   scan();
   return () => {
+    placeholders.forEach((undo) => undo());
     observer.disconnect();
     ac.abort();
     offStore();
