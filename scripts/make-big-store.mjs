@@ -237,6 +237,22 @@ async function measure(sampleSubject) {
     await time('GET /dashboard/api/receipts (1 day)', `/dashboard/api/receipts?from=${lastDay}&limit=50`);
     await time('GET /dashboard/api/subjects/:id', `/dashboard/api/subjects/${sampleSubject}`);
 
+    // A streamed CSV export of the last 30 days, read chunk by chunk: time, size, and how much the process grew.
+    global.gc?.();
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const t = performance.now();
+    const res = await fetch(`${url}/dashboard/api/export?format=csv&from=${ov.days[Math.max(0, ov.days.length - 30)]}`, { headers: { cookie } });
+    let bytes = 0;
+    let rows = 0;
+    for await (const chunk of res.body) {
+      bytes += chunk.length;
+      for (const b of chunk) if (b === 10) rows++;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }
+    results.export30Days = { ms: ms(t), rows: rows - 1, mb: +(bytes / 1e6).toFixed(1), rssGrowthMb: +((peak - rss0) / 1e6).toFixed(1) };
+    console.log(`CSV export, last 30 days               ${(rows - 1).toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(1)} MB in ${ms(t)} ms; process RSS grew ${((peak - rss0) / 1e6).toFixed(1)} MB at most`);
+
     const { chromium } = await import('playwright');
     const browser = await chromium.launch({ executablePath: o.chromium, args: ['--no-sandbox', '--disable-gpu'] });
     try {

@@ -23,6 +23,16 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
   return body;
 }
 
+/** Bumped on every navigation: a view whose data arrives after the visitor moved on is dropped. */
+let generation = 0;
+
+/** Puts a view on screen, unless another navigation started since `g`. */
+function show(g: number, ...children: Child[]): boolean {
+  if (g !== generation) return false;
+  replace(main, ...children);
+  return true;
+}
+
 /** Marks the view as rendered (tests and the big-store benchmark wait for this). */
 function done(view: string): void {
   main.dataset.view = view;
@@ -45,6 +55,7 @@ const sliceCells = (sl: Slice): string[] => [num(sl.total), ...ACTIONS.map((a) =
 const SLICE_HEAD = ['Receipts', 'Accept all', 'Reject all', 'Custom', 'Withdraw', 'GPC on'];
 
 async function overview(q: URLSearchParams): Promise<void> {
+  const g = generation;
   const params = new URLSearchParams();
   for (const k of ['from', 'to']) if (q.get(k)) params.set(k, q.get(k)!);
   const o = await api<Overview>(`overview?${params}`);
@@ -67,8 +78,8 @@ async function overview(q: URLSearchParams): Promise<void> {
   const a = o.all;
   const purposeIds = Object.keys(o.purposes).sort();
   const versions = Object.keys(o.policyVersions).sort();
-  replace(
-    main,
+  const shown = show(
+    g,
     h('h1', null, 'Overview'),
     form,
     h(
@@ -113,7 +124,7 @@ async function overview(q: URLSearchParams): Promise<void> {
     h('h2', null, 'By language'),
     table(['Language', ...SLICE_HEAD], Object.keys(o.languages).sort().map((l) => [l, ...sliceCells(o.languages[l]!)]), 'languages'),
   );
-  done('overview');
+  if (shown) done('overview');
 }
 
 interface SearchHit {
@@ -134,6 +145,7 @@ function apiFilter(q: URLSearchParams): URLSearchParams {
 }
 
 async function search(q: URLSearchParams): Promise<void> {
+  const g = generation;
   const field = (name: string, label: string, type = 'text') =>
     h('div', null, h('label', { for: `q-${name}` }, label), h('input', { id: `q-${name}`, name, type, value: q.get(name) ?? '', size: type === 'text' ? 38 : undefined }));
   const form = h(
@@ -166,8 +178,8 @@ async function search(q: URLSearchParams): Promise<void> {
     p.set('format', format);
     return `/dashboard/api/export?${p}`;
   };
-  replace(
-    main,
+  show(
+    g,
     h('h1', null, 'Search receipts'),
     form,
     h('p', null, 'Export this result: ', h('a', { href: exportQs('ndjson'), download: 'consentseal-receipts.ndjson' }, 'NDJSON'), ' · ', h('a', { href: exportQs('csv'), download: 'consentseal-receipts.csv' }, 'CSV')),
@@ -205,7 +217,7 @@ async function search(q: URLSearchParams): Promise<void> {
     more.onclick = r.next ? () => void load(r.next!).catch(fail) : null;
   };
   await load();
-  done('search');
+  if (g === generation) done('search');
 }
 
 const badge = (c: Check, ok: string, bad: string, testId: string, warn?: string): HTMLElement =>
@@ -256,6 +268,7 @@ function receiptView(r: InspectedReceipt, highlight: boolean): HTMLElement {
 }
 
 async function subject(id: string, q: URLSearchParams): Promise<void> {
+  const g = generation;
   type Page = { subjectId: string; boundKid: string | null; collectorKid: string; receipts: InspectedReceipt[]; nextSeq: number | null };
   const list = h('div', { 'data-testid': 'chain' });
   const summary = h('p', { 'data-testid': 'chain-summary' });
@@ -278,8 +291,8 @@ async function subject(id: string, q: URLSearchParams): Promise<void> {
     return page;
   };
   const first = await load(0);
-  replace(
-    main,
+  const shown = show(
+    g,
     h('h1', null, 'Subject ', h('code', null, id)),
     h('p', { class: 'muted' }, `Bound device key: ${first.boundKid ?? '—'} · Collector key: ${first.collectorKid}`),
     h('p', null, h('a', { href: `/dashboard/api/export?format=ndjson&subjectId=${encodeURIComponent(id)}`, download: 'consentseal-subject.ndjson' }, 'Export NDJSON'), ' · ',
@@ -288,6 +301,7 @@ async function subject(id: string, q: URLSearchParams): Promise<void> {
     list,
     more,
   );
+  if (!shown) return;
   if (focus) document.getElementById(`seq-${focus}`)?.scrollIntoView();
   done('subject');
 }
@@ -321,8 +335,8 @@ function verify(): void {
         button.disabled = false;
       });
   });
-  replace(
-    main,
+  show(
+    generation,
     h('h1', null, 'Verify the store'),
     h('p', null, 'Re-checks every receipt’s signature, its stored fields against the signed payload, its countersignature, each subject’s key binding and hash chain, and the daily counters (the same checks as ', h('code', null, 'consentseal-collector verify'), ').'),
     button,
@@ -337,6 +351,7 @@ function fail(e: unknown): void {
 }
 
 async function route(): Promise<void> {
+  const g = ++generation;
   main.dataset.state = 'loading';
   delete main.dataset.view;
   replace(main, h('p', null, 'Loading…'));
@@ -350,10 +365,11 @@ async function route(): Promise<void> {
     else if (path === '/verify') verify();
     else if (path.startsWith('/subject/')) await subject(decodeURIComponent(path.slice('/subject/'.length)), q);
     else await overview(q);
+    if (g !== generation) return;
     const current = path.startsWith('/subject/') ? '#/search' : path === '/' ? '#/' : `#${path}`;
     nav.forEach((a) => a.getAttribute('href') === current && a.setAttribute('aria-current', 'page'));
   } catch (e) {
-    fail(e);
+    if (g === generation) fail(e);
   }
 }
 
