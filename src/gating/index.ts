@@ -47,6 +47,8 @@ export const usePlaceholders = (core: ConsentCore, render: PlaceholderRenderer):
  * also show a placeholder with an Allow button.
  */
 export const gatingPlugin: ConsentPlugin = (core) => {
+  // Server-side rendering: no page to gate.
+  if (typeof document == 'undefined') return;
   const doc = document;
   const { config } = core;
   const granted = (el: Element) => {

@@ -36,7 +36,8 @@ export function consentModeValues(g: GoogleConsentModeConfig, purposes: Record<s
  */
 export const googleConsentModePlugin: ConsentPlugin = (core) => {
   const g = core.config.googleConsentMode;
-  if (!g) return;
+  // Without a window (server-side rendering) there are no Google tags to tell.
+  if (!g || typeof window == 'undefined') return;
   const w = window as unknown as { dataLayer?: unknown[] };
   const push = (x: unknown) => (w.dataLayer ||= []).push(x);
   // Google's tags only honour consent commands pushed as an `arguments` object, as their snippet does.
