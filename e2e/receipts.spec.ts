@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,14 @@ declare global {
 }
 
 const ORIGIN = 'http://127.0.0.1:4173';
+/** The config receipts-headless.html uses, minus the collector. */
+const PAGE_CONFIG = {
+  policyVersion: '2026-11-01',
+  policyUrl: '/privacy',
+  controller: { name: 'Example Shop' },
+  language: 'en',
+  purposes: [{ id: 'necessary', required: true }, { id: 'analytics' }, { id: 'marketing', optOutSignal: true }],
+};
 const PAGE = '/e2e/pages/receipts-headless.html';
 const TOKEN = 'e2e-admin-token-0123456789';
 
@@ -59,10 +67,13 @@ async function startCollector(port: number, dir: string) {
   return {
     url: `${base}/receipts`,
     /** Every stored receipt, from the admin NDJSON export. */
-    async stored(): Promise<Stored[]> {
+    async exported(): Promise<string> {
       const res = await fetch(`${base}/receipts`, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(res.status).toBe(200);
-      return (await res.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Stored);
+      return res.text();
+    },
+    async stored(): Promise<Stored[]> {
+      return (await this.exported()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Stored);
     },
     stop: () =>
       new Promise<void>((resolve) => {
@@ -97,6 +108,38 @@ async function startFlakyProxy(target: number) {
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
   return { state, url: `http://127.0.0.1:${port}/receipts`, stop: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+/**
+ * The README's auditor example, verbatim: verifies every exported receipt with jose, checks the chains
+ * and recomputes each notice hash from the site's config. Run here from the repository root, where
+ * `consentseal/headless` resolves to this package.
+ */
+const AUDIT_SCRIPT = `
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, compactVerify, EmbeddedJWK } from 'jose';
+import { noticeHash } from 'consentseal/headless';
+
+const [exportFile, configFile] = process.argv.slice(-2);
+const config = JSON.parse(readFileSync(configFile, 'utf8'));
+const receipts = [];
+for (const line of readFileSync(exportFile, 'utf8').split('\\n').filter(Boolean)) {
+  const { jws } = JSON.parse(line);
+  const { payload, protectedHeader: h } = await compactVerify(jws, EmbeddedJWK, { algorithms: ['ES256'] });
+  if (h.typ !== 'consent-receipt+jws' || h.kid !== (await calculateJwkThumbprint(h.jwk))) throw new Error('bad header');
+  receipts.push({ jws, kid: h.kid, ...JSON.parse(new TextDecoder().decode(payload)) });
+}
+receipts.sort((a, b) => a.subjectId.localeCompare(b.subjectId) || a.seq - b.seq);
+let last;
+for (const r of receipts) {
+  const first = last?.subjectId !== r.subjectId;
+  const chained = first ? r.seq === 1 && r.prev === null
+    : r.seq === last.seq + 1 && r.prev === createHash('sha256').update(last.jws).digest('base64url') && r.kid === last.kid;
+  const notice = r.noticeHash === (await noticeHash(config, r.language, r.page));
+  console.log([r.subjectId, r.seq, r.action, JSON.stringify(r.purposes), chained ? 'chain ok' : 'CHAIN BROKEN', notice ? 'notice ok' : 'NOTICE DIFFERS'].join(' '));
+  last = r;
+}
+`;
 
 const open = async (page: Page, collector?: string, base = '') => {
   await page.goto(base + PAGE + (collector ? `?collector=${encodeURIComponent(collector)}` : ''));
@@ -147,6 +190,16 @@ test('a decision leaves a receipt the collector stores and jose verifies, chaine
     expect(h2.kid).toBe(protectedHeader.kid);
     expect(JSON.parse(new TextDecoder().decode(p2))).toMatchObject({ action: 'withdraw', purposes: { analytics: true, marketing: false } });
     expect(await page.evaluate(() => window.rc.errors)).toEqual([]);
+
+    // An auditor with the export and the site's config (as receipts-headless.html has it) checks everything.
+    writeFileSync(join(dir, 'export.ndjson'), await collector.exported());
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(PAGE_CONFIG));
+    const audit = spawnSync(process.execPath, ['--input-type=module', '-e', AUDIT_SCRIPT, join(dir, 'export.ndjson'), join(dir, 'config.json')], { encoding: 'utf8' });
+    expect(audit.stderr).toBe('');
+    expect(audit.stdout.trim().split('\n')).toEqual([
+      `${p.subjectId} 1 accept-all {"necessary":true,"analytics":true,"marketing":true} chain ok notice ok`,
+      `${p.subjectId} 2 withdraw {"necessary":true,"analytics":true,"marketing":false} chain ok notice ok`,
+    ]);
   } finally {
     await collector.stop();
   }

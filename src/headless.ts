@@ -13,6 +13,7 @@ export { ConsentConfigError, validateConfig, isSafeLinkUrl, type ConfigIssue } f
 export { createConsentCore, type CoreOptions } from './core/consent';
 export { resolveLanguage, resolveTexts, type ResolvedTexts } from './i18n';
 export { encodeCookie, decodeCookie, type CookieRecord } from './storage/cookie';
+export { canonicalJson, noticeDocument, noticeHash, readReceiptLog, thumbprint, type NoticeDocument, type ReceiptLogEntry, type ReceiptPayload } from './receipts';
 export type * from './core/types';
 export type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './core/plugin';
 

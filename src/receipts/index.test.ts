@@ -77,7 +77,7 @@ describe('receiptsPlugin', () => {
       page: 'https://shop.example/cart/checkout',
       gpc: false,
       ephemeralKey: false,
-      noticeHash: await noticeHash(config, 'en', location.href),
+      noticeHash: await noticeHash(config, 'en', 'https://shop.example/cart/checkout'),
     });
     expect(payloads[1]!.purposes).toEqual({ necessary: true, analytics: true, marketing: false });
     expect(payloads[2]!.purposes).toEqual({ necessary: true, analytics: false, marketing: false });

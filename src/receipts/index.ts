@@ -33,7 +33,8 @@ export function receiptsPlugin(): ConsentPlugin {
       chain(async () => {
         const s = await (signer ??= loadSigner().catch((e) => ((signer = undefined), Promise.reject(e))));
         const hk = 'head:' + ev.state.subjectId;
-        const href = location.href;
+        // The page without query or fragment: what the receipt records and what an auditor can reuse.
+        const href = location.origin + location.pathname;
         const p = receiptPayload(ev, {
           receiptId: core.env.uuid(),
           issuedAt: new Date(core.env.now()).toISOString(),

@@ -74,6 +74,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
       return r.json();
     });
 
+  const fail = (err: unknown) => core.reportError('transport', 'Receipts not delivered: ' + err, err);
   const note = (e: ReceiptLogEntry, status: ReceiptEvent['status'], reason?: unknown) =>
     core.emit('receipt', { receiptId: e.receiptId, status, jws: e.jws, reason } as ReceiptEvent);
 
@@ -108,9 +109,9 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
         await receiptStore.set('retry', { n, at: now + wait });
         timer = setTimeout(flush, wait);
         for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
-        core.reportError('transport', `Receipts not delivered (${err}), retry in ${Math.round(wait / 1e3)} s`, err);
+        fail(err);
       }
-    }).catch((e) => core.reportError('transport', 'Receipts not delivered', e));
+    }).catch(fail);
 
   return {
     flush,
