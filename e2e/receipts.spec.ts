@@ -329,3 +329,26 @@ test('two tabs: decisions made at once chain without forking, and each receipt i
     await collector.stop();
   }
 });
+
+test('script tag: clicking "Accept all" in the banner leaves a receipt the collector stores (method banner)', async ({ page }) => {
+  const collector = await startCollector(await freePort(), dir);
+  try {
+    await page.goto(`/e2e/pages/receipts-script.html?collector=${encodeURIComponent(collector.url)}`);
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(async () => (await collector.stored()).length).toBe(1);
+    const [row] = await collector.stored();
+    const { payload } = await compactVerify(row!.jws, EmbeddedJWK, { algorithms: ['ES256'] });
+    expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({
+      seq: 1, action: 'accept-all', method: 'banner', page: `${ORIGIN}/e2e/pages/receipts-script.html`,
+      purposes: { necessary: true, analytics: true, marketing: true },
+    });
+    // The texts the widget showed hash to what the auditor recomputes from the config.
+    writeFileSync(join(dir, 'export.ndjson'), await collector.exported());
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(PAGE_CONFIG));
+    const audit = spawnSync(process.execPath, ['--input-type=module', '-e', AUDIT_SCRIPT, join(dir, 'export.ndjson'), join(dir, 'config.json')], { encoding: 'utf8' });
+    expect(audit.stdout).toContain(' 1 accept-all {"necessary":true,"analytics":true,"marketing":true} chain ok notice ok');
+    await expect.poll(() => page.evaluate(() => (window as unknown as { ConsentSeal: { getState(): { receiptId?: string } } }).ConsentSeal.getState().receiptId)).toBe(row!.receiptId);
+  } finally {
+    await collector.stop();
+  }
+});
