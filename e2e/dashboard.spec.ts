@@ -247,11 +247,20 @@ test('markup stored in a receipt renders as text, never as HTML', async ({ page,
 
 test('log out ends the session', async ({ page, collector }) => {
   await signIn(page, collector.url);
+  // A second tab of the same session, left open, learns at its next request that the session ended.
+  const other = await page.context().newPage();
+  await other.goto(`${collector.url}/dashboard#/search`);
+  await expect(other.locator('main[data-view="search"]')).toBeVisible();
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page.getByLabel('Admin token')).toBeVisible();
   expect((await page.request.get(`${collector.url}/dashboard/api/overview`)).status()).toBe(401);
   await page.goto(`${collector.url}/dashboard`);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  await other.getByLabel('Subject id').fill('00000000-0000-4000-8000-000000000000');
+  await other.getByRole('button', { name: 'Search' }).click();
+  await expect(other.getByRole('alert')).toHaveText('Your session has ended.');
+  await other.getByRole('link', { name: 'Sign in again' }).click();
+  await expect(other.getByLabel('Admin token')).toBeVisible();
 });
 
 test('login, overview, search and subject pages have no serious accessibility violations', async ({ page, collector }) => {

@@ -17,7 +17,7 @@ class Unauthorized extends Error {}
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(`/dashboard/api/${path}`, { credentials: 'same-origin', headers: { accept: 'application/json' }, ...init });
-  if (res.status === 401) throw new Unauthorized('Your session has ended. Reload the page to sign in again.');
+  if (res.status === 401) throw new Unauthorized('Your session has ended.');
   const body = (await res.json().catch(() => ({}))) as T & { error?: string };
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
   return body;
@@ -347,7 +347,11 @@ function verify(): void {
 
 function fail(e: unknown): void {
   main.dataset.state = 'error';
-  replace(main, h('p', { class: 'error', role: 'alert' }, (e as Error)?.message ?? String(e)));
+  replace(
+    main,
+    h('p', { class: 'error', role: 'alert' }, (e as Error)?.message ?? String(e)),
+    e instanceof Unauthorized ? h('p', null, h('a', { href: '/dashboard' }, 'Sign in again')) : null,
+  );
 }
 
 async function route(): Promise<void> {

@@ -14,7 +14,7 @@ export const loginPage = (error?: string): string =>
   (error ? `<p class="error" role="alert">${esc(error)}</p>` : '') +
   `<form method="post" action="/dashboard/login"><label for="token">Admin token</label>` +
   `<input id="token" name="token" type="password" autocomplete="current-password" required maxlength="512" autofocus>` +
-  `<button type="submit">Sign in</button></form>` +
+  `<button type="submit" class="primary">Sign in</button></form>` +
   `<p class="hint">The token is the collector's admin token (<code>CONSENTSEAL_ADMIN_TOKEN</code> or <code>--admin-token-file</code>).</p>` +
   `</main></body></html>`;
 
