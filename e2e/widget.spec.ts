@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { banner, openWithBanner, prefs, state, type W } from './widget-helpers';
+import { banner, openWithBanner, pageConfig, prefs, state, type W } from './widget-helpers';
 
 // The widget built into dist/consentseal.js: each layer, each button, keyboard use, focus handling.
 
@@ -164,6 +164,19 @@ test('a focused page element is never hidden behind the banner, and the banner s
   await expect(banner(page)).toHaveCount(0);
   await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toBe('');
   expect(await page.evaluate(() => (window as unknown as W).cls)).toBe(0);
+});
+
+test('the widget takes no room in the page, even in a flex body with gaps', async ({ page }) => {
+  await page.goto('/e2e/pages/widget-manual.html');
+  await page.addStyleTag({ content: 'body{display:flex;flex-direction:column;gap:40px} body>*{position:relative;z-index:5}' });
+  const before = await page.locator('h1').boundingBox();
+  const config = await pageConfig(page);
+  await page.evaluate((c) => (window as unknown as W).ConsentSeal.init(c), config);
+  await expect(banner(page)).toBeVisible();
+  expect(await page.locator('h1').boundingBox()).toEqual(before);
+  // Above positioned page content: a click lands on the banner, not on the page.
+  await banner(page).getByRole('button', { name: 'Reject all' }).click({ trial: false });
+  await expect(banner(page)).toHaveCount(0);
 });
 
 test('Accept all and Reject all look the same: size, colours, font', async ({ page }) => {
