@@ -21,13 +21,20 @@ const collector = spawn(
     '--port', String(collectorPort), '--host', '127.0.0.1', '--db', fileURLToPath(new URL('consentseal.db', dataDir)),
     '--allow-origin', `http://127.0.0.1:${demoPort}`, '--allow-origin', `http://localhost:${demoPort}`,
   ],
-  { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: token } },
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: token } },
 );
 collector.on('exit', (code) => {
   console.error(`collector exited (${code}); stopping the demo`);
   process.exit(code ?? 1);
 });
 
+// Wait for the collector's "listening" line, so the URLs printed below work when they appear.
+await new Promise((resolve) => {
+  collector.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    if (String(chunk).includes('listening')) resolve();
+  });
+});
 const site = await startDemoServer({ port: demoPort, collectorUrl: `http://127.0.0.1:${collectorPort}/receipts` });
 console.log(`
   ConsentSeal demo
