@@ -22,27 +22,19 @@ export interface CookieRecord {
   granted: string[];
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ID_LIST = /^([a-z0-9_-]{1,40}(:[a-z0-9_-]{1,40})*)?$/;
 
-function uuidToB64(uuid: string): string {
-  const hex = uuid.replace(/-/g, '');
-  let bits = '';
-  for (const h of hex) bits += parseInt(h, 16).toString(2).padStart(4, '0');
-  bits += '0000';
-  let out = '';
-  for (let i = 0; i < 132; i += 6) out += B64[parseInt(bits.slice(i, i + 6), 2)];
-  return out;
-}
+const uuidToB64 = (uuid: string): string =>
+  btoa(String.fromCharCode(...uuid.replace(/-/g, '').match(/../g)!.map((h) => parseInt(h, 16))))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .slice(0, 22);
 
 function b64ToUuid(s: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]{22}$/.test(s)) return undefined;
-  let bits = '';
-  for (const ch of s) bits += B64.indexOf(ch).toString(2).padStart(6, '0');
-  let hex = '';
-  for (let i = 0; i < 128; i += 4) hex += parseInt(bits.slice(i, i + 4), 2).toString(16);
-  const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  if (!/^[\w-]{21}[AQgw]$/.test(s)) return undefined;
+  const hex = Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/') + '=='), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+  const uuid = hex.replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
   return UUID.test(uuid) ? uuid : undefined;
 }
 
