@@ -6,6 +6,7 @@ import { deepActive } from './focus';
 import { mountHost } from './mount';
 import { type View, Widget } from './widget';
 
+/** Options of the widget plugin ({@link uiPlugin}); `createConsent(config, { ui })` passes them on. */
 export interface UiOptions {
   /** Nonce for the fallback `<style>` where constructable stylesheets are missing. */
   nonce?: string;
