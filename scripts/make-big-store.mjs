@@ -3,7 +3,7 @@
 // dashboard's first render in Chromium.
 //
 //   npm run build   (or: BUILD=collector,dashboard npx rollup -c)
-//   node scripts/make-big-store.mjs [--receipts 1000000] [--days 180] [--db /tmp/consentseal-big.db] [--reuse] [--no-measure]
+//   node scripts/make-big-store.mjs [--receipts 1000000] [--days 180] [--db /tmp/consentseal-big.db] [--reuse] [--no-measure] [--verify]
 //
 // Rows go straight into the collector's SQLite schema with prepared statements (the schema and collector key are
 // created by the collector's own openSqliteStore first), with the daily counters filled from the same rows, so
@@ -26,6 +26,7 @@ const { values: o } = parseArgs({
     db: { type: 'string', default: '/tmp/consentseal-big.db' },
     reuse: { type: 'boolean', default: false },
     'no-measure': { type: 'boolean', default: false },
+    verify: { type: 'boolean', default: false },
     chromium: { type: 'string', default: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' },
   },
 });
@@ -252,6 +253,14 @@ async function measure(sampleSubject) {
     }
     results.export30Days = { ms: ms(t), rows: rows - 1, mb: +(bytes / 1e6).toFixed(1), rssGrowthMb: +((peak - rss0) / 1e6).toFixed(1) };
     console.log(`CSV export, last 30 days               ${(rows - 1).toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(1)} MB in ${ms(t)} ms; process RSS grew ${((peak - rss0) / 1e6).toFixed(1)} MB at most`);
+
+    if (o.verify) {
+      // The console's Verify button on this store: every receipt fails (unsigned by design); this times the full scan.
+      const t = performance.now();
+      const r = await (await fetch(`${url}/dashboard/api/verify`, { method: 'POST', headers: { cookie, origin: url } })).json();
+      results.verify = { ms: ms(t), receipts: r.receipts, badSignatures: r.badSignatures, ok: r.ok };
+      console.log(`POST /dashboard/api/verify             ${ms(t)} ms for ${r.receipts.toLocaleString('en-US')} receipts (bad signatures: ${r.badSignatures.toLocaleString('en-US')}, as expected here)`);
+    }
 
     const { chromium } = await import('playwright');
     const browser = await chromium.launch({ executablePath: o.chromium, args: ['--no-sandbox', '--disable-gpu'] });
