@@ -1,4 +1,6 @@
 import { closeSync, fdatasync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { decide } from './chain';
 import { counterDeltas } from './counters';
@@ -57,6 +59,46 @@ CREATE TABLE IF NOT EXISTS collector_key (
   created_at TEXT NOT NULL
 );
 `;
+
+/**
+ * Checkpoints the WAL from its own connection on another thread: a checkpoint copies pages and fsyncs
+ * the database, which would otherwise stall the event loop inside whichever commit triggers it.
+ */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { statSync } = require('node:fs');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = NORMAL');
+const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
+// PASSIVE never waits for the writer; under a steady stream the WAL may still creep up, so past the limit
+// a RESTART makes the next commit start the WAL over (and journal_size_limit truncates it).
+const timer = setInterval(() => db.pragma(walSize() > workerData.limit ? 'wal_checkpoint(RESTART)' : 'wal_checkpoint(PASSIVE)'), workerData.everyMs);
+parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
+
+/** WAL size past which the checkpointer forces a restart, and to which a restarted WAL is truncated. */
+const WAL_LIMIT = 64 * 1024 * 1024;
+
+/** Runs WAL checkpoints off the main thread; returns its stop function, or undefined if it cannot start. */
+function startCheckpointer(path: string, onFail: () => void): (() => Promise<void>) | undefined {
+  let worker: Worker;
+  try {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver, path, everyMs: 200, limit: WAL_LIMIT } });
+  } catch {
+    return undefined;
+  }
+  worker.unref();
+  let stopped = false;
+  worker.on('error', () => stopped || onFail());
+  return async () => {
+    stopped = true;
+    worker.postMessage('stop');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  };
+}
 
 const COLUMNS = `receipt_id, subject_id, seq, prev, jws_hash, issued_at, stored_at, action, method, policy_version,
   policy_url, language, notice_hash, page, gpc, ephemeral_key, sdk, purposes, kid, chain_status, jws, ack`;
@@ -118,9 +160,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode still syncs the WAL and database at each checkpoint; FULL's per-commit sync is ours (below).
   db.pragma('synchronous = NORMAL');
-  const durable = options.synchronous !== 'NORMAL';
+  const durable = options.synchronous !== 'NORMAL' && path !== '' && path !== ':memory:';
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  const onDisk = path !== '' && path !== ':memory:';
+  // If the checkpoint thread cannot run, commits checkpoint as usual (every 1000 pages).
+  const stopCheckpointer = onDisk ? startCheckpointer(path, () => db.open && db.pragma('wal_autocheckpoint = 1000')) : undefined;
+  if (stopCheckpointer) db.pragma('wal_autocheckpoint = 0');
+  db.pragma(`journal_size_limit = ${WAL_LIMIT}`);
 
   const q = {
     byId: db.prepare('SELECT jws_hash, ack FROM receipts WHERE receipt_id = ?'),
@@ -345,6 +392,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       closed = true;
       if (queue.length) flush();
       while (syncing || waiting.length) await new Promise((r) => setImmediate(r));
+      await stopCheckpointer?.();
       db.close();
       if (walFd !== undefined) closeSync(walFd);
     },
