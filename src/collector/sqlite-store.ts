@@ -95,6 +95,7 @@ function startCheckpointer(path: string, onFail: () => void): (() => Promise<voi
   worker.on('error', () => stopped || onFail());
   return async () => {
     stopped = true;
+    worker.ref(); // keep the process alive until the worker has closed its connection
     worker.postMessage('stop');
     await new Promise((resolve) => worker.once('exit', resolve));
   };
