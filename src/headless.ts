@@ -4,10 +4,9 @@
  */
 import { createConsentCore, type CoreOptions } from './core/consent';
 import type { ConsentCore, ConsentPlugin } from './core/plugin';
-import type { ConsentInstance } from './core/types';
 import { gatingPlugin } from './gating';
 import { googleConsentModePlugin } from './integrations/google-consent-mode';
-import { receiptsPlugin } from './receipts';
+import { readReceiptLog, receiptsPlugin, type ReceiptLogEntry } from './receipts';
 
 export { ConsentConfigError, validateConfig, isSafeLinkUrl, type ConfigIssue } from './core/config';
 export { createConsentCore, type CoreOptions } from './core/consent';
@@ -23,10 +22,17 @@ export type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from 
  */
 export const headlessPlugins = (): ConsentPlugin[] => [googleConsentModePlugin, gatingPlugin, receiptsPlugin()];
 
+/** A consent instance: the core with its plugins, plus the visitor's own receipt log. */
+export interface ConsentSeal extends ConsentCore {
+  /** Every receipt this browser signed, oldest first, with its delivery status and the collector's acknowledgement. */
+  receipts(): Promise<ReceiptLogEntry[]>;
+}
+
 /**
  * Creates a consent instance without UI. Throws `ConsentConfigError` listing every problem in
  * `config`; after that, faults are reported as `error` events and never thrown.
  */
-export function createConsent(config: unknown, options: CoreOptions = {}): ConsentCore {
-  return createConsentCore(config, { ...options, plugins: [...headlessPlugins(), ...(options.plugins ?? [])] });
+export function createConsent(config: unknown, options: CoreOptions = {}): ConsentSeal {
+  const core = createConsentCore(config, { ...options, plugins: [...headlessPlugins(), ...(options.plugins ?? [])] });
+  return Object.assign(core, { receipts: readReceiptLog });
 }

@@ -3,8 +3,7 @@
  * @packageDocumentation
  */
 import type { CoreOptions } from './core/consent';
-import type { ConsentCore } from './core/plugin';
-import { createConsent as createHeadless } from './headless';
+import { createConsent as createHeadless, type ConsentSeal } from './headless';
 import { type UiOptions, uiPlugin } from './ui';
 import { single } from './ui/single';
 import { placeholderPlugin } from './gating/placeholder';
@@ -21,7 +20,7 @@ export interface ConsentOptions extends CoreOptions {
  * Creates the consent instance and mounts its widget. Throws `ConsentConfigError` listing every
  * problem in `config`. A page gets one instance: calling it again warns and returns the live one.
  */
-export function createConsent(config: unknown, options: ConsentOptions = {}): ConsentCore {
+export function createConsent(config: unknown, options: ConsentOptions = {}): ConsentSeal {
   const { ui, ...core } = options;
   return single(() => createHeadless(config, { ...core, plugins: [...(core.plugins ?? []), uiPlugin(ui), placeholderPlugin] }));
 }

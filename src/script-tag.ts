@@ -4,10 +4,10 @@
  * starts synchronously and exposes `window.ConsentSeal`. It never throws into the page: a bad
  * or missing config is one console error, and nothing is shown.
  */
-import type { ConsentCore } from './core/plugin';
+import type { ConsentSeal } from './headless';
 import { createConsent } from './index';
 
-type Api = Partial<ConsentCore> & { init(config: unknown): ConsentCore | undefined };
+type Api = Partial<ConsentSeal> & { init(config: unknown): ConsentSeal | undefined };
 type Win = typeof globalThis & { ConsentSeal?: Api; consentsealConfig?: unknown };
 
 const w = globalThis as Win;
@@ -17,7 +17,7 @@ const fail = (why: string) => console.error('ConsentSeal: ' + why + '\nNothing i
 const api: Api = {
   init(config) {
     try {
-      return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce || '' } })) as ConsentCore;
+      return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce || '' } })) as ConsentSeal;
     } catch (e) {
       fail(e instanceof Error ? e.message : String(e));
     }
