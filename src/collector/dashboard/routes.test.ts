@@ -111,7 +111,8 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
   it('serves overview numbers from the counters, search, the chain view with re-checks, exports and verify', async () => {
     const cookie = await session();
     const d = await makeDevice();
-    const a = await next(d, { action: 'accept-all', purposes: { necessary: true, analytics: true }, language: 'de' });
+    // Issued a minute apart, so time order (exports) and seq order agree.
+    const a = await next(d, { action: 'accept-all', purposes: { necessary: true, analytics: true }, language: 'de', issuedAt: new Date(Date.now() - 60_000).toISOString() });
     const b = await next(d, { action: 'reject-all', purposes: { necessary: true, analytics: false }, gpc: true, policyVersion: '=HYPERLINK("x")' });
     const post = await fetch(`${url}/receipts`, { method: 'POST', body: JSON.stringify({ receipts: [a, b] }) });
     expect((await post.json()).accepted).toHaveLength(2);
@@ -200,5 +201,33 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
     expect(locked.status).toBe(429);
     expect(locked.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(locked.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('behind a trusted proxy, locks per forwarded IP and caps failures over all IPs', async () => {
+    const c = await createCollector({
+      store, adminToken: TOKEN, rateLimit: false,
+      routes: dashboardRoutes({ trustProxy: true, loginFailures: { perSecond: 0.001, burst: 2 }, loginFailuresAllIps: { perSecond: 0.001, burst: 4 } }),
+    });
+    const base = await c.listen(0, '127.0.0.1');
+    try {
+      const attempt = async (ip: string, token = 'wrong-token-wrong-token', proto = 'http') =>
+        fetch(`${base}/dashboard/login`, {
+          method: 'POST', redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, 'x-forwarded-for': `203.0.113.9, ${ip}`, 'x-forwarded-proto': proto },
+          body: new URLSearchParams({ token }).toString(),
+        });
+      const ok = await attempt('198.51.100.1', TOKEN, 'https');
+      expect(ok.headers.get('set-cookie')).toMatch(/; Secure$/);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await attempt('198.51.100.2')).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      // Another client is not affected by the first one's lockout…
+      expect((await attempt('198.51.100.3', TOKEN)).status).toBe(303);
+      // …until failures over all clients pass the global cap.
+      expect([(await attempt('198.51.100.4')).status, (await attempt('198.51.100.5')).status]).toEqual([401, 401]);
+      expect((await attempt('198.51.100.6', TOKEN)).status).toBe(429);
+    } finally {
+      await c.close();
+    }
   });
 });

@@ -25,9 +25,11 @@ export interface DashboardOptions {
   sessions?: SessionOptions;
   /**
    * Failed sign-ins allowed per client IP (token bucket; default burst 10, then one every 12 s). Past it,
-   * sign-ins from that IP are refused without checking the token. A second bucket bounds failures over all IPs.
+   * sign-ins from that IP are refused without checking the token.
    */
   loginFailures?: RateLimitOptions;
+  /** Failed sign-ins allowed over all IPs together (default burst 100, then one a second), against distributed guessing. */
+  loginFailuresAllIps?: RateLimitOptions;
   /** Take the client IP from the last `X-Forwarded-For` entry, and https from `X-Forwarded-Proto` (behind your own proxy only). */
   trustProxy?: boolean;
   /** Directory holding the built `dashboard.js` (default: found beside the collector bundle in dist/). */
@@ -99,8 +101,9 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
   const sessions = sessionStore(options.sessions);
   const SUBJECT_PAGE = options.subjectPageSize ?? 500;
   const perIp = tokenBuckets(options.loginFailures ?? { perSecond: 1 / 12, burst: 10 });
-  const overall = tokenBuckets({ perSecond: 1, burst: 100 });
+  const overall = tokenBuckets(options.loginFailuresAllIps ?? { perSecond: 1, burst: 100 });
   const lockedUntil = new Map<string, number>();
+  let allLockedUntil = 0;
   let js: string | undefined;
   let verifying: Promise<VerifyReport & { ms: number }> | undefined;
 
@@ -132,7 +135,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     if (!sameOrigin(req)) return html(res, 403, loginPage('Sign-in refused: the form must be posted from this console’s own page.'));
     const ip = clientIp(req);
     const now = Date.now();
-    const until = Math.max(lockedUntil.get(ip) ?? 0, lockedUntil.get('') ?? 0);
+    const until = Math.max(lockedUntil.get(ip) ?? 0, allLockedUntil);
     if (until > now) {
       const s = String(Math.ceil((until - now) / 1000));
       return html(res, 429, loginPage(`Too many failed sign-ins. Try again in ${s} seconds.`), { 'retry-after': s });
@@ -144,14 +147,15 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
       return html(res, 413, loginPage('Sign-in refused: the form was too large.'), { connection: 'close' });
     }
     if (!ctx.checkToken(token)) {
-      // Only failures spend tokens, so an auditor opening many tabs is never locked out.
-      for (const [key, bucket] of [[ip, perIp], ['', overall]] as const) {
-        const wait = bucket.take(key);
-        if (wait) {
-          if (lockedUntil.size >= 10_000) lockedUntil.delete(lockedUntil.keys().next().value as string);
-          lockedUntil.set(key, now + wait * 1000);
-        }
+      // Only failures spend tokens, so an auditor opening many tabs is never locked out. The all-IPs bucket
+      // bounds a distributed guesser (at the price that such an attack also delays honest sign-ins).
+      const wait = perIp.take(ip);
+      if (wait) {
+        if (lockedUntil.size >= 10_000) lockedUntil.delete(lockedUntil.keys().next().value as string);
+        lockedUntil.set(ip, now + wait * 1000);
       }
+      const waitAll = overall.take('');
+      if (waitAll) allLockedUntil = now + waitAll * 1000;
       return html(res, 401, loginPage('Wrong admin token.'));
     }
     sessions.destroy(sessionOf(req));
