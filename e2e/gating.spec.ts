@@ -178,6 +178,22 @@ test.describe('gated embeds', () => {
   });
 });
 
+test('under a strict CSP (no inline style or script) placeholders are styled, and Allow loads the embed and its script', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as unknown as { violations: string[] }).violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const response = await page.goto('/e2e/pages/gating-embeds.csp.html');
+  expect(response!.headers()['content-security-policy']).toContain("style-src 'self'");
+  const allow = page.locator('.consentseal-placeholder').getByRole('button', { name: 'Allow' });
+  // Styled by the adopted stylesheet: the widget's accent colour.
+  expect(await allow.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(29, 78, 216)');
+  await allow.click();
+  await expect(page.frameLocator('#video').getByText('Embedded content loaded')).toBeVisible();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { ran?: string[] }).ran)).toEqual(['csp']);
+  expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
+});
+
 test.describe('re-open links', () => {
   test('any data-consent-open element opens the preferences on click or Enter, also when added later', async ({ page }) => {
     await page.goto('/e2e/pages/gating-embeds.html');

@@ -1,2 +1,2 @@
 // An external script for the gating tests: records its name (?n=) and whether it ran async.
-window.ran.push(new URL(document.currentScript.src).searchParams.get('n') + (document.currentScript.async ? ':async' : ''));
+(window.ran ||= []).push(new URL(document.currentScript.src).searchParams.get('n') + (document.currentScript.async ? ':async' : ''));
