@@ -3,11 +3,12 @@
 // concurrent keep-alive clients on this machine, then reports receipts/s, p50/p99 latency, the count lost
 // (sent − stored, read from the store itself) and the single-core ceiling of ES256 crypto.verify.
 // Usage: npm run bench:collector [-- --receipts 30000 --concurrency 64 --seconds 30 --keys 300 --sqlite-sync full|normal]
-//        add --postgres postgres://… to measure the PostgreSQL store instead (in a throwaway schema).
+//        add --postgres postgres://… to measure the PostgreSQL store instead (in a throwaway schema),
+//        --workers N to run the collector as N processes (node:cluster).
 import { spawn } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,7 @@ const { values: arg } = parseArgs({
     warmup: { type: 'string', default: '2000' },
     'sqlite-sync': { type: 'string', default: 'full' },
     postgres: { type: 'string' },
+    workers: { type: 'string', default: '1' },
   },
 });
 const N = Number(arg.receipts);
@@ -118,11 +120,21 @@ async function verifyCeiling(sample, key) {
   return { node, jose: n / (cpu() - c0) };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+/** CPU seconds (user + system) a process and its direct children (cluster workers) have used, from /proc (Linux). */
 function cpuSeconds(pid) {
+  const stat = (p) => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    let total = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const f = stat(entry);
+        if (entry === String(pid) || f[1] === String(pid)) total += (Number(f[11]) + Number(f[12])) / 100;
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return total;
   } catch {
     return undefined;
   }
@@ -130,7 +142,7 @@ function cpuSeconds(pid) {
 
 async function startCollector(db) {
   const nodeArgs = process.env.BENCH_COLLECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/collector-cli.js', '--port', '0', '--rate-limit', '0', ...storeArgs(db)], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/collector-cli.js', '--port', '0', '--rate-limit', '0', '--workers', arg.workers, ...storeArgs(db)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: TOKEN },
   });
@@ -250,7 +262,7 @@ try {
     loadAverage: loadavg().map((v) => Number(v.toFixed(2))),
   };
   console.log(`
-collector (${storeName}, one receipt per request, ${C} keep-alive clients, after ${warm.sent} warm-up):
+collector (${storeName}, ${arg.workers} process${arg.workers === '1' ? '' : 'es'}, one receipt per request, ${C} keep-alive clients, after ${warm.sent} warm-up):
   stored      ${result.receiptsPerSecond} receipts/s over ${result.seconds} s (${run.sent} requests)
   latency     p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, max ${result.maxMs} ms
   lost        ${result.lost} (sent ${sent}, found in the store ${stored}; HTTP errors ${result.errors})

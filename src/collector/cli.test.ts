@@ -124,6 +124,34 @@ describe.each(backends)('consentseal-collector CLI (%s)', (_name, makeBackend) =
   });
 });
 
+describe('consentseal-collector --workers', () => {
+  it('serves one port from several processes on one SQLite store and stops them all on SIGTERM', async () => {
+    const backend = backends[0]![1]();
+    try {
+      const { child, url } = await serve(['--workers', '2', ...backend.cliArgs]);
+      const devices = await Promise.all(Array.from({ length: 10 }, () => makeDevice()));
+      const receipts = await Promise.all(devices.map((d) => next(d)));
+      const agentless = (r: string) =>
+        fetch(`${url}/receipts`, { method: 'POST', headers: { 'content-type': 'text/plain', connection: 'close' }, body: JSON.stringify({ receipts: [r] }) }).then(
+          (res) => res.json() as Promise<{ accepted: string[]; acks: Record<string, string> }>,
+        );
+      const replies = await Promise.all(receipts.map(agentless));
+      expect(replies.flatMap((r) => r.accepted)).toHaveLength(10);
+      // Every worker signs with the one collector key.
+      const kids = new Set(replies.map((r) => JSON.parse(Buffer.from(Object.values(r.acks)[0]!.split('.')[0]!, 'base64url').toString()).kid));
+      expect(kids.size).toBe(1);
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      expect(child.exitCode).toBe(0);
+      const check = await run(['verify', ...backend.cliArgs]);
+      expect(check.out).toContain('receipts: 10 (subjects: 10)');
+      expect(check.code).toBe(0);
+    } finally {
+      await backend.cleanup();
+    }
+  });
+});
+
 describe('consentseal-collector CLI arguments', () => {
   it('explains bad arguments with exit code 2 and refuses to verify a missing database', async () => {
     const bad = await run(['--port', 'x']);

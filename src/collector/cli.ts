@@ -1,16 +1,18 @@
+import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dashboardRoutes } from './dashboard/routes';
-import { createCollector, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
+import { createCollector, generateCollectorKey, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
 
 const USAGE = `Usage:
   consentseal-collector [--port 8787] [--host 127.0.0.1] [--db ./consentseal.db | --postgres postgres://…]
                         [--allow-origin https://site.example]… [--admin-token-file FILE]
-                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--sqlite-sync full|normal]
+                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--sqlite-sync full|normal] [--workers 1]
   consentseal-collector verify [--db ./consentseal.db | --postgres postgres://…]
 
 The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN.
---rate-limit is requests per second per client IP (0 disables). --sqlite-sync normal skips the fsync per commit:
+--workers N runs N processes on the one port (node:cluster) to use more cores; rate limits and audit-console
+sessions are then per process. --rate-limit is requests per second per client IP (0 disables). --sqlite-sync normal skips the fsync per commit:
 an accepted receipt still survives a killed collector, but not a power cut. verify exits 1 when it finds any problem.`;
 
 function fail(message: string): never {
@@ -36,6 +38,7 @@ async function main(argv: string[]): Promise<void> {
         'rate-limit': { type: 'string', default: '20' },
         'rate-burst': { type: 'string', default: '100' },
         'trust-proxy': { type: 'boolean', default: false },
+        workers: { type: 'string', default: '1' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -102,6 +105,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (adminToken !== undefined && adminToken.length < 16) fail('the admin token must be at least 16 characters');
 
+  const workers = Number(o.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) fail('--workers must be 1–64');
+  if (workers > 1 && cluster.isPrimary) return primary(workers, where);
+
   const options: CollectorOptions = {
     ...('postgres' in where
       ? { postgres: where.postgres, ...(where.schema ? { postgresSchema: where.schema } : {}) }
@@ -115,13 +122,58 @@ async function main(argv: string[]): Promise<void> {
   };
   const collector = await createCollector(options);
   const url = await collector.listen(port, o.host);
-  console.log(`consentseal-collector listening on ${url} (store: ${'postgres' in where ? 'postgres' : where.db}, key: ${collector.signer.kid})`);
-  if (!adminToken) console.error('consentseal-collector: no admin token set; GET /receipts and GET /stats answer 401');
+  if (cluster.isWorker) process.send!({ listening: url, kid: collector.signer.kid });
+  else console.log(`consentseal-collector listening on ${url} (store: ${'postgres' in where ? 'postgres' : where.db}, key: ${collector.signer.kid})`);
+  if (!adminToken && !cluster.isWorker) console.error('consentseal-collector: no admin token set; GET /receipts and GET /stats answer 401');
   const stop = (): void => {
     collector.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/**
+ * Cluster primary: prepares the store once (schema, collector key) so workers do not race to create them,
+ * forks the workers (they share the listening port), replaces any that die, and stops them all on a signal.
+ */
+async function primary(workers: number, where: StoreLocation): Promise<void> {
+  const store = await openStore(where);
+  await store.collectorKey(generateCollectorKey);
+  await store.close();
+  let stopping = false;
+  let url = '';
+  let ready = 0;
+  const fork = (): void => {
+    const w = cluster.fork();
+    w.on('message', (m: { listening?: string; kid?: string }) => {
+      if (!m.listening || url) return;
+      if (++ready === workers) {
+        url = m.listening;
+        console.log(`consentseal-collector listening on ${url} (store: ${'postgres' in where ? 'postgres' : where.db}, key: ${m.kid}, workers: ${workers})`);
+      }
+    });
+  };
+  cluster.on('exit', (w, code, signal) => {
+    if (stopping) {
+      if (!Object.keys(cluster.workers ?? {}).length) process.exit(0);
+      return;
+    }
+    if (!url) {
+      // A worker that cannot even start would fail again: stop rather than fork forever.
+      console.error(`consentseal-collector: worker exited during start-up (${signal ?? code})`);
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exit(1);
+    }
+    console.error(`consentseal-collector: worker ${w.process.pid} exited (${signal ?? code}); starting another`);
+    fork();
+  });
+  for (let i = 0; i < workers; i++) fork();
+  const stop = (): void => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
