@@ -62,24 +62,52 @@ const sameKeys = (o: object, keys: string[]): boolean => {
 export const jwkThumbprint = (jwk: { crv: string; kty: string; x: string; y: string }): string =>
   sha256b64url(`{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}","y":"${jwk.y}"}`);
 
-/**
- * Imported public keys by kid: importing costs about as much as verifying, and a browser key signs
- * many receipts. Bounded so a flood of fresh keys cannot grow memory without limit.
- */
-const keyCache = new Map<string, KeyObject>();
-const KEY_CACHE_MAX = 50_000;
+/** A protected header that passed every check, with its imported public key. */
+interface CheckedHeader {
+  kid: string;
+  jwk: PublicEcJwk;
+  key: KeyObject;
+}
 
-function publicKeyFor(kid: string, jwk: PublicEcJwk): KeyObject | undefined {
-  let key = keyCache.get(kid);
-  if (key) return key;
-  try {
-    key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, format: 'jwk' });
-  } catch {
-    return undefined; // not a point on P-256
+/**
+ * Checked headers by their exact base64url text: a browser key puts the same header on every receipt,
+ * and parsing, thumbprinting and importing it cost about as much as the signature check. Bounded so a
+ * flood of fresh keys cannot grow memory without limit (oldest entries go first).
+ */
+const headerCache = new Map<string, CheckedHeader>();
+const HEADER_CACHE_MAX = 50_000;
+
+/** Checks a protected header exactly as the contract requires, or says what is wrong with it. */
+function checkHeader(h: string): CheckedHeader | string {
+  const cached = headerCache.get(h);
+  if (cached) return cached;
+  const header = parseJsonPart(h);
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return 'header: not base64url JSON';
+  const hd = header as Record<string, unknown>;
+  if (!sameKeys(hd, HEADER_KEYS)) return 'header: must hold exactly alg, typ, kid and jwk';
+  if (hd.alg !== 'ES256') return 'header.alg: must be ES256';
+  if (hd.typ !== 'consent-receipt+jws') return 'header.typ: must be consent-receipt+jws';
+  const jwk = hd.jwk as Record<string, unknown> | null;
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return 'header.jwk: must be a JWK object';
+  if ('d' in jwk) return 'header.jwk: must not contain a private key (d)';
+  if (!sameKeys(jwk, JWK_KEYS)) return 'header.jwk: must hold exactly kty, crv, x and y';
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') return 'header.jwk: must be an EC P-256 key';
+  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || !COORD.test(jwk.x) || !COORD.test(jwk.y)) {
+    return 'header.jwk: x and y must be 32-byte base64url coordinates';
   }
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
-  keyCache.set(kid, key);
-  return key;
+  const pub: PublicEcJwk = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
+  const kid = jwkThumbprint(pub);
+  if (hd.kid !== kid) return 'header.kid: must be the RFC 7638 thumbprint of header.jwk';
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: { ...pub }, format: 'jwk' });
+  } catch {
+    return 'header.jwk: not a valid P-256 public key';
+  }
+  const checked = { kid, jwk: pub, key };
+  if (headerCache.size >= HEADER_CACHE_MAX) headerCache.delete(headerCache.keys().next().value as string);
+  headerCache.set(h, checked);
+  return checked;
 }
 
 /** Result of checking one receipt: the verified receipt or the reason it was refused. */
@@ -99,27 +127,11 @@ export function verifyReceiptJws(jws: unknown, now = Date.now()): VerifyResult {
   const parts = jws.split('.');
   if (parts.length !== 3) return fail('receipt: not a compact JWS (header.payload.signature)');
   const [h, p, s] = parts as [string, string, string];
-  const header = parseJsonPart(h);
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('header: not base64url JSON');
-  const hd = header as Record<string, unknown>;
-  if (!sameKeys(hd, HEADER_KEYS)) return fail('header: must hold exactly alg, typ, kid and jwk');
-  if (hd.alg !== 'ES256') return fail('header.alg: must be ES256');
-  if (hd.typ !== 'consent-receipt+jws') return fail('header.typ: must be consent-receipt+jws');
-  const jwk = hd.jwk as Record<string, unknown> | null;
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return fail('header.jwk: must be a JWK object');
-  if ('d' in jwk) return fail('header.jwk: must not contain a private key (d)');
-  if (!sameKeys(jwk, JWK_KEYS)) return fail('header.jwk: must hold exactly kty, crv, x and y');
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') return fail('header.jwk: must be an EC P-256 key');
-  if (typeof jwk.x !== 'string' || typeof jwk.y !== 'string' || !COORD.test(jwk.x) || !COORD.test(jwk.y)) {
-    return fail('header.jwk: x and y must be 32-byte base64url coordinates');
-  }
-  const pub = jwk as unknown as PublicEcJwk;
-  const kid = jwkThumbprint(pub);
-  if (hd.kid !== kid) return fail('header.kid: must be the RFC 7638 thumbprint of header.jwk');
+  const header = checkHeader(h);
+  if (typeof header === 'string') return fail(header);
+  const { kid, jwk: pub, key } = header;
   const sig = decodeB64url(s);
   if (!sig || sig.length !== 64) return fail('signature: must be a 64-byte ES256 signature');
-  const key = publicKeyFor(kid, pub);
-  if (!key) return fail('header.jwk: not a valid P-256 public key');
   if (!verify('sha256', Buffer.from(`${h}.${p}`, 'latin1'), { key, dsaEncoding: 'ieee-p1363' }, sig)) {
     return fail('signature: does not verify with header.jwk');
   }
