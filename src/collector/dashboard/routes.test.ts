@@ -6,7 +6,7 @@ import { createCollector, type Collector } from '../server';
 import { backends, type TestBackend } from '../test-backends';
 import type { ReceiptStore } from '../types';
 import { hashJws, makeDevice, next, payloadOf } from '../test-receipts';
-import { DASHBOARD_CSP, dashboardRoutes } from './routes';
+import { DASHBOARD_CSP, dashboardRoutes, yieldingScan } from './routes';
 import type { InspectedReceipt } from './inspect';
 import type { Overview } from './overview';
 
@@ -229,5 +229,25 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('yieldingScan', () => {
+  it('lets other callbacks run during a long synchronous scan, and yields every row in order', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ seq: i }));
+    // Like the SQLite store: pages are read synchronously, so iterating never waits for I/O.
+    const store = { kind: 'sqlite', async *scanAll() { yield* rows; } } as unknown as ReceiptStore;
+    const seen: number[] = [];
+    let ranAt = -1;
+    setImmediate(() => (ranAt = seen.length));
+    for await (const r of yieldingScan(store, 500).scanAll()) seen.push(r.seq);
+    expect(seen).toEqual(rows.map((r) => r.seq));
+    expect(ranAt).toBe(500);
+    // Without it, the callback waits for the whole scan.
+    let blockedAt = -1;
+    let n = 0;
+    setImmediate(() => (blockedAt = n));
+    for await (const _ of store.scanAll()) n++;
+    expect(blockedAt).toBe(-1);
   });
 });
