@@ -5,15 +5,18 @@ import { dashboardRoutes } from './dashboard/routes';
 import { createCollector, generateCollectorKey, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
 
 const USAGE = `Usage:
-  consentseal-collector [--port 8787] [--host 127.0.0.1] [--db ./consentseal.db | --postgres postgres://…]
+  consentseal-collector [--port 8787] [--host 127.0.0.1]
+                        [--db ./consentseal.db [--sqlite-sync full|normal] | --postgres postgres://… [--postgres-schema NAME]]
                         [--allow-origin https://site.example]… [--admin-token-file FILE]
-                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--sqlite-sync full|normal] [--workers 1]
-  consentseal-collector verify [--db ./consentseal.db | --postgres postgres://…]
+                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--workers 1]
+  consentseal-collector verify [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
 
-The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN.
---workers N runs N processes on the one port (node:cluster) to use more cores; rate limits and audit-console
-sessions are then per process. --rate-limit is requests per second per client IP (0 disables). --sqlite-sync normal skips the fsync per commit:
-an accepted receipt still survives a killed collector, but not a power cut. verify exits 1 when it finds any problem.`;
+The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from
+--admin-token-file or env CONSENTSEAL_ADMIN_TOKEN (at least 16 characters).
+--rate-limit: requests per second per client IP (0 disables); --trust-proxy takes the IP from X-Forwarded-For.
+--sqlite-sync normal: no fsync per commit (an accepted receipt survives a killed collector, not a power cut).
+--workers N: N processes on the one port (node:cluster); rate limits and console sessions are then per process.
+verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.`;
 
 function fail(message: string): never {
   console.error(`consentseal-collector: ${message}\n\n${USAGE}`);
