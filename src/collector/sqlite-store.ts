@@ -158,15 +158,15 @@ interface Job {
  */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): ReceiptStore {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  // Where WAL is impossible (in memory, some network file systems) SQLite's own FULL sync does the work.
+  const wal = db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
   // NORMAL in WAL mode still syncs the WAL and database at each checkpoint; FULL's per-commit sync is ours (below).
-  db.pragma('synchronous = NORMAL');
-  const durable = options.synchronous !== 'NORMAL' && path !== '' && path !== ':memory:';
+  db.pragma(`synchronous = ${wal || options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+  const durable = wal && options.synchronous !== 'NORMAL';
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
-  const onDisk = path !== '' && path !== ':memory:';
   // If the checkpoint thread cannot run, commits checkpoint as usual (every 1000 pages).
-  const stopCheckpointer = onDisk ? startCheckpointer(path, () => db.open && db.pragma('wal_autocheckpoint = 1000')) : undefined;
+  const stopCheckpointer = wal ? startCheckpointer(path, () => db.open && db.pragma('wal_autocheckpoint = 1000')) : undefined;
   if (stopCheckpointer) db.pragma('wal_autocheckpoint = 0');
   db.pragma(`journal_size_limit = ${WAL_LIMIT}`);
 

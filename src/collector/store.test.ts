@@ -2,7 +2,8 @@ import { compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
 import { verifyReceiptJws } from './jws';
-import { backends, type TestBackend } from './test-backends';
+import { openSqliteStore } from './sqlite-store';
+import { backends, sqliteBackend, type TestBackend } from './test-backends';
 import { hashJws, makeDevice, next, payloadFor, payloadOf, sign, type TestDevice } from './test-receipts';
 import type { InsertOutcome, ReceiptStore, VerifiedReceipt } from './types';
 import { verifyStore } from './verify-store';
@@ -269,5 +270,27 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(report.brokenChains).toBe(1);
     expect(report.counterMismatches).toBeGreaterThan(0);
     expect(report.ok).toBe(false);
+  });
+});
+
+describe('SQLite store modes', () => {
+  it('works with synchronous NORMAL on a file and in memory (no WAL), keeping what it accepted', async () => {
+    const backend = sqliteBackend();
+    try {
+      for (const open of [() => openSqliteStore(backend.cliArgs[1]!, { synchronous: 'NORMAL' }), () => openSqliteStore(':memory:')]) {
+        const store = open();
+        const signer = collectorSigner(await store.collectorKey(generateCollectorKey));
+        const d = await makeDevice();
+        const jws = await next(d);
+        expect(await store.insertBatch([verified(jws)], signer.signAck)).toMatchObject([{ status: 'accepted' }]);
+        expect((await store.listReceipts({ subjectId: d.subjectId })).map((r) => r.jws)).toEqual([jws]);
+        await store.close();
+      }
+      const reopened = await backend.open();
+      expect(await reopened.listReceipts({})).toHaveLength(1);
+      await reopened.close();
+    } finally {
+      await backend.cleanup();
+    }
   });
 });
