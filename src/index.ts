@@ -6,7 +6,7 @@ import type { CoreOptions } from './core/consent';
 import { createConsent as createHeadless, type ConsentSeal } from './headless';
 import { type UiOptions, uiPlugin } from './ui';
 import { single } from './ui/single';
-import { placeholderPlugin } from './gating/placeholder';
+import { placeholderPlugin } from './ui/placeholder';
 
 export * from './headless';
 export { uiPlugin, type UiOptions } from './ui';

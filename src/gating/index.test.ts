@@ -4,7 +4,7 @@ import { createConsentCore } from '../core/consent';
 import type { ConsentPlugin } from '../core/plugin';
 import type { DecisionStorage, StoredDecision } from '../storage/persistence';
 import { activeCopy, gatingPlugin, purposesOf } from './index';
-import { placeholderPlugin } from './placeholder';
+import { placeholderPlugin } from '../ui/placeholder';
 
 const config = {
   policyVersion: 'v1',

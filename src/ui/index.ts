@@ -1,10 +1,10 @@
-import { h, render } from 'preact';
-import type { ConsentCore, ConsentPlugin, DecisionInput } from '../core/plugin';
+import { render } from 'preact';
+import type { ConsentPlugin } from '../core/plugin';
 import { resolveTexts } from '../i18n';
 import { downloadReceipts } from './download';
 import { deepActive } from './focus';
 import { mountHost } from './mount';
-import { type View, Widget } from './widget';
+import { type View, widget } from './widget';
 
 /** Options of the widget plugin ({@link uiPlugin}); `createConsent(config, { ui })` passes them on. */
 export interface UiOptions {
@@ -18,12 +18,10 @@ export interface UiOptions {
  * page until there is something to show.
  */
 export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
-  return (core: ConsentCore) => {
+  return (core) => {
     if (typeof document == 'undefined') return;
-    const t = resolveTexts(core.config, core.language);
-    const cfg = core.config.ui;
     const de = document.documentElement;
-    const mq = cfg.theme == 'auto' ? globalThis.matchMedia?.('(prefers-color-scheme: dark)') : undefined;
+    const mq = matchMedia('(prefers-color-scheme: dark)');
     let view: View = 'none';
     let draft: Record<string, boolean> = {};
     let opener: HTMLElement | null = null;
@@ -40,7 +38,7 @@ export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
       if (b) {
         pad ??= de.style.scrollPaddingBottom;
         de.style.scrollPaddingBottom = Math.max(0, innerHeight - b.getBoundingClientRect().top) + 'px';
-        if (typeof ResizeObserver == 'function') (ro ??= new ResizeObserver(fit)).observe(b);
+        (ro ??= new ResizeObserver(fit)).observe(b);
       } else if (pad != null) {
         de.style.scrollPaddingBottom = pad;
         pad = undefined;
@@ -51,18 +49,15 @@ export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
     const paint = () => {
       try {
         if (dead) return;
-        const state = core.getState();
         if (!dom) {
-          if (view == 'none' && !(cfg.reopenButton && state.status == 'decided')) return;
+          if (view == 'none' && !(core.config.ui.reopenButton && core.getState().status == 'decided')) return;
           if (!document.body) return void document.addEventListener('DOMContentLoaded', paint);
           dom = mountHost(options.nonce);
         }
         if (!dom.host.isConnected) document.body.prepend(dom.host);
-        const gpc = core.env.gpc && core.config.gpc;
-        const dark = cfg.theme == 'dark' || !!mq?.matches;
-        render(h(Widget, { view, state, config: core.config, t, draft, gpc, dark, act }), dom.box);
+        render(draw(view, draft), dom.box);
         const d = dom.box.querySelector('dialog');
-        if (d && !d.open) d.showModal ? d.showModal() : d.setAttribute('open', '');
+        if (d && !d.open) d.showModal();
         fit();
       } catch (e) {
         fail(e);
@@ -87,39 +82,27 @@ export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
       }
     };
 
-    const decide = (input: DecisionInput, method: 'banner' | 'preferences') => {
-      const prev = view;
-      show('none');
-      core.decide(input, method).catch((e: unknown) => (fail(e), show(prev)));
-    };
-
-    const act = {
-      decide: (input: 'accept-all' | 'reject-all' | 'save', method: 'banner' | 'preferences') =>
-        decide(input == 'save' ? { ...draft } : input, method),
-      customize: () => core.showPreferences(),
-      toggle: (id: string, on: boolean) => {
-        draft = { ...draft, [id]: on };
-        paint();
+    const draw = widget(core, resolveTexts(core.config, core.language), {
+      decide: (input, method) => {
+        const prev = view;
+        show('none');
+        core.decide(input == 'save' ? { ...draft } : input, method).catch((e: unknown) => (fail(e), show(prev)));
       },
       close: () => show(core.getState().status == 'pending' ? 'banner' : 'none'),
-      reopen: () => core.showPreferences(),
       download: () => downloadReceipts(core.getState()).catch(fail),
-    };
+    });
 
     const offs = [
       core.on('view', (e) => show(e.view)),
       core.store.subscribe((s) => (s.status == 'decided' && view == 'banner' ? show('none') : paint())),
     ];
-    mq?.addEventListener('change', paint);
-    core.ready.then(() => {
-      if (core.getState().status == 'pending' && view == 'none') show('banner');
-      else paint();
-    }, fail);
+    mq.addEventListener('change', paint);
+    core.ready.then(() => (core.getState().status == 'pending' && view == 'none' ? show('banner') : paint()), fail);
 
     return () => {
       dead = true;
       offs.forEach((off) => off());
-      mq?.removeEventListener('change', paint);
+      mq.removeEventListener('change', paint);
       view = 'none';
       fit();
       if (dom) render(null, dom.box), dom.host.remove();

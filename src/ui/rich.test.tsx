@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 import { render } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { Rich } from './rich';
+import { rich } from './rich';
 
-const html = (text: string) => render(<p><Rich text={text} /></p>).container.querySelector('p')!;
+const html = (text: string) => render(<p>{rich(text)}</p>).container.querySelector('p')!;
 
 describe('Rich', () => {
   it('turns [label](https://…) into a real link that opens safely', () => {

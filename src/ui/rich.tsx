@@ -1,21 +1,22 @@
-import type { ComponentChildren } from 'preact';
+/** @jsxRuntime classic */
+/** @jsx h */
+import { h, type ComponentChildren } from 'preact';
 import { isSafeLinkUrl } from '../core/config';
 
-const LINK = /\[([^\]\n]+)\]\(([^\s()<>"]+)\)/g;
-
 /**
- * Renders site text with `[label](https://…)` links (or same-site paths) as real links. Nothing
- * else is interpreted: anything that looks like HTML stays text, because Preact escapes every
- * string child, and links to any other scheme (`javascript:`, `data:`) stay text too.
+ * Site text with `[label](https://…)` links (or same-site paths) as real links. Nothing else is
+ * interpreted: anything that looks like HTML stays text, because Preact escapes every string
+ * child, and links to any other scheme (`javascript:`, `data:`) stay text too.
  */
-export function Rich({ text }: { text: string }) {
+export function rich(text: string): ComponentChildren[] {
   const out: ComponentChildren[] = [];
   let at = 0;
-  for (const m of text.matchAll(LINK)) {
-    if (!isSafeLinkUrl(m[2]!)) continue;
-    out.push(text.slice(at, m.index), <a href={m[2]} target="_blank" rel="noopener">{m[1]}</a>);
-    at = m.index + m[0].length;
+  for (const m of text.matchAll(/\[([^\]\n]+)\]\(([^\s()<>"]+)\)/g)) {
+    if (isSafeLinkUrl(m[2]!)) {
+      out.push(text.slice(at, m.index), <a href={m[2]} target="_blank" rel="noopener">{m[1]}</a>);
+      at = m.index + m[0].length;
+    }
   }
   out.push(text.slice(at));
-  return <>{out}</>;
+  return out;
 }

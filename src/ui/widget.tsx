@@ -1,62 +1,21 @@
-import type { ConsentState, NormalizedConfig } from '../core/types';
+/** @jsxRuntime classic */
+/** @jsx h */
+import { h, type ComponentChild } from 'preact';
+import type { ConsentCore } from '../core/plugin';
 import type { ResolvedTexts } from '../i18n';
 import { trapTab } from './focus';
-import { Rich } from './rich';
+import { isDark } from './mount';
+import { rich } from './rich';
 
 export type View = 'banner' | 'preferences' | 'none';
 type Method = 'banner' | 'preferences';
 
 /** What the widget's controls do; the plugin wires them to the core. */
 export interface Actions {
+  /** Accept all, Reject all, or `save` the toggles' draft. */
   decide(input: 'accept-all' | 'reject-all' | 'save', method: Method): void;
-  customize(): void;
-  toggle(id: string, on: boolean): void;
   close(): void;
-  reopen(): void;
   download(): void;
-}
-
-export interface WidgetProps {
-  view: View;
-  state: ConsentState;
-  config: NormalizedConfig;
-  t: ResolvedTexts;
-  /** The choices in the preferences before they are saved. */
-  draft: Record<string, boolean>;
-  /** Global Privacy Control is on and honoured. */
-  gpc: boolean;
-  dark: boolean;
-  act: Actions;
-}
-
-/** Accept and Reject: the same element, class and size, so neither is favoured. */
-function Pair({ t, act }: WidgetProps, method: Method) {
-  return (
-    <div class="pair">
-      <button class="b p" onClick={() => act.decide('reject-all', method)}>{t.ui.rejectAll}</button>
-      <button class="b p" onClick={() => act.decide('accept-all', method)}>{t.ui.acceptAll}</button>
-    </div>
-  );
-}
-
-const Policy = ({ config, t }: WidgetProps) => (
-  <a href={config.policyUrl} target="_blank" rel="noopener">{t.ui.policyLink}</a>
-);
-
-function Banner(p: WidgetProps) {
-  const { ui } = p.t;
-  return (
-    <section class={'bn ' + p.config.ui.layout} aria-labelledby="cs-bt">
-      <div class="tx">
-        <h2 id="cs-bt">{ui.bannerTitle}</h2>
-        <p><Rich text={ui.bannerText} /> {Policy(p)}</p>
-      </div>
-      <div class="acts">
-        {Pair(p, 'banner')}
-        <button class="b s" id="cz" onClick={p.act.customize}>{ui.customize}</button>
-      </div>
-    </section>
-  );
 }
 
 /** `decidedAt` in the visitor's language; the raw value where the language is unknown to Intl. */
@@ -68,89 +27,106 @@ function when(iso: string, lang: string): string {
   }
 }
 
-function Preferences(p: WidgetProps) {
-  const { config, t, draft, state, act } = p;
-  const { ui } = t;
-  return (
-    <dialog
-     
-      aria-modal="true"
-      aria-labelledby="cs-pt"
-      onCancel={(e) => (e.preventDefault(), act.close())}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') e.preventDefault(), act.close();
-        else if (e.key === 'Tab') trapTab(e, e.currentTarget);
-      }}
-    >
-      <div class="hd">
-        <h2 id="cs-pt">{ui.preferencesTitle}</h2>
-        <button class="x" aria-label={ui.close} onClick={act.close}>
-          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
-        </button>
-      </div>
-      <div class="bd">
-        <p><Rich text={ui.preferencesText} /> {Policy(p)}</p>
-        {p.gpc && <p class="gpc" role="status">{ui.gpcHonored}</p>}
-        <ul>
-          {config.purposes.map(({ id, required, services }) => {
-            const pt = t.purposes[id] ?? { title: id, description: '' };
-            const cookies = services?.flatMap((s) => s.cookies ?? []) ?? [];
-            return (
-              <li key={id}>
-                <div class="rw">
-                  <label for={'cs-p-' + id}>{pt.title}</label>
-                  {required && <em>{ui.requiredLabel}</em>}
-                  <input
-                    id={'cs-p-' + id}
-                    type="checkbox"
-                    role="switch"
-                    checked={required || !!draft[id]}
-                    disabled={required}
-                    aria-describedby={'cs-d-' + id}
-                    onChange={(e) => act.toggle(id, e.currentTarget.checked)}
-                  />
-                </div>
-                <p id={'cs-d-' + id}>
-                  <Rich text={pt.description} />
-                  {required && ' ' + ui.requiredReason}
-                </p>
-                {services?.length ? <small>{ui.servicesLabel}: {services.map((s) => s.name ?? s.id).join(', ')}</small> : null}
-                {cookies.length ? <small>{ui.cookiesLabel}: {cookies.join(', ')}</small> : null}
-              </li>
-            );
-          })}
-        </ul>
-        {state.status === 'decided' && [
-          <dl key="m">
-            <dt>{ui.consentIdLabel}</dt>
-            <dd><code>{state.subjectId}</code></dd>
-            {state.decidedAt && <dt>{ui.recordedAtLabel}</dt>}
-            {state.decidedAt && <dd><time dateTime={state.decidedAt}>{when(state.decidedAt, t.language)}</time></dd>}
-          </dl>,
-          <button key="d" class="b s dl" onClick={act.download}>{ui.downloadReceipts}</button>,
-        ]}
-      </div>
-      <div class="acts ft">
-        {Pair(p, 'preferences')}
-        <button class="b s" onClick={() => act.decide('save', 'preferences')}>{ui.save}</button>
-      </div>
-    </dialog>
+/**
+ * The widget of one instance: returns what draws a view (banner, preferences with the toggles'
+ * `draft`, or the optional re-open button) from the core's current state.
+ */
+export function widget(core: ConsentCore, { ui, purposes, language, dir }: ResolvedTexts, act: Actions) {
+  const { config } = core;
+  const open = () => core.showPreferences();
+  const intro = (text: string) => (
+    <p>
+      {rich(text)} <a href={config.policyUrl} target="_blank" rel="noopener">{ui.policyLink}</a>
+    </p>
   );
-}
-
-/** The whole widget for one view; pure, so tests render it with plain props. */
-export function Widget(p: WidgetProps) {
-  return (
-    <div class={p.dark ? 'r dk' : 'r'} lang={p.t.language} dir={p.t.dir}>
-      {p.view === 'banner' ? (
-        Banner(p)
-      ) : p.view === 'preferences' ? (
-        Preferences(p)
-      ) : p.config.ui.reopenButton && p.state.status === 'decided' ? (
-        <button class="ro" aria-label={p.t.ui.reopen} onClick={p.act.reopen}>
-          <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3 5 6v5c0 4.4 3 8.4 7 9.5 4-1.1 7-5.1 7-9.5V6zM9 12l2 2 4-4" /></svg>
-        </button>
-      ) : null}
+  // Accept and Reject: the same element, class and size, so neither is favoured.
+  const acts = (method: Method, cls: string, last: ComponentChild) => (
+    <div class={cls}>
+      <div class="pair">
+        <button class="b p" onClick={() => act.decide('reject-all', method)}>{ui.rejectAll}</button>
+        <button class="b p" onClick={() => act.decide('accept-all', method)}>{ui.acceptAll}</button>
+      </div>
+      {last}
     </div>
   );
+  const icon = (d: string) => (
+    <svg viewBox="0 0 24 24" aria-hidden="true">
+      <path d={d} />
+    </svg>
+  );
+  const small = (label: string, items: string[]) => items.length > 0 && <small>{label}: {items.join(', ')}</small>;
+
+  return (view: View, draft: Record<string, boolean>) => {
+    const state = core.getState();
+    const at = state.decidedAt;
+    return (
+      <div class={isDark(config.ui.theme) ? 'r dk' : 'r'} lang={language} dir={dir}>
+        {view == 'banner' ? (
+          <section class={'bn ' + config.ui.layout} aria-labelledby="cs-bt">
+            <div class="tx">
+              <h2 id="cs-bt">{ui.bannerTitle}</h2>
+              {intro(ui.bannerText)}
+            </div>
+            {acts('banner', 'acts', <button class="b s" id="cz" onClick={open}>{ui.customize}</button>)}
+          </section>
+        ) : view == 'preferences' ? (
+          <dialog
+            aria-modal="true"
+            aria-labelledby="cs-pt"
+            onCancel={(e) => (e.preventDefault(), act.close())}
+            onKeyDown={(e) => {
+              if (e.key == 'Escape') e.preventDefault(), act.close();
+              else if (e.key == 'Tab') trapTab(e, e.currentTarget);
+            }}
+          >
+            <div class="hd">
+              <h2 id="cs-pt">{ui.preferencesTitle}</h2>
+              <button class="x" aria-label={ui.close} onClick={act.close}>{icon('M6 6l12 12M18 6 6 18')}</button>
+            </div>
+            <div class="bd">
+              {intro(ui.preferencesText)}
+              {core.env.gpc && config.gpc && <p class="gpc" role="status">{ui.gpcHonored}</p>}
+              <ul>
+                {config.purposes.map(({ id, required, services = [] }) => (
+                  <li>
+                    <div class="rw">
+                      <label for={'p-' + id}>{purposes[id]!.title}</label>
+                      {required && <em>{ui.requiredLabel}</em>}
+                      <input
+                        id={'p-' + id}
+                        type="checkbox"
+                        role="switch"
+                        checked={required || !!draft[id]}
+                        disabled={required}
+                        aria-describedby={'d-' + id}
+                        onChange={(e) => (draft[id] = e.currentTarget.checked)}
+                      />
+                    </div>
+                    <p id={'d-' + id}>
+                      {rich(purposes[id]!.description)}
+                      {required && ' ' + ui.requiredReason}
+                    </p>
+                    {small(ui.servicesLabel, services.map((s) => s.name ?? s.id))}
+                    {small(ui.cookiesLabel, services.flatMap((s) => s.cookies ?? []))}
+                  </li>
+                ))}
+              </ul>
+              {state.status == 'decided' && (
+                <dl>
+                  <dt>{ui.consentIdLabel}</dt>
+                  <dd><code>{state.subjectId}</code></dd>
+                  {at && <dt>{ui.recordedAtLabel}</dt>}
+                  {at && <dd><time dateTime={at}>{when(at, language)}</time></dd>}
+                </dl>
+              )}
+              {state.status == 'decided' && <button class="b s dl" onClick={act.download}>{ui.downloadReceipts}</button>}
+            </div>
+            {acts('preferences', 'acts ft', <button class="b s" onClick={() => act.decide('save', 'preferences')}>{ui.save}</button>)}
+          </dialog>
+        ) : config.ui.reopenButton && state.status == 'decided' ? (
+          <button class="ro" aria-label={ui.reopen} onClick={open}>{icon('M12 3 5 6v5c0 4.4 3 8.4 7 9.5 4-1.1 7-5.1 7-9.5V6zM9 12l2 2 4-4')}</button>
+        ) : null}
+      </div>
+    );
+  };
 }
