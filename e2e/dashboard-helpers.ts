@@ -18,11 +18,11 @@ export interface RunningCollector {
   post(receipts: string[]): Promise<{ accepted: string[]; rejected: Array<{ index: number; reason: string }> }>;
 }
 
-/** Starts `consentseal-collector --port 0 --db <tmp>` and waits for its "listening on" line. */
-async function startCollector(): Promise<RunningCollector & { stop(): Promise<void> }> {
+/** Starts `consentseal-collector --port 0 --db <tmp> [args]` and waits for its "listening on" line. */
+export async function startCollector(args: string[] = []): Promise<RunningCollector & { stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'consentseal-dashboard-e2e-'));
   const db = join(dir, 'collector.db');
-  const child: ChildProcess = spawn(process.execPath, ['dist/collector-cli.js', '--port', '0', '--db', db, '--rate-limit', '0'], {
+  const child: ChildProcess = spawn(process.execPath, ['dist/collector-cli.js', '--port', '0', '--db', db, '--rate-limit', '0', ...args], {
     env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

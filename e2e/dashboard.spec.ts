@@ -4,7 +4,8 @@ import AxeBuilder from '@axe-core/playwright';
 import Database from 'better-sqlite3';
 import type { Page } from '@playwright/test';
 import { DASHBOARD_CSP } from '../src/collector/dashboard/routes';
-import { TOKEN, dayAgo, expect, makeDevice, payloadOf, receiptOn, signIn, test } from './dashboard-helpers';
+import { request as httpRequest } from 'node:http';
+import { TOKEN, dayAgo, expect, makeDevice, payloadOf, receiptOn, signIn, startCollector, test } from './dashboard-helpers';
 
 const P = (analytics: boolean, marketing: boolean) => ({ necessary: true, analytics, marketing });
 
@@ -278,4 +279,31 @@ test('login, overview, search and subject pages have no serious accessibility vi
   await page.goto(`${collector.url}/dashboard#/subject/${d.subjectId}`);
   await expect(page.locator('main[data-view="subject"]')).toBeVisible();
   expect(await serious()).toEqual([]);
+});
+
+/** GET on a fresh connection each time, so a cluster spreads the requests over its workers. */
+const statusOnNewConnection = (url: string, cookie: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    httpRequest(url, { agent: false, headers: { cookie } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject).end();
+  });
+
+test('with --workers 2, one sign-in works in every worker and logging out ends it in all of them', async ({ page }) => {
+  const c = await startCollector(['--workers', '2']);
+  try {
+    await signIn(page, c.url);
+    const [cookie] = await page.context().cookies();
+    const header = `${cookie!.name}=${cookie!.value}`;
+    const api = `${c.url}/dashboard/api/overview`;
+    const statuses = async () => Promise.all(Array.from({ length: 12 }, () => statusOnNewConnection(api, header)));
+    expect(new Set(await statuses())).toEqual(new Set([200]));
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect(page.getByLabel('Admin token')).toBeVisible();
+    // The worker that served the logout tells the others through the cluster primary.
+    await expect.poll(async () => [...new Set(await statuses())]).toEqual([401]);
+  } finally {
+    await c.stop();
+  }
 });

@@ -15,7 +15,7 @@ The admin token (for GET /receipts, GET /stats and the audit console at /dashboa
 --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN (at least 16 characters).
 --rate-limit: requests per second per client IP (0 disables); --trust-proxy takes the IP from X-Forwarded-For.
 --sqlite-sync normal: no fsync per commit (an accepted receipt survives a killed collector, not a power cut).
---workers N: N processes on the one port (node:cluster); rate limits and console sessions are then per process.
+--workers N: N processes on the one port (node:cluster); rate limits are then per process.
 verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.`;
 
 function fail(message: string): never {
@@ -119,7 +119,7 @@ async function main(argv: string[]): Promise<void> {
     allowOrigins: o['allow-origin'],
     rateLimit: perSecond === 0 ? false : { perSecond, burst },
     trustProxy: o['trust-proxy'],
-    routes: dashboardRoutes({ trustProxy: o['trust-proxy'] }),
+    routes: dashboardRoutes({ trustProxy: o['trust-proxy'], ...(adminToken ? { sessions: { secret: adminToken } } : {}) }),
     log: (line) => console.error(`consentseal-collector: ${line}`),
     ...(adminToken ? { adminToken } : {}),
   };
@@ -151,7 +151,9 @@ async function primary(workers: number, where: StoreLocation): Promise<void> {
   let ready = 0;
   const fork = (): void => {
     const w = cluster.fork();
-    w.on('message', (m: { listening?: string; kid?: string }) => {
+    w.on('message', (m: { listening?: string; kid?: string; consentsealDashboardRevoke?: string }) => {
+      // An audit console logout in one worker: tell the others.
+      if (m.consentsealDashboardRevoke) for (const other of Object.values(cluster.workers ?? {})) if (other && other !== w) other.send(m);
       if (!m.listening || url) return;
       if (++ready === workers) {
         url = m.listening;

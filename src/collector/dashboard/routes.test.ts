@@ -82,7 +82,7 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/dashboard');
     const cookie = res.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^consentseal_dashboard=[A-Za-z0-9_-]{43}; Path=\/dashboard; HttpOnly; SameSite=Strict$/);
+    expect(cookie).toMatch(/^consentseal_dashboard=[A-Za-z0-9_.-]{70,100}; Path=\/dashboard; HttpOnly; SameSite=Strict$/);
     expect(cookie).not.toContain(TOKEN);
     const page = await get('/dashboard', cookie.split(';')[0]);
     expect(await page.text()).toContain('<script src="/dashboard/dashboard.js" defer></script>');

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,7 +22,10 @@ export const DASHBOARD_CSP =
 
 /** Options for {@link dashboardRoutes}. */
 export interface DashboardOptions {
-  /** Session lifetimes (default: 1 h idle, 12 h absolute). */
+  /**
+   * Session lifetimes (default: 1 h idle, 12 h absolute) and `secret`: pass the admin token there so every
+   * worker process (`--workers`) accepts the same sessions; without it, sessions work in one process only.
+   */
   sessions?: SessionOptions;
   /**
    * Failed sign-ins allowed per client IP (token bucket; default burst 10, then one every 12 s). Past it,
@@ -117,6 +121,14 @@ function findDashboardJs(dir?: string): string | undefined {
  */
 export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[] {
   const sessions = sessionStore(options.sessions);
+  // Logging out in one worker of a cluster revokes the session in all of them (the primary relays it).
+  const REVOKE = 'consentsealDashboardRevoke';
+  if (cluster.isWorker) {
+    process.on('message', (m: unknown) => {
+      const sid = (m as Record<string, unknown> | null)?.[REVOKE];
+      if (typeof sid === 'string') sessions.revoke(sid);
+    });
+  }
   const SUBJECT_PAGE = options.subjectPageSize ?? 500;
   const perIp = tokenBuckets(options.loginFailures ?? { perSecond: 1 / 12, burst: 10 });
   const overall = tokenBuckets(options.loginFailuresAllIps ?? { perSecond: 1, burst: 100 });
@@ -274,10 +286,13 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     if (method !== 'GET' && method !== 'POST') return json(res, 405, { error: 'method not allowed' });
     if (path === '/dashboard/dashboard.css' && method === 'GET') return send(res, 200, 'text/css; charset=utf-8', css);
     if (path === '/dashboard/login' && method === 'POST') return login(req, res, ctx);
-    const authed = sessions.check(sessionOf(req));
+    const session = sessions.check(sessionOf(req));
+    const authed = session.ok;
+    if (session.ok && session.refreshed) res.setHeader('set-cookie', sessionCookie(session.refreshed, secure(req)));
     if (path === '/dashboard/logout' && method === 'POST') {
       if (!sameOrigin(req)) return html(res, 403, loginPage('Log-out refused: cross-origin request.'));
-      sessions.destroy(sessionOf(req));
+      const sid = sessions.destroy(sessionOf(req));
+      if (sid && cluster.isWorker) process.send?.({ [REVOKE]: sid });
       res.writeHead(303, headers('text/plain; charset=utf-8', { location: '/dashboard', 'set-cookie': clearedSessionCookie(secure(req)) }));
       return void res.end('signed out');
     }

@@ -3,49 +3,76 @@ import { describe, expect, it } from 'vitest';
 import { clearedSessionCookie, readCookie, sameOrigin, sessionCookie, sessionStore, tokenMatches } from './session';
 
 describe('sessionStore', () => {
-  it('creates random, distinct ids that check until destroyed', () => {
-    const s = sessionStore();
+  it('issues random MACed values that check until destroyed, and never hold the secret', () => {
+    const s = sessionStore({ secret: 'the-admin-token-0123' });
     const a = s.create();
     const b = s.create();
-    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{22}\.[0-9a-z]+\.[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
     expect(a).not.toBe(b);
-    expect(s.check(a)).toBe(true);
-    s.destroy(a);
-    expect(s.check(a)).toBe(false);
-    expect(s.check(b)).toBe(true);
-    expect(s.check(undefined)).toBe(false);
-    expect(s.check('forged')).toBe(false);
+    expect(a).not.toContain('the-admin-token');
+    expect(s.check(a)).toMatchObject({ ok: true });
+    expect(s.destroy(a)).toBe(a.split('.')[0]);
+    expect(s.check(a)).toEqual({ ok: false });
+    expect(s.check(b).ok).toBe(true);
+    expect(s.check(undefined).ok).toBe(false);
+    expect(s.check('forged').ok).toBe(false);
   });
-  it('ends a session after the idle time, and use postpones it', () => {
-    let now = 0;
-    const s = sessionStore({ idleMs: 1000, absoluteMs: 10_000, clock: () => now });
-    const id = s.create();
-    now = 900;
-    expect(s.check(id)).toBe(true);
-    now = 1800;
-    expect(s.check(id)).toBe(true);
-    now = 2801;
-    expect(s.check(id)).toBe(false);
-    expect(s.size).toBe(0);
+  it('refuses a value whose id, times or MAC were changed', () => {
+    const s = sessionStore({ secret: 'the-admin-token-0123' });
+    const [sid, created, seen, mac] = s.create().split('.') as [string, string, string, string];
+    const flip = (x: string) => (x[0] === 'A' ? 'B' : 'A') + x.slice(1);
+    expect(s.check([flip(sid), created, seen, mac].join('.')).ok).toBe(false);
+    expect(s.check([sid, (parseInt(created, 36) + 1).toString(36), seen, mac].join('.')).ok).toBe(false);
+    expect(s.check([sid, created, (parseInt(seen, 36) + 1).toString(36), mac].join('.')).ok).toBe(false);
+    expect(s.check([sid, created, seen, flip(mac)].join('.')).ok).toBe(false);
+  });
+  it('is accepted by another process with the same secret only', () => {
+    const value = sessionStore({ secret: 'the-admin-token-0123' }).create();
+    expect(sessionStore({ secret: 'the-admin-token-0123' }).check(value).ok).toBe(true);
+    expect(sessionStore({ secret: 'a-rotated-token-4567' }).check(value).ok).toBe(false);
+    expect(sessionStore().check(value).ok).toBe(false);
+  });
+  it('ends a session after the idle time; use refreshes the value so it lives on', () => {
+    let now = 1_000_000;
+    const s = sessionStore({ idleMs: 120_000, absoluteMs: 3_600_000, clock: () => now });
+    const v = s.create();
+    now += 30_000;
+    expect(s.check(v)).toEqual({ ok: true, sid: v.split('.')[0] });
+    now += 60_000;
+    const r = s.check(v);
+    expect(r.ok && r.refreshed).toBeTruthy();
+    const refreshed = r.ok ? r.refreshed! : '';
+    now += 100_000;
+    expect(s.check(v).ok).toBe(false);
+    expect(s.check(refreshed).ok).toBe(true);
+    now += 121_000;
+    expect(s.check(refreshed).ok).toBe(false);
   });
   it('ends a session after the absolute lifetime even when used', () => {
-    let now = 0;
-    const s = sessionStore({ idleMs: 1000, absoluteMs: 2500, clock: () => now });
-    const id = s.create();
-    for (now = 500; now <= 2500; now += 500) expect(s.check(id)).toBe(true);
-    now = 2600;
-    expect(s.check(id)).toBe(false);
+    let now = 1_000_000;
+    const s = sessionStore({ idleMs: 100_000, absoluteMs: 250_000, clock: () => now });
+    let v = s.create();
+    for (let i = 0; i < 3; i++) {
+      now += 80_000;
+      const r = s.check(v);
+      expect(r.ok).toBe(true);
+      if (r.ok && r.refreshed) v = r.refreshed;
+    }
+    now += 20_000;
+    expect(s.check(v).ok).toBe(false);
   });
-  it('drops the least recently used session beyond the maximum', () => {
-    const s = sessionStore({ max: 2 });
-    const a = s.create();
-    const b = s.create();
-    s.check(a);
-    const c = s.create();
-    expect(s.size).toBe(2);
-    expect(s.check(b)).toBe(false);
-    expect(s.check(a)).toBe(true);
-    expect(s.check(c)).toBe(true);
+  it('revokes an id learnt from another process, and bounds what it remembers', () => {
+    const secret = 'the-admin-token-0123';
+    const one = sessionStore({ secret });
+    const two = sessionStore({ secret, max: 2 });
+    const v = one.create();
+    two.revoke(one.destroy(v)!);
+    expect(two.check(v).ok).toBe(false);
+    two.revoke('not a session id');
+    const others = [one.create(), one.create()];
+    for (const o of others) two.revoke(o.split('.')[0]!);
+    // Only the two most recent revocations are kept once the bound is reached.
+    expect(two.check(others[1]).ok).toBe(false);
   });
 });
 

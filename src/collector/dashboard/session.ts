@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /** Name of the audit console's session cookie. */
@@ -10,54 +10,87 @@ export interface SessionOptions {
   idleMs?: number;
   /** A session ends this long after login whatever its use (default 12 hours). */
   absoluteMs?: number;
-  /** Most live sessions; the least recently used is dropped first (default 1,000). */
+  /** Most logged-out sessions remembered as revoked until they would have expired anyway (default 10,000). */
   max?: number;
+  /**
+   * Key material for the session MAC. Give the admin token so every process of one collector (`--workers`)
+   * and a restarted one accept the same sessions, and changing the token ends them all. Default: a random
+   * key per process.
+   */
+  secret?: string;
   clock?: () => number;
 }
 
+/** What {@link SessionStore.check} found: `refreshed` is a new cookie value carrying the later last-use time. */
+export type SessionCheck = { ok: false } | { ok: true; sid: string; refreshed?: string };
+
+const b36 = (n: number): string => Math.floor(n).toString(36);
+/** The cookie value is re-issued when its last-use time is older than this (not on every request). */
+const REFRESH_MS = 60_000;
+
 /**
- * Server-side sessions of the audit console. Ids are 256 random bits and mean nothing outside this
- * process: the admin token never leaves the login request, and restarting the collector logs everyone out.
+ * Sessions of the audit console. A session is a random 128-bit id with its login and last-use times,
+ * MACed (HMAC-SHA-256) with a key derived from `secret`: `sid.created.seen.mac`. The cookie never holds
+ * the admin token, and any process holding the same secret verifies it. Expiry is checked from the signed
+ * times; logout revokes the id in this process (and `revoke` lets other processes learn it).
  */
 export function sessionStore(o: SessionOptions = {}) {
   const idle = o.idleMs ?? 3_600_000;
   const absolute = o.absoluteMs ?? 12 * 3_600_000;
-  const max = o.max ?? 1000;
+  const max = o.max ?? 10_000;
   const clock = o.clock ?? Date.now;
-  // Kept in recency order (delete + set on use), so the first key is always the least recently used.
-  const live = new Map<string, { created: number; seen: number }>();
+  const key = o.secret ? createHmac('sha256', o.secret).update('consentseal dashboard session v1').digest() : randomBytes(32);
+  // Revoked ids with the time their session would end anyway; insertion order is expiry order, oldest first.
+  const revoked = new Map<string, number>();
+  const mac = (body: string): string => createHmac('sha256', key).update(body).digest('base64url');
+  const issue = (sid: string, created: number, seen: number): string => {
+    const body = `${sid}.${b36(created)}.${b36(seen)}`;
+    return `${body}.${mac(body)}`;
+  };
+  const parse = (value: string | undefined) => {
+    const m = value ? /^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,12})\.([0-9a-z]{1,12})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
+    if (!m) return undefined;
+    const expected = Buffer.from(mac(`${m[1]}.${m[2]}.${m[3]}`));
+    const given = Buffer.from(m[4]!);
+    if (!timingSafeEqual(expected, given)) return undefined;
+    return { sid: m[1]!, created: parseInt(m[2]!, 36), seen: parseInt(m[3]!, 36) };
+  };
+  const revoke = (sid: string, until = clock() + absolute): void => {
+    const now = clock();
+    for (const [id, end] of revoked) {
+      if (end > now && revoked.size < max) break;
+      revoked.delete(id);
+    }
+    revoked.set(sid, until);
+  };
   return {
-    /** Starts a session and returns its id (for the cookie). */
+    /** Starts a session and returns the cookie value. */
     create(): string {
-      const id = randomBytes(32).toString('base64url');
-      if (live.size >= max) live.delete(live.keys().next().value as string);
       const now = clock();
-      live.set(id, { created: now, seen: now });
-      return id;
+      return issue(randomBytes(16).toString('base64url'), now, now);
     },
-    /** True when `id` names a live session; using it postpones its idle expiry. */
-    check(id: string | undefined): boolean {
-      if (!id) return false;
-      const s = live.get(id);
-      if (!s) return false;
+    /** Checks a cookie value: MAC, lifetimes, revocation. */
+    check(value: string | undefined): SessionCheck {
+      const s = parse(value);
       const now = clock();
-      live.delete(id);
-      if (now - s.seen > idle || now - s.created > absolute) return false;
-      s.seen = now;
-      live.set(id, s);
-      return true;
+      if (!s || now - s.seen > idle || now - s.created > absolute || s.seen > now + REFRESH_MS || revoked.has(s.sid)) return { ok: false };
+      return now - s.seen > REFRESH_MS ? { ok: true, sid: s.sid, refreshed: issue(s.sid, s.created, now) } : { ok: true, sid: s.sid };
     },
-    /** Ends a session (logout). */
-    destroy(id: string | undefined): void {
-      if (id) live.delete(id);
+    /** Ends the session of a cookie value (logout); returns its id so other processes can be told. */
+    destroy(value: string | undefined): string | undefined {
+      const s = parse(value);
+      if (!s) return undefined;
+      revoke(s.sid, s.created + absolute);
+      return s.sid;
     },
-    get size(): number {
-      return live.size;
+    /** Revokes a session id learnt from another process. */
+    revoke(sid: string): void {
+      if (/^[A-Za-z0-9_-]{22}$/.test(sid)) revoke(sid);
     },
   };
 }
 
-/** The sessions of one collector. */
+/** The sessions of one collector process. */
 export type SessionStore = ReturnType<typeof sessionStore>;
 
 /**
