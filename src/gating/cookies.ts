@@ -11,12 +11,10 @@
  */
 export function cookieDomains(host: string, top?: string): string[] {
   const out = [''];
-  const labels = /^[\d.]+$/.test(host) ? [] : host.split('.');
-  top = top?.replace(/^\./, '');
-  for (let i = 0; i < labels.length - 1; i++) {
-    const d = labels.slice(i).join('.');
+  // IP addresses have no parent domains.
+  for (let d = /^[\d.]+$/.test(host) ? '' : host; d.includes('.'); d = d.slice(d.indexOf('.') + 1)) {
     out.push(d);
-    if (d == top) break;
+    if (d == top?.replace(/^\./, '')) break;
   }
   return out;
 }
