@@ -56,4 +56,18 @@ describe('buildOverview', () => {
       days: [], perDay: [], all: { total: 0, actions: {}, gpc: 0 }, purposes: {}, policyVersions: {}, languages: {}, incompleteChains: 0,
     });
   });
+  it('keeps receipt-chosen keys such as __proto__ as plain data', () => {
+    const day = '2026-11-01';
+    const o = buildOverview(
+      {
+        daily: [{ day, policyVersion: '__proto__', language: '__proto__', action: 'accept-all', gpc: false, n: 2 }],
+        purposes: [{ day, policyVersion: '__proto__', purpose: '__proto__', granted: true, n: 2 }],
+      },
+      0,
+    );
+    expect(({} as Record<string, unknown>).total).toBeUndefined();
+    expect(({} as Record<string, unknown>).granted).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(o)).policyVersions.__proto__.total).toBe(2);
+    expect(JSON.parse(JSON.stringify(o)).purposes.__proto__.granted).toBe(2);
+  });
 });

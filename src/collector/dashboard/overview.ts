@@ -35,7 +35,9 @@ export interface Overview {
   incompleteChains: number;
 }
 
-const slice = (): Slice => ({ total: 0, actions: {}, gpc: 0 });
+/** A map with no prototype: keys come from receipts, and `__proto__` is a valid policy version or purpose id. */
+const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+const slice = (): Slice => ({ total: 0, actions: dict(), gpc: 0 });
 const DAY_MS = 86_400_000;
 
 /** Every day from `first` to `last` (YYYY-MM-DD, inclusive); capped so a stray date cannot blow up the reply. */
@@ -56,10 +58,10 @@ export function buildOverview(c: Counters, incompleteChains: number): Overview {
   const index = new Map(days.map((d, i) => [d, i]));
   const perDay = days.map(() => 0);
   const all = slice();
-  const policyVersions: Overview['policyVersions'] = {};
-  const languages: Record<string, Slice> = {};
+  const policyVersions: Overview['policyVersions'] = dict();
+  const languages: Record<string, Slice> = dict();
   const version = (v: string, day: string) => {
-    const s = (policyVersions[v] ??= { ...slice(), purposes: {}, firstDay: day, lastDay: day });
+    const s = (policyVersions[v] ??= { ...slice(), purposes: dict(), firstDay: day, lastDay: day });
     if (day < s.firstDay) s.firstDay = day;
     if (day > s.lastDay) s.lastDay = day;
     return s;
@@ -75,7 +77,7 @@ export function buildOverview(c: Counters, incompleteChains: number): Overview {
   }
   const granted = new Map<string, number[]>();
   const seen = new Map<string, number[]>();
-  const purposes: Overview['purposes'] = {};
+  const purposes: Overview['purposes'] = dict();
   for (const r of c.purposes) {
     const p = (purposes[r.purpose] ??= { granted: 0, denied: 0, rateByDay: [] });
     const vp = (version(r.policyVersion, r.day).purposes[r.purpose] ??= { granted: 0, denied: 0 });
