@@ -76,7 +76,7 @@ export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
       paint();
       if (next != 'none') core.emit('show', { view: next });
       if (prev == 'preferences') {
-        const back = opener?.isConnected ? opener : dom?.box.querySelector<HTMLElement>('#cz,.ro');
+        const back = opener?.isConnected ? opener : dom?.box.querySelector<HTMLElement>('.bn .s,.ro');
         opener = null;
         back?.focus();
       }

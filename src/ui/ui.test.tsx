@@ -125,7 +125,7 @@ describe('uiPlugin', () => {
     core.showPreferences();
     expect((ui().getByRole('switch', { name: 'analytics' }) as HTMLInputElement).checked).toBe(true);
     expect((ui().getByRole('switch', { name: 'marketing' }) as HTMLInputElement).checked).toBe(false);
-    expect(dialog()!.textContent).toContain('Consent IDs-1');
+    expect(dialog()!.textContent).toContain('Consent ID: s-1');
     expect(ui().getByRole('button', { name: 'Download my receipts' })).toBeTruthy();
     fireEvent.click(within(dialog()!).getByRole('button', { name: 'Reject all' }));
     await vi.waitFor(() => expect(core.getState().purposes.analytics).toBe(false));

@@ -54,25 +54,27 @@ export function widget(core: ConsentCore, { ui, purposes, language, dir }: Resol
       <path d={d} />
     </svg>
   );
-  const small = (label: string, items: string[]) => items.length > 0 && <small>{label}: {items.join(', ')}</small>;
+  const line = (label: string, value: ComponentChild) => <small>{label}: {value}</small>;
+  const list = (label: string, items: string[]) => items.length > 0 && line(label, items.join(', '));
 
   return (view: View, draft: Record<string, boolean>) => {
     const state = core.getState();
     const at = state.decidedAt;
+    const decided = state.status == 'decided';
     return (
       <div class={isDark(config.ui.theme) ? 'r dk' : 'r'} lang={language} dir={dir}>
         {view == 'banner' ? (
-          <section class={'bn ' + config.ui.layout} aria-labelledby="cs-bt">
+          <section class={'bn ' + config.ui.layout} aria-label={ui.bannerTitle}>
             <div class="tx">
-              <h2 id="cs-bt">{ui.bannerTitle}</h2>
+              <h2>{ui.bannerTitle}</h2>
               {intro(ui.bannerText)}
             </div>
-            {acts('banner', 'acts', <button class="b s" id="cz" onClick={open}>{ui.customize}</button>)}
+            {acts('banner', 'acts', <button class="b s" onClick={open}>{ui.customize}</button>)}
           </section>
         ) : view == 'preferences' ? (
           <dialog
             aria-modal="true"
-            aria-labelledby="cs-pt"
+            aria-label={ui.preferencesTitle}
             onCancel={(e) => (e.preventDefault(), act.close())}
             onKeyDown={(e) => {
               if (e.key == 'Escape') e.preventDefault(), act.close();
@@ -80,7 +82,7 @@ export function widget(core: ConsentCore, { ui, purposes, language, dir }: Resol
             }}
           >
             <div class="hd">
-              <h2 id="cs-pt">{ui.preferencesTitle}</h2>
+              <h2>{ui.preferencesTitle}</h2>
               <button class="x" aria-label={ui.close} onClick={act.close}>{icon('M6 6l12 12M18 6 6 18')}</button>
             </div>
             <div class="bd">
@@ -106,24 +108,22 @@ export function widget(core: ConsentCore, { ui, purposes, language, dir }: Resol
                       {rich(purposes[id]!.description)}
                       {required && ' ' + ui.requiredReason}
                     </p>
-                    {small(ui.servicesLabel, services.map((s) => s.name ?? s.id))}
-                    {small(ui.cookiesLabel, services.flatMap((s) => s.cookies ?? []))}
+                    {list(ui.servicesLabel, services.map((s) => s.name ?? s.id))}
+                    {list(ui.cookiesLabel, services.flatMap((s) => s.cookies ?? []))}
                   </li>
                 ))}
               </ul>
-              {state.status == 'decided' && (
-                <dl>
-                  <dt>{ui.consentIdLabel}</dt>
-                  <dd><code>{state.subjectId}</code></dd>
-                  {at && <dt>{ui.recordedAtLabel}</dt>}
-                  {at && <dd><time dateTime={at}>{when(at, language)}</time></dd>}
-                </dl>
+              {decided && (
+                <div class="rec">
+                  {line(ui.consentIdLabel, <code>{state.subjectId}</code>)}
+                  {at && line(ui.recordedAtLabel, <time dateTime={at}>{when(at, language)}</time>)}
+                </div>
               )}
-              {state.status == 'decided' && <button class="b s dl" onClick={act.download}>{ui.downloadReceipts}</button>}
+              {decided && <button class="b s dl" onClick={act.download}>{ui.downloadReceipts}</button>}
             </div>
             {acts('preferences', 'acts ft', <button class="b s" onClick={() => act.decide('save', 'preferences')}>{ui.save}</button>)}
           </dialog>
-        ) : config.ui.reopenButton && state.status == 'decided' ? (
+        ) : config.ui.reopenButton && decided ? (
           <button class="ro" aria-label={ui.reopen} onClick={open}>{icon('M12 3 5 6v5c0 4.4 3 8.4 7 9.5 4-1.1 7-5.1 7-9.5V6zM9 12l2 2 4-4')}</button>
         ) : null}
       </div>
