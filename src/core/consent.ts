@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla';
 import { validateConfig } from './config';
 import { createEmitter } from './emitter';
 import { resolveLanguage } from '../i18n';
+import { detectGpc } from '../integrations/gpc';
 import { createDecisionStorage, type DecisionStorage, type StoredDecision } from '../storage/persistence';
 import type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './plugin';
 import type { ConsentEvents, ConsentState, DecisionAction, DecisionMethod, NormalizedConfig } from './types';
@@ -25,10 +26,7 @@ export function randomUuid(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-function defaultEnv(): CoreEnvironment {
-  const nav = globalThis.navigator as (Navigator & { globalPrivacyControl?: boolean }) | undefined;
-  return { gpc: nav?.globalPrivacyControl === true, now: Date.now, uuid: randomUuid };
-}
+const defaultEnv = (): CoreEnvironment => ({ gpc: detectGpc(globalThis.navigator), now: Date.now, uuid: randomUuid });
 
 /** The action a receipt records for a move from `previous` to `next`. */
 export function actionFor(input: DecisionInput, previous: ConsentState, next: ConsentState, withdraw: boolean): DecisionAction {
