@@ -51,8 +51,8 @@ export function encodeCookie(r: CookieRecord): string {
 }
 
 /** Decodes a cookie value; anything malformed or foreign yields `undefined`, never a guess. */
-export function decodeCookie(value: string | undefined): CookieRecord | undefined {
-  if (!value || value.length > 2048) return undefined;
+export function decodeCookie(value: unknown): CookieRecord | undefined {
+  if (typeof value != 'string' || value.length > 2048) return undefined;
   const parts = value.split('|');
   if (parts.length !== 6 || parts[0] !== '1') return undefined;
   const [, sid = '', t = '', pv = '', flags = '', granted = ''] = parts;

@@ -20,19 +20,11 @@ const DB_NAME = 'consentseal';
 const KEY = 'decision';
 const LOAD_TIMEOUT_MS = 2500;
 
-const isRecord = (v: unknown): v is StoredDecision => {
-  const r = v as StoredDecision;
-  return (
-    typeof r === 'object' && r !== null && typeof r.subjectId === 'string' && typeof r.decidedAt === 'number' &&
-    typeof r.policyVersion === 'string' && typeof r.gpc === 'boolean' && Array.isArray(r.granted) &&
-    r.granted.every((g) => typeof g === 'string')
-  );
-};
-
 /**
  * Decisions in IndexedDB (idb-keyval, database `consentseal`) mirrored to a first-party cookie,
  * falling back to the cookie and then to memory when either is blocked, with cross-tab updates
- * through BroadcastChannel.
+ * through BroadcastChannel. IndexedDB and other tabs get the cookie's encoding too, so one strict
+ * decoder vets whatever is read back.
  */
 export function createDecisionStorage(
   config: Pick<NormalizedConfig, 'cookie' | 'expiresAfterDays'>,
@@ -57,8 +49,7 @@ export function createDecisionStorage(
     }
   };
 
-  const writeCookie = (record: StoredDecision) => {
-    const value = encodeCookie(record);
+  const writeCookie = (value: string) => {
     try {
       document.cookie = serializeCookie(name, value, {
         path,
@@ -80,31 +71,30 @@ export function createDecisionStorage(
     readSync,
     async load() {
       const fromCookie = readSync();
-      let fromIdb: unknown;
+      let stored: StoredDecision | undefined;
       if (idb) {
         try {
-          fromIdb = await withTimeout(get(KEY, idb));
+          stored = decodeCookie(await withTimeout(get(KEY, idb)));
         } catch (e) {
           onError('storage', 'IndexedDB could not be read; using the cookie', e);
         }
       }
-      const stored = isRecord(fromIdb) ? fromIdb : undefined;
-      // The newer of the two wins: a cookie written while IndexedDB failed must not be shadowed.
-      const best = [stored, fromCookie, memory].filter(isRecord).sort((a, b) => b.decidedAt - a.decidedAt)[0];
-      return best;
+      // The newest wins: a cookie written while IndexedDB failed must not be shadowed.
+      return [stored, fromCookie, memory].filter((r) => r).sort((a, b) => b!.decidedAt - a!.decidedAt)[0];
     },
     async save(record) {
       memory = record;
-      writeCookie(record);
+      const value = encodeCookie(record);
+      writeCookie(value);
       if (idb) {
         try {
-          await set(KEY, record, idb);
+          await set(KEY, value, idb);
         } catch (e) {
           onError('storage', 'IndexedDB could not store the decision', e);
         }
       }
       try {
-        channel?.postMessage(record);
+        channel?.postMessage(value);
       } catch (e) {
         onError('storage', 'Other tabs could not be told of the decision', e);
       }
@@ -112,7 +102,8 @@ export function createDecisionStorage(
     watch(fn) {
       if (!channel) return () => {};
       const listener = (e: MessageEvent) => {
-        if (isRecord(e.data)) fn(e.data);
+        const record = decodeCookie(e.data);
+        if (record) fn(record);
       };
       channel.addEventListener('message', listener);
       return () => {
