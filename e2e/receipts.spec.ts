@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,36 +110,17 @@ async function startFlakyProxy(target: number) {
 }
 
 /**
- * The README's auditor example, verbatim: verifies every exported receipt with jose, checks the chains
- * and recomputes each notice hash from the site's config. Run here from the repository root, where
- * `consentseal/headless` resolves to this package.
+ * The README's auditor example, read from the README itself (the code block that imports
+ * `noticeHash`): verifies every exported receipt with jose, checks the chains and recomputes each
+ * notice hash from the site's config. Run from the repository root, where `consentseal/headless`
+ * resolves to this package.
  */
-const AUDIT_SCRIPT = `
-import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, compactVerify, EmbeddedJWK } from 'jose';
-import { noticeHash } from 'consentseal/headless';
-
-const [exportFile, configFile] = process.argv.slice(-2);
-const config = JSON.parse(readFileSync(configFile, 'utf8'));
-const receipts = [];
-for (const line of readFileSync(exportFile, 'utf8').split('\\n').filter(Boolean)) {
-  const { jws } = JSON.parse(line);
-  const { payload, protectedHeader: h } = await compactVerify(jws, EmbeddedJWK, { algorithms: ['ES256'] });
-  if (h.typ !== 'consent-receipt+jws' || h.kid !== (await calculateJwkThumbprint(h.jwk))) throw new Error('bad header');
-  receipts.push({ jws, kid: h.kid, ...JSON.parse(new TextDecoder().decode(payload)) });
-}
-receipts.sort((a, b) => a.subjectId.localeCompare(b.subjectId) || a.seq - b.seq);
-let last;
-for (const r of receipts) {
-  const first = last?.subjectId !== r.subjectId;
-  const chained = first ? r.seq === 1 && r.prev === null
-    : r.seq === last.seq + 1 && r.prev === createHash('sha256').update(last.jws).digest('base64url') && r.kid === last.kid;
-  const notice = r.noticeHash === (await noticeHash(config, r.language, r.page));
-  console.log([r.subjectId, r.seq, r.action, JSON.stringify(r.purposes), chained ? 'chain ok' : 'CHAIN BROKEN', notice ? 'notice ok' : 'NOTICE DIFFERS'].join(' '));
-  last = r;
-}
-`;
+const AUDIT_SCRIPT = (() => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const block = [...readme.matchAll(/^```js\n([\s\S]*?)^```/gm)].map((m) => m[1]!).find((code) => code.includes("import { noticeHash } from 'consentseal/headless'"));
+  if (!block) throw new Error('README.md has no auditor example');
+  return block;
+})();
 
 const open = async (page: Page, collector?: string, base = '') => {
   await page.goto(base + PAGE + (collector ? `?collector=${encodeURIComponent(collector)}` : ''));
