@@ -133,6 +133,16 @@ describe('uiPlugin', () => {
     expect(document.activeElement).toBe(link);
   });
 
+  it('a decision made elsewhere while the preferences are open redraws them, focus staying put', async () => {
+    const { core } = await start();
+    fireEvent.click(ui().getByRole('button', { name: 'Customize' }));
+    ui().getByRole('switch', { name: 'analytics' }).focus();
+    await core.decide('reject-all', 'api');
+    expect(dialog()!.open).toBe(true);
+    expect(dialog()!.textContent).toContain('Consent ID: ');
+    expect(host()!.shadowRoot!.activeElement).toBe(ui().getByRole('switch', { name: 'analytics' }));
+  });
+
   it('shows the GPC notice when the signal is on and honoured', async () => {
     await start({ gpc: true }, { gpc: true });
     fireEvent.click(ui().getByRole('button', { name: 'Customize' }));
