@@ -5,10 +5,21 @@
 export const dbs = new Map<string, Map<unknown, unknown>>();
 export const faults = { get: null as Error | null, set: null as Error | null };
 
-type Store = string;
-const db = (s: Store) => dbs.get(s) ?? dbs.set(s, new Map()).get(s)!;
+/** Like idb-keyval's UseStore; its object store offers only `getAll`. */
+type Store = ((mode: IDBTransactionMode, cb: (s: { getAll(): unknown[] }) => unknown) => Promise<unknown>) & { key: string };
+const db = (s: Store) => dbs.get(s.key) ?? dbs.set(s.key, new Map()).get(s.key)!;
 
-export const createStore = (dbName: string, storeName: string): Store => `${dbName}/${storeName}`;
+export const createStore = (dbName: string, storeName: string): Store => {
+  const s: Store = Object.assign(
+    async (_mode: IDBTransactionMode, cb: (os: { getAll(): unknown[] }) => unknown) => {
+      if (faults.get) throw faults.get;
+      return cb({ getAll: () => [...db(s).values()].map((v) => structuredClone(v)) });
+    },
+    { key: `${dbName}/${storeName}` },
+  );
+  return s;
+};
+export const promisifyRequest = async <T>(r: T) => r;
 export const get = async (k: unknown, s: Store) => {
   if (faults.get) throw faults.get;
   return structuredClone(db(s).get(k));
@@ -16,10 +27,6 @@ export const get = async (k: unknown, s: Store) => {
 export const set = async (k: unknown, v: unknown, s: Store) => {
   if (faults.set) throw faults.set;
   db(s).set(k, structuredClone(v));
-};
-export const values = async (s: Store) => {
-  if (faults.get) throw faults.get;
-  return [...db(s).values()].map((v) => structuredClone(v));
 };
 export const reset = () => {
   dbs.clear();

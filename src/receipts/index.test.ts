@@ -79,6 +79,8 @@ describe('receiptsPlugin', () => {
       ephemeralKey: false,
       noticeHash: await noticeHash(config, 'en', 'https://shop.example/cart/checkout'),
     });
+    expect(Object.keys(payloads[0]!)).toEqual(['ver', 'receiptId', 'subjectId', 'seq', 'prev', 'issuedAt', 'action', 'method', 'purposes', 'policyVersion', 'policyUrl', 'language', 'noticeHash', 'page', 'gpc', 'ephemeralKey', 'sdk']);
+    expect(payloads[0]!.sdk).toBe(`consentseal@${__SDK_VERSION__}`);
     expect(payloads[1]!.purposes).toEqual({ necessary: true, analytics: true, marketing: false });
     expect(payloads[2]!.purposes).toEqual({ necessary: true, analytics: false, marketing: false });
     expect(core.getState().receiptId).toBe(payloads[2]!.receiptId);

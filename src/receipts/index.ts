@@ -8,73 +8,94 @@ import type { DecisionEvent } from '../core/types';
 import { receiptStore, type ReceiptLogEntry } from './log';
 import { noticeHash } from './notice';
 import { createOutbox } from './outbox';
-import { receiptPayload, type ChainHead } from './payload';
-import { loadSigner, type Signer } from './signer';
+import { loadSigner } from './signer';
 import { serial, sha256 } from './util';
 
 export { readReceiptLog, type ReceiptLogEntry } from './log';
 export { noticeDocument, noticeHash, type NoticeDocument } from './notice';
 export { canonicalJson } from './util';
 export { thumbprint } from './signer';
-export type { ReceiptPayload } from './payload';
+
+/** The payload of a consent receipt, members in the contract's order. */
+export interface ReceiptPayload {
+  ver: 1;
+  receiptId: string;
+  subjectId: string;
+  seq: number;
+  prev: string | null;
+  issuedAt: string;
+  action: DecisionEvent['action'];
+  method: DecisionEvent['method'];
+  purposes: Record<string, boolean>;
+  policyVersion: string;
+  policyUrl: string;
+  language: string;
+  noticeHash: string;
+  page: string;
+  gpc: boolean;
+  ephemeralKey: boolean;
+  sdk: string;
+}
+
+/** A subject's chain head: the last receipt's `seq` and the base64url SHA-256 of its JWS. */
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
 
 /** The receipts layer as a core plugin. */
 export function receiptsPlugin(): ConsentPlugin {
   return (core) => {
-    const { config } = core;
+    const { config, env, language } = core;
     const chain = serial('consentseal-chain');
     const outbox = config.collector && createOutbox(config.collector.url, core);
-    let signer: Promise<Signer> | undefined;
-    let warned = false;
+    let signer: ReturnType<typeof loadSigner> | undefined;
+    let warned = 0;
     receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
 
-    // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork.
-    const issue = (ev: DecisionEvent) =>
+    const off = core.on('decision', ({ state, action, method, gpc }) => {
+      if (!globalThis.crypto?.subtle) return void (warned++ || core.reportError('crypto', 'No receipt: WebCrypto needs a secure context (https)'));
+      // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork.
       chain(async () => {
-        const s = await (signer ??= loadSigner().catch((e) => ((signer = undefined), Promise.reject(e))));
-        const hk = 'head:' + ev.state.subjectId;
+        const [sign, ephemeralKey] = await (signer ??= loadSigner().catch((e) => ((signer = undefined), Promise.reject(e))));
+        const hk = 'head:' + state.subjectId;
+        const head = await receiptStore.get<ChainHead>(hk);
         // The page without query or fragment: what the receipt records and what an auditor can reuse.
-        const href = location.origin + location.pathname;
-        const p = receiptPayload(ev, {
-          receiptId: core.env.uuid(),
-          issuedAt: new Date(core.env.now()).toISOString(),
-          head: await receiptStore.get<ChainHead>(hk),
-          policyUrl: config.policyUrl,
-          language: core.language,
-          noticeHash: await noticeHash(config, core.language, href),
-          href,
-          ephemeralKey: s.ephemeral,
-        });
-        const entry: ReceiptLogEntry = { receiptId: p.receiptId, issuedAt: p.issuedAt, jws: await s.sign(p), status: 'pending' };
-        await receiptStore.set(hk, { seq: p.seq, hash: await sha256(entry.jws) });
-        await receiptStore.set(p.receiptId, entry);
-        return entry;
+        const page = location.origin + location.pathname;
+        const p: ReceiptPayload = {
+          ver: 1,
+          receiptId: env.uuid(),
+          subjectId: state.subjectId,
+          seq: (head?.seq ?? 0) + 1,
+          prev: head?.hash ?? null,
+          issuedAt: new Date(env.now()).toISOString(),
+          action,
+          method,
+          purposes: state.purposes,
+          policyVersion: state.policyVersion,
+          policyUrl: new URL(config.policyUrl, page).href,
+          language,
+          noticeHash: await noticeHash(config, language, page),
+          page,
+          gpc,
+          ephemeralKey,
+          sdk: 'consentseal@' + __SDK_VERSION__,
+        };
+        const e: ReceiptLogEntry = { receiptId: p.receiptId, issuedAt: p.issuedAt, jws: await sign(p), status: 'pending' };
+        await receiptStore.set(hk, { seq: p.seq, hash: await sha256(e.jws) });
+        await receiptStore.set(p.receiptId, e);
+        return e;
       }).then(
         (e) => {
           core.setReceiptId(e.receiptId);
           core.emit('receipt', { receiptId: e.receiptId, status: 'signed', jws: e.jws });
-          if (outbox) outbox.add(e);
         },
         (e) => core.reportError('receipt', 'Receipt not signed', e),
       );
-
-    const off = core.on('decision', (ev) => {
-      if (globalThis.crypto?.subtle) return void issue(ev);
-      if (!warned) core.reportError('crypto', 'No receipt: WebCrypto needs a secure context (https)');
-      warned = true;
     });
-    if (!outbox) return off;
-
-    const ac = new AbortController();
-    const opts = { signal: ac.signal };
-    addEventListener('online', () => outbox.flush(true), opts);
-    addEventListener('pagehide', outbox.beacon, opts);
-    document.addEventListener('visibilitychange', () => document.hidden && outbox.flush(), opts);
-    core.ready.then(() => outbox.flush());
     return () => {
       off();
-      outbox.stop();
-      ac.abort();
+      outbox && outbox.stop();
     };
   };
 }

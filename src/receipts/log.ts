@@ -1,4 +1,4 @@
-import { kv } from './store';
+import { createStore, get, promisifyRequest, set } from 'idb-keyval';
 
 /** One receipt this browser signed, as the visitor can download it. */
 export interface ReceiptLogEntry {
@@ -12,12 +12,35 @@ export interface ReceiptLogEntry {
   status: 'pending' | 'sent' | 'rejected';
 }
 
-/** Chain heads (`head:<subjectId>`), the retry state (`retry`) and the receipt log (by receipt id). */
-export const receiptStore = kv('consentseal-receipts', 'receipts');
+// idb-keyval opens the database on first use, where a missing `indexedDB` throws synchronously:
+// every call runs inside a promise so that becomes a rejection.
+const db = createStore('consentseal-receipts', 'receipts');
+const idb = <T>(f: () => Promise<T>) => Promise.resolve().then(f);
+/** Values IndexedDB refused (private mode): kept for this page, newer than the stored ones. */
+const mem = new Map<string, unknown>();
+
+/**
+ * Chain heads (`head:<subjectId>`), the retry state (`retry`) and the receipt log (by receipt id),
+ * in a database of their own. Never rejects: faults go to `onError`; a value that cannot be stored
+ * stays in memory for this page; `get` resolves `undefined` when the value is unreadable.
+ */
+export const receiptStore = {
+  get: <T>(k: string): Promise<T | undefined> =>
+    mem.has(k) ? Promise.resolve(mem.get(k) as T) : idb(() => get<T>(k, db)).catch((e) => void receiptStore.onError(e)),
+  set: (k: string, v: unknown): Promise<void> =>
+    idb(() => set(k, v, db)).then(
+      () => void mem.delete(k),
+      (e) => {
+        mem.set(k, v);
+        receiptStore.onError(e);
+      },
+    ),
+  onError(_e: unknown) {},
+};
 
 /** Every receipt signed in this browser, oldest first: for "Download my receipts". Never rejects. */
 export async function readReceiptLog(): Promise<ReceiptLogEntry[]> {
   const byId = new Map<string, ReceiptLogEntry>();
-  for (const v of await receiptStore.values<ReceiptLogEntry>()) if (v?.jws) byId.set(v.receiptId, v);
-  return [...byId.values()].sort((a, b) => (a.issuedAt < b.issuedAt ? -1 : +(a.issuedAt > b.issuedAt)));
+  for (const v of [...(await idb(() => db('readonly', (s) => promisifyRequest<ReceiptLogEntry[]>(s.getAll()))).catch(() => [])), ...(mem.values() as Iterable<ReceiptLogEntry>)]) if (v?.jws) byId.set(v.receiptId, v);
+  return [...byId.values()].sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
 }

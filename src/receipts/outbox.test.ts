@@ -1,3 +1,4 @@
+// @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConsentErrorEvent, ReceiptEvent } from '../core/types';
 import { dbs, reset } from './fake-idb';
@@ -19,11 +20,19 @@ const stored = (id: string) => db().get(id) as ReceiptLogEntry;
 
 let receipts: ReceiptEvent[];
 let errors: ConsentErrorEvent[];
+let listeners: Array<(r: ReceiptEvent) => void>;
 const core = {
-  emit: (name: string, payload: unknown) => void (name === 'receipt' && receipts.push(payload as ReceiptEvent)),
+  emit: (name: string, payload: unknown) => {
+    if (name !== 'receipt') return;
+    receipts.push(payload as ReceiptEvent);
+    for (const fn of listeners) fn(payload as ReceiptEvent);
+  },
+  on: (_name: string, fn: (r: ReceiptEvent) => void) => (listeners.push(fn), () => void listeners.splice(listeners.indexOf(fn), 1)),
   reportError: (code: string, message: string, cause?: unknown) => void errors.push({ code, message, cause }),
   env: { now: () => Date.now(), uuid: () => crypto.randomUUID(), gpc: false },
-} as Parameters<typeof createOutbox>[1];
+  // Never resolves: each test flushes by hand.
+  ready: new Promise<void>(() => {}),
+} as unknown as Parameters<typeof createOutbox>[1];
 
 type Answer = CollectorReply | number | Error;
 let answers: Answer[];
@@ -33,18 +42,28 @@ const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => {
   if (typeof a === 'number') return new Response('busy', { status: a });
   return new Response(JSON.stringify(a), { status: 200, headers: { 'content-type': 'application/json' } });
 });
+// Every outbox listens on the window until stopped: stop them all after each test.
+let boxes: Array<ReturnType<typeof createOutbox>> = [];
+const open_ = () => {
+  const box = createOutbox(URL_, core);
+  boxes.push(box);
+  return box;
+};
 const sentBodies = () => fetchMock.mock.calls.map(([, init]) => JSON.parse(init.body as string).receipts as string[]);
 
 beforeEach(() => {
   reset();
   receipts = [];
   errors = [];
+  listeners = [];
   answers = [];
   fetchMock.mockClear();
   vi.stubGlobal('fetch', fetchMock);
   vi.useFakeTimers({ now: Date.UTC(2026, 10, 29, 12) });
 });
 afterEach(() => {
+  boxes.forEach((b) => b.stop());
+  boxes = [];
   vi.useRealTimers();
   vi.unstubAllGlobals();
 });
@@ -84,7 +103,7 @@ describe('outbox', () => {
   it('posts pending receipts oldest first as CORS-simple text/plain keepalive requests, then marks them sent with their ack', async () => {
     seed(entry('b', 2), entry('a', 1), entry('old', 0, 'sent'));
     answers = [{ accepted: ['a'], duplicate: ['b'], rejected: [], acks: { a: 'ack-a' } }];
-    await createOutbox(URL_, core).flush();
+    await open_().flush();
     expect(fetchMock).toHaveBeenCalledTimes(1);
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe(URL_);
@@ -97,14 +116,14 @@ describe('outbox', () => {
       { receiptId: 'b', status: 'sent', jws: 'h.b.s' },
     ]);
     expect(errors).toEqual([]);
-    await createOutbox(URL_, core).flush();
+    await open_().flush();
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 
   it('takes rejected receipts out of the outbox with their reason and an error', async () => {
     seed(entry('a', 1), entry('b', 2));
     answers = [{ accepted: ['b'], duplicate: [], rejected: [{ index: 0, reason: 'bad signature' }], acks: {} }];
-    await createOutbox(URL_, core).flush();
+    await open_().flush();
     expect(stored('a').status).toBe('rejected');
     expect(stored('b').status).toBe('sent');
     expect(receipts).toContainEqual({ receiptId: 'a', status: 'rejected', jws: 'h.a.s', reason: 'bad signature' });
@@ -119,7 +138,7 @@ describe('outbox', () => {
   ])('keeps receipts and backs off after %s, persisting the next attempt; the timer delivers them', async (_name, failure) => {
     seed(entry('a'));
     answers = [failure];
-    const box = createOutbox(URL_, core);
+    const box = open_();
     const t0 = Date.now();
     await box.flush();
     expect(stored('a').status).toBe('pending');
@@ -131,7 +150,7 @@ describe('outbox', () => {
     expect(retry.at - t0).toBeLessThanOrEqual(5000);
 
     // A page loaded before the next attempt is due waits for it instead of hammering the collector.
-    const otherPage = createOutbox(URL_, core);
+    const otherPage = open_();
     await otherPage.flush();
     expect(fetchMock).toHaveBeenCalledTimes(1);
     otherPage.stop();
@@ -148,7 +167,7 @@ describe('outbox', () => {
   it('grows the wait with each failure in a row; a forced flush (online, new receipt) ignores it', async () => {
     seed(entry('a'));
     answers = [503, 503, 503];
-    const box = createOutbox(URL_, core);
+    const box = open_();
     await box.flush();
     await box.flush(true);
     await box.flush(true);
@@ -162,7 +181,7 @@ describe('outbox', () => {
   it('treats receipts the collector left unanswered as not delivered', async () => {
     seed(entry('a', 1), entry('b', 2));
     answers = [{ accepted: ['a'] }];
-    await createOutbox(URL_, core).flush();
+    await open_().flush();
     expect(stored('a').status).toBe('sent');
     expect(stored('b').status).toBe('pending');
     expect((db().get('retry') as { n: number }).n).toBe(1);
@@ -171,20 +190,20 @@ describe('outbox', () => {
   it('treats a malformed answer as a failure, not as delivery', async () => {
     seed(entry('a'));
     fetchMock.mockImplementationOnce(async () => new Response('<html>', { status: 200 }));
-    await createOutbox(URL_, core).flush();
+    await open_().flush();
     expect(stored('a').status).toBe('pending');
     expect(errors[0]?.code).toBe('transport');
   });
 
   it('sends a new receipt at once, and on page exit sends what is unsent without waiting for storage', async () => {
     answers = [503];
-    const box = createOutbox(URL_, core);
+    const box = open_();
     seed(entry('a'));
-    box.add(entry('a'));
-    await vi.waitFor(() => expect(receipts).toHaveLength(1));
+    core.emit('receipt', { receiptId: 'a', status: 'signed', jws: 'h.a.s' });
+    await vi.waitFor(() => expect(receipts).toHaveLength(2));
     expect(fetchMock).toHaveBeenCalledTimes(1);
     answers = [{ accepted: ['a'] }];
-    box.beacon();
+    window.dispatchEvent(new Event('pagehide'));
     expect(fetchMock).toHaveBeenCalledTimes(2);
     expect(fetchMock.mock.calls[1]![1]).toMatchObject({ keepalive: true, method: 'POST' });
     expect(sentBodies()[1]).toEqual(['h.a.s']);

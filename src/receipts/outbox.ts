@@ -17,6 +17,8 @@ interface Retry {
   at: number;
 }
 
+type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
+
 /**
  * Milliseconds to wait after the `n`-th failure in a row (n ≥ 1): 5 s doubling up to 1 h, with
  * "equal jitter" (half fixed, half random) so tabs and visitors do not retry in lockstep. Whole ms.
@@ -26,43 +28,39 @@ export const backoff = (n: number, random = Math.random()): number => {
   return Math.round(d / 2 + (random * d) / 2);
 };
 
-/** keepalive requests share a 64 KiB budget; stay under it with room for the envelope and headers. */
-const MAX_BODY = 6e4;
-
-/** Splits receipts into request bodies of at most 100 receipts and about {@link MAX_BODY} bytes. */
-export const batches = (list: ReceiptLogEntry[]): ReceiptLogEntry[][] => {
-  const out: ReceiptLogEntry[][] = [];
-  let cur: ReceiptLogEntry[] | undefined;
+/**
+ * Splits receipts into request bodies of at most 100 receipts and about 60 kB: keepalive requests
+ * share a 64 KiB budget, which leaves room for the envelope and headers.
+ */
+export const batches = <T extends Sendable>(list: T[]): T[][] => {
+  const out: T[][] = [];
+  let cur: T[] | undefined;
   let size = 0;
   for (const e of list) {
-    if (!cur || cur.length > 99 || (size += e.jws.length + 3) > MAX_BODY) out.push((cur = [])), (size = e.jws.length + 3);
+    if (!cur || cur.length > 99 || (size += e.jws.length + 3) > 6e4) out.push((cur = [])), (size = e.jws.length + 3);
     cur.push(e);
   }
   return out;
 };
 
-/** What the plugin drives: a flush (forced past the backoff or not), a new receipt, page-exit sending. */
-export interface Outbox {
-  flush(force?: boolean): Promise<void>;
-  add(entry: ReceiptLogEntry): void;
-  /** Sends what this page knows is unsent without waiting for storage or locks (page is going away). */
-  beacon(): void;
-  stop(): void;
-}
-
 /**
- * Delivers signed receipts to the collector at `url`. Receipts stay `pending` in the receipt log
- * until the collector answers accepted or duplicate (→ `sent`, with its ack) or rejected; network
- * errors and non-200 answers retry with {@link backoff}, persisted so it survives reloads. Flushes run
- * one at a time across tabs, so two tabs do not send the same receipts.
+ * Delivers signed receipts to the collector at `url`: each new one at once, the rest when the core
+ * is ready, the browser comes back online or the page is hidden; on `pagehide`, what this page
+ * knows is unsent goes out with `keepalive` without waiting for storage or locks. Receipts stay
+ * `pending` in the receipt log until the collector answers accepted or duplicate (→ `sent`, with
+ * its ack) or rejected; network errors and non-200 answers retry with {@link backoff}, persisted so
+ * it survives reloads. Flushes run one at a time across tabs, so two tabs do not send the same receipts.
+ * `flush(true)` ignores the backoff; `stop` ends it all.
  */
-export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'reportError' | 'env'>): Outbox {
+export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' | 'reportError' | 'env' | 'ready'>) {
   const lock = serial('consentseal-outbox');
   /** Receipts this page knows are unsent and not already in a (keepalive) request. */
-  const pending = new Map<string, ReceiptLogEntry>();
+  const pending = new Map<string, Sendable>();
+  const ac = new AbortController();
+  const opts = { signal: ac.signal };
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const post = (batch: ReceiptLogEntry[]): Promise<CollectorReply> =>
+  const post = (batch: Sendable[]): Promise<CollectorReply> =>
     fetch(url, {
       method: 'POST',
       keepalive: true,
@@ -75,17 +73,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
     });
 
   const fail = (err: unknown) => core.reportError('transport', 'Receipts not delivered: ' + err, err);
-  const note = (e: ReceiptLogEntry, status: ReceiptEvent['status'], reason?: unknown) =>
+  const note = (e: Sendable, status: ReceiptEvent['status'], reason?: string) =>
     core.emit('receipt', { receiptId: e.receiptId, status, jws: e.jws, reason } as ReceiptEvent);
-
-  const settle = async (e: ReceiptLogEntry | undefined, status: 'sent' | 'rejected', ack?: string, reason?: string) => {
-    if (!e) return;
-    e.status = status;
-    if (ack) e.ack = ack;
-    await receiptStore.set(e.receiptId, e);
-    note(e, status, reason);
-    if (status == 'rejected') core.reportError('receipt', `Receipt ${e.receiptId} rejected: ${reason}`);
-  };
 
   const flush = (force?: boolean): Promise<void> =>
     lock(async () => {
@@ -98,8 +87,17 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
         for (const batch of batches(list)) {
           batch.forEach((e) => pending.delete(e.receiptId));
           const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
-          for (const id of [...accepted, ...duplicate]) await settle(batch.find((e) => e.receiptId == id), 'sent', acks[id]);
-          for (const { index, reason } of rejected) await settle(batch[index], 'rejected', undefined, reason);
+          for (const [i, e] of batch.entries()) {
+            const reason = rejected.find((r) => r.index == i)?.reason;
+            const status = accepted.includes(e.receiptId) || duplicate.includes(e.receiptId) ? 'sent' : reason != null ? 'rejected' : 0;
+            if (status) {
+              e.status = status;
+              if (acks[e.receiptId]) e.ack = acks[e.receiptId]!;
+              await receiptStore.set(e.receiptId, e);
+              note(e, status, reason);
+              if (reason != null) core.reportError('receipt', `Receipt ${e.receiptId} rejected: ${reason}`);
+            }
+          }
           if (batch.some((e) => e.status == 'pending')) throw Error('unanswered');
         }
         if (retry?.n) await receiptStore.set('retry', { n: 0, at: 0 });
@@ -113,15 +111,19 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
       }
     }).catch(fail);
 
+  const off = core.on('receipt', (r) => {
+    if (r.status == 'signed') pending.set(r.receiptId, r as Sendable), flush(true);
+  });
+  addEventListener('online', () => flush(true), opts);
+  addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), opts);
+  document.addEventListener('visibilitychange', () => document.hidden && flush(), opts);
+  core.ready.then(() => flush());
   return {
     flush,
-    add(e) {
-      pending.set(e.receiptId, e);
-      flush(true);
+    stop() {
+      off();
+      ac.abort();
+      clearTimeout(timer);
     },
-    beacon() {
-      for (const b of batches([...pending.values()])) post(b).catch(() => 0);
-    },
-    stop: () => clearTimeout(timer),
   };
 }
