@@ -32,15 +32,14 @@ export function activeCopy(o: HTMLScriptElement): HTMLScriptElement {
   return s;
 }
 
-/** Per instance: the placeholder renderer (UI builds) and the scan that applies it. */
-const renderers = new WeakMap<ConsentCore, PlaceholderRenderer>();
-const scans = new WeakMap<ConsentCore, () => void>();
+/** Per instance: what makes its gating draw placeholders with a renderer. */
+const hooks = new WeakMap<ConsentCore, (render: PlaceholderRenderer) => void>();
 
-/** Makes `core`'s gating show placeholders drawn by `render` for blocked embeds (the UI builds' `placeholderPlugin`). */
-export const usePlaceholders = (core: ConsentCore, render: PlaceholderRenderer): void => {
-  renderers.set(core, render);
-  scans.get(core)?.();
-};
+/**
+ * Makes `core`'s gating (installed before) show placeholders drawn by `render` for blocked embeds
+ * (the UI builds' `placeholderPlugin`).
+ */
+export const usePlaceholders = (core: ConsentCore, render: PlaceholderRenderer): void => hooks.get(core)?.(render);
 
 /**
  * The gating plugin (every build). Blocked embeds stay empty; with {@link usePlaceholders} they
@@ -55,8 +54,9 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     const ids = purposesOf(el);
     return ids.length > 0 && ids.every((id) => core.isGranted(id));
   };
-  const queued = new WeakSet<Element>();
-  const live = new WeakSet<Element>();
+  /** Scripts queued to run, and embeds given their `src` (the selectors never overlap). */
+  const seen = new WeakSet<Element>();
+  let render: PlaceholderRenderer | undefined;
   /** Blocked embeds and what removes their placeholder. */
   const placeholders = new Map<Element, () => void>();
   const unblock = (el: Element) => {
@@ -71,7 +71,7 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     while (!waiting && queue.length) {
       const o = queue.shift()!;
       // Withdrawn while waiting its turn: it may run when granted again.
-      if (!granted(o)) queued.delete(o);
+      if (!granted(o)) seen.delete(o);
       else if (o.parentNode) {
         const s = activeCopy(o);
         if (s.src && !s.async) {
@@ -91,29 +91,26 @@ export const gatingPlugin: ConsentPlugin = (core) => {
 
   const scan = () => {
     for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
-      if (!queued.has(o) && granted(o) && (o.src || parsed(o))) queue.push(o) && queued.add(o);
+      if (!seen.has(o) && granted(o) && (o.src || parsed(o))) queue.push(o) && seen.add(o);
     }
     pump();
     // An embed the page removed takes its placeholder along.
     for (const el of placeholders.keys()) if (!el.isConnected) unblock(el);
     for (const el of doc.querySelectorAll<HTMLElement>('[data-consent][data-src]:not(script)')) {
       if (granted(el)) {
-        if (!live.has(el)) {
-          live.add(el);
+        if (!seen.has(el)) {
+          seen.add(el);
           unblock(el);
           // An unsafe `data-src` (javascript:, data:) is never loaded.
           const url = dataSrc(el);
           if (url) el.setAttribute('src', url);
         }
-      } else if (live.has(el)) {
+      } else if (seen.has(el)) {
         // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
         const c = el.cloneNode(true) as HTMLElement;
         c.removeAttribute('src');
         el.replaceWith(c);
-      } else if (!placeholders.has(el)) {
-        const render = renderers.get(core);
-        if (render) placeholders.set(el, render(core, el, purposesOf(el)));
-      }
+      } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el)));
     }
   };
 
@@ -153,7 +150,10 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   doc.addEventListener('DOMContentLoaded', scan, on);
   doc.addEventListener('click', open, on);
   doc.addEventListener('keydown', open, on);
-  scans.set(core, scan);
+  hooks.set(core, (r) => {
+    render = r;
+    scan();
+  });
   scan();
   return () => {
     placeholders.forEach((undo) => undo());
