@@ -41,35 +41,29 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
   const w = window as unknown as { dataLayer?: unknown[] };
   const push = (x: unknown) => (w.dataLayer ||= []).push(x);
   // Google's tags only honour consent commands pushed as an `arguments` object, as their snippet does.
-  const gtag: (...args: unknown[]) => void = function () {
+  const gtag = function (..._: unknown[]) {
     push(arguments);
   };
-  const values = (s: ConsentState) => consentModeValues(g, s.purposes);
   gtag('consent', 'default', {
     ...consentModeValues(g, Object.fromEntries(core.config.purposes.map((p) => [p.id, !!p.required]))),
     wait_for_update: g.wait_for_update ?? 500,
-    ...(g.region ? { region: g.region } : {}),
+    ...(g.region && { region: g.region }),
   });
   let last = '';
   let sentFor: ConsentState | undefined;
   const update = (s: ConsentState, force?: boolean) => {
-    const v = values(s);
+    const v = consentModeValues(g, s.purposes);
     const key = JSON.stringify(v);
-    if (force || ((last || s.status == 'decided') && key != last)) {
-      last = key;
-      sentFor = s;
-      gtag('consent', 'update', v);
-    }
+    if (force || ((last || s.status == 'decided') && key != last)) gtag('consent', 'update', v), (last = key), (sentFor = s);
   };
   update(core.getState());
   // Other state changes (IndexedDB load, another tab) update only when a value changed.
-  const off = core.store.subscribe((s) => update(s));
-  const offDecision = core.on('decision', (e) => {
-    if (sentFor != e.state) update(e.state, true);
-    push({ event: 'consentseal_update', consentseal: { purposes: e.state.purposes, action: e.action, method: e.method, gpc: e.gpc } });
-  });
-  return () => {
-    off();
-    offDecision();
-  };
+  const offs = [
+    core.store.subscribe((s) => update(s)),
+    core.on('decision', ({ state, action, method, gpc }) => {
+      if (sentFor != state) update(state, true);
+      push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, action, method, gpc } });
+    }),
+  ];
+  return () => offs.forEach((f) => f());
 };

@@ -84,14 +84,9 @@ export function receiptsPlugin(): ConsentPlugin {
         const e: ReceiptLogEntry = { receiptId: p.receiptId, issuedAt: p.issuedAt, jws: await sign(p), status: 'pending' };
         await receiptStore.set(hk, { seq: p.seq, hash: await sha256(e.jws) });
         await receiptStore.set(p.receiptId, e);
-        return e;
-      }).then(
-        (e) => {
-          core.setReceiptId(e.receiptId);
-          core.emit('receipt', { receiptId: e.receiptId, status: 'signed', jws: e.jws });
-        },
-        (e) => core.reportError('receipt', 'Receipt not signed', e),
-      );
+        core.setReceiptId(p.receiptId);
+        core.emit('receipt', { receiptId: p.receiptId, status: 'signed', jws: e.jws });
+      }).catch((e) => core.reportError('receipt', 'Receipt not signed', e));
     });
     return () => {
       off();

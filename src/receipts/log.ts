@@ -25,8 +25,8 @@ const mem = new Map<string, unknown>();
  * stays in memory for this page; `get` resolves `undefined` when the value is unreadable.
  */
 export const receiptStore = {
-  get: <T>(k: string): Promise<T | undefined> =>
-    mem.has(k) ? Promise.resolve(mem.get(k) as T) : idb(() => get<T>(k, db)).catch((e) => void receiptStore.onError(e)),
+  get: async <T>(k: string): Promise<T | undefined> =>
+    mem.has(k) ? (mem.get(k) as T) : idb(() => get<T>(k, db)).catch((e) => void receiptStore.onError(e)),
   set: (k: string, v: unknown): Promise<void> =>
     idb(() => set(k, v, db)).then(
       () => void mem.delete(k),

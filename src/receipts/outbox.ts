@@ -67,10 +67,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       credentials: 'omit',
       headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
-    }).then((r) => {
-      if (r.status != 200) throw Error('HTTP ' + r.status);
-      return r.json();
-    });
+    }).then((r) => (r.status == 200 ? r.json() : Promise.reject(Error('HTTP ' + r.status))));
 
   const fail = (err: unknown) => core.reportError('transport', 'Receipts not delivered: ' + err, err);
   const note = (e: Sendable, status: ReceiptEvent['status'], reason?: string) =>
@@ -80,8 +77,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
     lock(async () => {
       clearTimeout(timer);
       const now = core.env.now();
-      const retry = await receiptStore.get<Retry>('retry');
-      if (!force && retry && retry.at > now) return void (timer = setTimeout(flush, retry.at - now));
+      const { n, at } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
+      if (!force && at > now) return void (timer = setTimeout(flush, at - now));
       const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
       try {
         for (const batch of batches(list)) {
@@ -89,7 +86,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
           const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
           for (const [i, e] of batch.entries()) {
             const reason = rejected.find((r) => r.index == i)?.reason;
-            const status = accepted.includes(e.receiptId) || duplicate.includes(e.receiptId) ? 'sent' : reason != null ? 'rejected' : 0;
+            const status = [...accepted, ...duplicate].includes(e.receiptId) ? 'sent' : reason != null && 'rejected';
             if (status) {
               e.status = status;
               if (acks[e.receiptId]) e.ack = acks[e.receiptId]!;
@@ -100,11 +97,10 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
           }
           if (batch.some((e) => e.status == 'pending')) throw Error('unanswered');
         }
-        if (retry?.n) await receiptStore.set('retry', { n: 0, at: 0 });
+        if (n) await receiptStore.set('retry', { n: 0, at: 0 });
       } catch (err) {
-        const n = (retry?.n ?? 0) + 1;
-        const wait = backoff(n);
-        await receiptStore.set('retry', { n, at: now + wait });
+        const wait = backoff(n + 1);
+        await receiptStore.set('retry', { n: n + 1, at: now + wait });
         timer = setTimeout(flush, wait);
         for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
         fail(err);

@@ -34,11 +34,9 @@ export const canonicalJson = (v: unknown): string =>
 export const serial = (name: string) => {
   let q: Promise<unknown> = Promise.resolve();
   return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = () => {
-      const locks = globalThis.navigator?.locks;
-      return locks ? (locks.request(name, fn) as Promise<T>) : fn();
-    };
-    const p = q.then(run, run);
+    // Web Locks grant requests in order, so they serialize this page's tasks too.
+    const locks = globalThis.navigator?.locks;
+    const p = (locks ? locks.request(name, fn) : q.then(fn, fn)) as Promise<T>;
     q = p.catch(() => 0);
     return p;
   };
