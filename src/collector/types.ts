@@ -1,25 +1,9 @@
 /** Shapes shared by the collector's verifier, stores, server and `verify` command. */
 
+import type { ReceiptPayload } from '../core/types';
+
 /** The signed payload of a consent receipt (DESIGN.md "Receipt"), as validated by the collector. */
-export interface ReceiptPayload {
-  ver: 1;
-  receiptId: string;
-  subjectId: string;
-  seq: number;
-  prev: string | null;
-  issuedAt: string;
-  action: 'accept-all' | 'reject-all' | 'custom' | 'withdraw';
-  method: 'banner' | 'preferences' | 'api' | 'gpc';
-  purposes: Record<string, boolean>;
-  policyVersion: string;
-  policyUrl: string;
-  language: string;
-  noticeHash: string;
-  page: string;
-  gpc: boolean;
-  ephemeralKey: boolean;
-  sdk: string;
-}
+export type { ReceiptPayload };
 
 /** The browser's public key as embedded in the receipt header. */
 export interface PublicEcJwk {

@@ -150,6 +150,33 @@ export interface DecisionEvent {
   gpc: boolean;
 }
 
+/** The signed payload of a consent receipt (the contract's "Receipt"), members in the contract's order. */
+export interface ReceiptPayload {
+  ver: 1;
+  receiptId: string;
+  subjectId: string;
+  /** 1 for a subject's first receipt, then counting up. */
+  seq: number;
+  /** base64url SHA-256 of the previous receipt's JWS, or null for seq 1. */
+  prev: string | null;
+  issuedAt: string;
+  action: DecisionAction;
+  method: DecisionMethod;
+  purposes: Record<string, boolean>;
+  policyVersion: string;
+  /** Absolute. */
+  policyUrl: string;
+  language: string;
+  /** base64url SHA-256 of the canonical notice document (see the README). */
+  noticeHash: string;
+  /** Origin + path, no query or fragment. */
+  page: string;
+  gpc: boolean;
+  ephemeralKey: boolean;
+  /** `consentseal@x.y.z`. */
+  sdk: string;
+}
+
 /** What the `receipt` event reports about one receipt. */
 export interface ReceiptEvent {
   receiptId: string;

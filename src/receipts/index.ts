@@ -4,7 +4,8 @@
  * delivered through a persistent outbox. Nothing here changes consent or throws into the page.
  */
 import type { ConsentPlugin } from '../core/plugin';
-import type { DecisionEvent } from '../core/types';
+import type { ReceiptPayload } from '../core/types';
+export type { ReceiptPayload };
 import { receiptStore, type ReceiptLogEntry } from './log';
 import { noticeHash } from './notice';
 import { createOutbox } from './outbox';
@@ -15,27 +16,6 @@ export { readReceiptLog, type ReceiptLogEntry } from './log';
 export { noticeDocument, noticeHash, type NoticeDocument } from './notice';
 export { canonicalJson } from './util';
 export { thumbprint } from './signer';
-
-/** The payload of a consent receipt, members in the contract's order. */
-export interface ReceiptPayload {
-  ver: 1;
-  receiptId: string;
-  subjectId: string;
-  seq: number;
-  prev: string | null;
-  issuedAt: string;
-  action: DecisionEvent['action'];
-  method: DecisionEvent['method'];
-  purposes: Record<string, boolean>;
-  policyVersion: string;
-  policyUrl: string;
-  language: string;
-  noticeHash: string;
-  page: string;
-  gpc: boolean;
-  ephemeralKey: boolean;
-  sdk: string;
-}
 
 /** A subject's chain head: the last receipt's `seq` and the base64url SHA-256 of its JWS. */
 interface ChainHead {
