@@ -1,5 +1,6 @@
 // Static server for the Playwright tests: dist/, e2e/pages/ and demo/ on http://127.0.0.1:4173.
 // Pages named *.csp.html are served with a strict Content-Security-Policy (no inline script or style).
+// `<!--#include NAME-->` in a page is replaced by e2e/pages/partials/NAME.html, so fixtures share one body.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -21,7 +22,13 @@ createServer(async (req, res) => {
     return;
   }
   try {
-    const body = await readFile(join(root, path));
+    let body = await readFile(join(root, path));
+    if (path.endsWith('.html')) {
+      const text = body.toString('utf8');
+      const parts = await Promise.all([...text.matchAll(/<!--#include ([\w-]+)-->/g)].map((m) => readFile(join(root, 'e2e/pages/partials', `${m[1]}.html`), 'utf8')));
+      let i = 0;
+      body = Buffer.from(text.replace(/<!--#include ([\w-]+)-->/g, () => parts[i++]));
+    }
     const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
     if (path.endsWith('.csp.html')) headers['content-security-policy'] = STRICT_CSP;
     res.writeHead(200, headers).end(body);
