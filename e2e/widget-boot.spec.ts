@@ -141,3 +141,22 @@ test('the ESM build called twice returns the live instance and mounts one widget
   await expect(page.locator('cs-layer')).toHaveCount(1);
   expect(warnings.join('\n')).toContain('already running');
 });
+
+test('a first-time visitor sees the banner without waiting for IndexedDB', async ({ page }) => {
+  // IndexedDB that never answers: the core gives up on it only after its load timeout.
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { get: () => ({ open: () => ({}) }) });
+  });
+  await page.goto('/e2e/pages/widget-bar.html');
+  await expect(banner(page)).toBeVisible();
+  const readyYet = await page.evaluate(async () => {
+    let done = false;
+    void (window as unknown as W).ConsentSeal.ready.then(() => (done = true));
+    await null;
+    await null;
+    return done;
+  });
+  expect(readyYet).toBe(false);
+  await page.getByRole('button', { name: 'Reject all' }).click();
+  await expect(banner(page)).toBeHidden();
+});

@@ -97,7 +97,16 @@ export function uiPlugin(options: UiOptions = {}): ConsentPlugin {
       core.store.subscribe((s) => (s.status == 'decided' && view == 'banner' ? show('none') : paint())),
     ];
     mq.addEventListener('change', paint);
-    core.ready.then(() => (core.getState().status == 'pending' && view == 'none' ? show('banner') : paint()), fail);
+    const ask = () => (core.getState().status == 'pending' && view == 'none' ? show('banner') : paint());
+    // With cookies on, the cookie mirrors every stored decision, so an undecided state needs no
+    // wait for IndexedDB; should it still hold a newer decision, the store update above hides the
+    // banner. Not before DOMContentLoaded: the page's own scripts get to subscribe to `show` first,
+    // and there is no body to show it in before then anyway.
+    if (navigator.cookieEnabled) {
+      if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', ask, { once: true });
+      else queueMicrotask(ask);
+    }
+    core.ready.then(ask, fail);
 
     return () => {
       dead = true;
