@@ -358,7 +358,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         if (server.listening) {
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           server.closeIdleConnections();
+          // In-flight requests get a moment to finish; a client holding its connection (a browser
+          // tab, a stalled export) must not keep the collector from stopping.
+          const force = setTimeout(() => server.closeAllConnections(), 2000);
           await closed;
+          clearTimeout(force);
         }
         if (owned) await store.close();
       })();
