@@ -42,6 +42,7 @@ const signed = (rs: ReceiptEvent[]) => rs.filter((r) => r.status === 'signed');
 
 beforeEach(async () => {
   reset();
+  localStorage.clear();
   saved = undefined;
   (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL('https://shop.example/cart/checkout?coupon=x#pay');
 });
@@ -166,5 +167,31 @@ describe('receiptsPlugin', () => {
     await core.rejectAll();
     await vi.waitFor(() => expect(signed(receipts)).toHaveLength(1));
     core.destroy();
+  });
+
+  it('signs at the next start a decision whose page was left before its receipt was signed', async () => {
+    // The first page is left while its signature is still being computed.
+    const sign = vi.spyOn(crypto.subtle, 'sign').mockReturnValue(new Promise<ArrayBuffer>(() => {}));
+    const first = start();
+    await first.core.acceptAll();
+    await vi.waitFor(() => expect(sign).toHaveBeenCalled());
+    first.core.destroy();
+    vi.restoreAllMocks();
+
+    const next = start();
+    await vi.waitFor(() => expect(signed(next.receipts)).toHaveLength(1));
+    const jws = signed(next.receipts)[0]!.jws!;
+    await compactVerify(jws, EmbeddedJWK);
+    expect(payloadOf(jws)).toMatchObject({ action: 'accept-all', method: 'api', seq: 1, prev: null, page: 'https://shop.example/cart/checkout', purposes: { analytics: true, marketing: true } });
+    expect(next.core.getState().receiptId).toBe(payloadOf(jws).receiptId);
+    expect((await readReceiptLog()).map((r) => r.receiptId)).toEqual([payloadOf(jws).receiptId]);
+    next.core.destroy();
+
+    // Signed once: a later start finds nothing left, and the next decision chains on.
+    const third = start();
+    await third.core.rejectAll();
+    await vi.waitFor(() => expect(signed(third.receipts)).toHaveLength(1));
+    expect(payloadOf(signed(third.receipts)[0]!.jws!)).toMatchObject({ seq: 2, prev: hashOf(jws), action: 'reject-all' });
+    third.core.destroy();
   });
 });
