@@ -1,5 +1,5 @@
 // Builds every file that ships in dist/. See the "Builds" table in the README.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import resolve from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
@@ -79,4 +79,4 @@ const builds = [
 const only = process.env.BUILD?.split(',');
 export default builds
   .filter((b) => !only || only.includes(b.tag))
-  .map(({ tag, ...options }) => (tag === 'esm' && only && !existsSync('src/index.ts') ? { ...options, input: { headless: 'src/headless.ts' } } : options));
+  .map(({ tag, ...options }) => options);

@@ -20,7 +20,7 @@ export type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from 
  * The plugins every build installs; the UI build adds its own on top. Consent Mode goes first:
  * its defaults must precede any Google tag a gated script may run.
  */
-export const headlessPlugins = (): ConsentPlugin[] => [googleConsentModePlugin, gatingPlugin, receiptsPlugin()];
+const headlessPlugins = (): ConsentPlugin[] => [googleConsentModePlugin, gatingPlugin, receiptsPlugin()];
 
 /** A consent instance: the core with its plugins, plus the visitor's own receipt log. */
 export interface ConsentSeal extends ConsentCore {

@@ -29,7 +29,7 @@ export function randomUuid(): string {
 const defaultEnv = (): CoreEnvironment => ({ gpc: detectGpc(globalThis.navigator), now: Date.now, uuid: randomUuid });
 
 /** The action a receipt records for a move from `previous` to `next`. */
-export function actionFor(input: DecisionInput, previous: ConsentState, next: ConsentState, withdraw: boolean): DecisionAction {
+function actionFor(input: DecisionInput, previous: ConsentState, next: ConsentState, withdraw: boolean): DecisionAction {
   if (withdraw) return 'withdraw';
   if (input === 'accept-all' || input === 'reject-all') return input;
   const ids = Object.keys(next.purposes);

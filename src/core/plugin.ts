@@ -4,7 +4,6 @@ import type {
   ConsentEvents,
   ConsentInstance,
   ConsentState,
-  DecisionAction,
   DecisionMethod,
   NormalizedConfig,
   Unsubscribe,
@@ -50,6 +49,3 @@ export interface ConsentCore extends ConsentInstance {
 
 /** Installs behaviour on a core; returns its cleanup, run by `destroy()`. */
 export type ConsentPlugin = (core: ConsentCore) => void | (() => void);
-
-/** Computes the action a receipt records for a move from `previous` to `next`. */
-export type ActionResolver = (previous: ConsentState, next: ConsentState, input: DecisionInput) => DecisionAction;

@@ -3,7 +3,7 @@ import { en, enPurposes } from './en';
 import { zhCN, zhCNPurposes } from './zh-CN';
 
 /** Languages with built-in texts. Others use English unless the site supplies `texts[lang]`. */
-export const builtInLanguages: Record<string, { ui: UiTexts; purposes: Record<string, PurposeTexts> }> = {
+const builtInLanguages: Record<string, { ui: UiTexts; purposes: Record<string, PurposeTexts> }> = {
   en: { ui: en, purposes: enPurposes },
   'zh-CN': { ui: zhCN, purposes: zhCNPurposes },
 };
