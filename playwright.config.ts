@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { DEMO } from './e2e/demo-env';
+import { ORIGIN, PORTS } from './e2e/ports';
 
 /**
  * Browser tests run in real Chromium against the built files in dist/.
@@ -16,17 +17,17 @@ export default defineConfig({
   forbidOnly: true,
   reporter: [['list']],
   webServer: [
-    { command: 'node e2e/serve.mjs', url: 'http://127.0.0.1:4173/e2e/pages/blank.html', reuseExistingServer: !process.env.CI },
+    { command: 'node e2e/serve.mjs', url: `${ORIGIN}/e2e/pages/blank.html`, env: { PORT: String(PORTS.pages) }, reuseExistingServer: !process.env.CI },
     {
       // `npm start`'s demo (site + collector on a fresh SQLite file) for e2e/demo.spec.ts.
       command: `rm -rf ${DEMO.dataDir} && node demo/start.mjs`,
       url: `${DEMO.site}/`,
-      env: { DEMO_PORT: '4180', COLLECTOR_PORT: '4181', CONSENTSEAL_ADMIN_TOKEN: DEMO.token, DEMO_DATA_DIR: DEMO.dataDir },
+      env: { DEMO_PORT: String(PORTS.site), COLLECTOR_PORT: String(PORTS.collector), CONSENTSEAL_ADMIN_TOKEN: DEMO.token, DEMO_DATA_DIR: DEMO.dataDir },
       reuseExistingServer: !process.env.CI,
     },
   ],
   use: {
-    baseURL: 'http://127.0.0.1:4173',
+    baseURL: ORIGIN,
     launchOptions: {
       executablePath,
       args: [

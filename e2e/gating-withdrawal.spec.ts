@@ -1,11 +1,12 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { PORTS } from './ports';
 
 // Withdrawal with the script-tag build: cookies of a withdrawn purpose go on every domain and
 // path they could have been set on, and `reloadOnWithdraw` reloads the page.
 
-const SHOP = 'http://a.b.shop.consentseal.test:4173/e2e/pages/gating-cookies/shop.html';
+const SHOP = `http://a.b.shop.consentseal.test:${PORTS.pages}/e2e/pages/gating-cookies/shop.html`;
 const jar = async (context: BrowserContext) =>
-  (await context.cookies('http://a.b.shop.consentseal.test:4173/e2e/pages/gating-cookies/shop.html'))
+  (await context.cookies(`http://a.b.shop.consentseal.test:${PORTS.pages}/e2e/pages/gating-cookies/shop.html`))
     .filter((c) => c.name !== 'consentseal')
     .map((c) => `${c.name}=${c.value}@${c.domain}${c.path}`)
     .sort();
@@ -22,8 +23,8 @@ test('withdrawing a purpose deletes its cookies on the host, each parent domain 
   await page.getByRole('button', { name: 'Accept all' }).click();
   await expect(page.getByRole('button', { name: 'Accept all' })).toHaveCount(0);
   await context.addCookies([
-    { name: '_ga', value: 'hostonly', url: 'http://a.b.shop.consentseal.test:4173/' },
-    { name: '_ga_XYZ', value: 'hostonly-deep', url: 'http://a.b.shop.consentseal.test:4173/e2e/pages/gating-cookies/' },
+    { name: '_ga', value: 'hostonly', url: `http://a.b.shop.consentseal.test:${PORTS.pages}/` },
+    { name: '_ga_XYZ', value: 'hostonly-deep', url: `http://a.b.shop.consentseal.test:${PORTS.pages}/e2e/pages/gating-cookies/` },
     { name: '_ga_XYZ', value: 'host', domain: '.a.b.shop.consentseal.test', path: '/e2e' },
     { name: '_ga', value: 'parent', domain: '.b.shop.consentseal.test', path: '/' },
     { name: '_ga', value: 'shop', domain: '.shop.consentseal.test', path: '/e2e/pages/' },

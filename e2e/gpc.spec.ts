@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { ORIGIN } from './ports';
 
 // Global Privacy Control with the script-tag build: opt-out purposes (marketing) stay denied on
 // Accept all while the signal is on, for gated scripts, embeds and Google Consent Mode alike.
@@ -70,7 +71,7 @@ test('GPC turned on after a grant made without it withdraws marketing before any
   await page.goto('/e2e/pages/gpc.html');
   await page.getByRole('button', { name: 'Accept all' }).click();
   await expect.poll(() => ran(page)).toEqual(['analytics', 'marketing']);
-  await context.addCookies([{ name: '_fbp', value: 'ad-id', url: 'http://127.0.0.1:4173/' }]);
+  await context.addCookies([{ name: '_fbp', value: 'ad-id', url: `${ORIGIN}/` }]);
 
   await page.goto('/e2e/pages/gpc.html?gpc=1');
   // The snapshot taken right after consentseal.js: Google tags placed there see marketing denied.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { compactVerify, EmbeddedJWK } from 'jose';
+import { ORIGIN, PORTS } from './ports';
 
 // Signed receipts from dist/headless.js delivered to the real collector (dist/collector-cli.js).
 
@@ -26,7 +27,6 @@ declare global {
   }
 }
 
-const ORIGIN = 'http://127.0.0.1:4173';
 /** The config receipts-headless.html uses, minus the collector. */
 const PAGE_CONFIG = {
   policyVersion: '2026-11-01',
@@ -262,7 +262,7 @@ test('leaving the page sends what is still unsent with a keepalive request', asy
 test('an insecure origin: the decision works, no receipt is made, and an error says why', async ({ page }) => {
   const collector = await startCollector(await freePort(), dir);
   try {
-    await open(page, collector.url, 'http://shop.consentseal.test:4173');
+    await open(page, collector.url, `http://shop.consentseal.test:${PORTS.pages}`);
     expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
     const state = await page.evaluate(() => window.rc.cs.acceptAll());
     expect(state.status).toBe('decided');

@@ -1,4 +1,4 @@
-// Static server for the Playwright tests: dist/, e2e/pages/ and demo/ on http://127.0.0.1:4173.
+// Static server for the Playwright tests: dist/, e2e/pages/ and demo/ on http://127.0.0.1:4173 (PORT moves it).
 // Pages named *.csp.html are served with a strict Content-Security-Policy (no inline script or style).
 // `<!--#include NAME-->` in a page is replaced by e2e/pages/partials/NAME.html, so fixtures share one body.
 import { createServer } from 'node:http';
