@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import { createConsentCore, type CoreOptions } from './core/consent';
-import type { ConsentCore, ConsentPlugin } from './core/plugin';
+import type { ConsentCore } from './core/plugin';
 import { gatingPlugin } from './gating';
 import { googleConsentModePlugin } from './integrations/google-consent-mode';
 import { readReceiptLog, receiptsPlugin, type ReceiptLogEntry } from './receipts';
@@ -16,12 +16,6 @@ export { canonicalJson, noticeDocument, noticeHash, readReceiptLog, thumbprint, 
 export type * from './core/types';
 export type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './core/plugin';
 
-/**
- * The plugins every build installs; the UI build adds its own on top. Consent Mode goes first:
- * its defaults must precede any Google tag a gated script may run.
- */
-const headlessPlugins = (): ConsentPlugin[] => [googleConsentModePlugin, gatingPlugin, receiptsPlugin()];
-
 /** A consent instance: the core with its plugins, plus the visitor's own receipt log. */
 export interface ConsentSeal extends ConsentCore {
   /** Every receipt this browser signed, oldest first, with its delivery status and the collector's acknowledgement. */
@@ -33,6 +27,8 @@ export interface ConsentSeal extends ConsentCore {
  * `config`; after that, faults are reported as `error` events and never thrown.
  */
 export function createConsent(config: unknown, options: CoreOptions = {}): ConsentSeal {
-  const core = createConsentCore(config, { ...options, plugins: [...headlessPlugins(), ...(options.plugins ?? [])] });
+  // The plugins every build installs; the UI build adds its own after them. Consent Mode goes
+  // first: its defaults must precede any Google tag a gated script may run.
+  const core = createConsentCore(config, { ...options, plugins: [googleConsentModePlugin, gatingPlugin, receiptsPlugin(), ...(options.plugins ?? [])] });
   return Object.assign(core, { receipts: readReceiptLog });
 }

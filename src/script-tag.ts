@@ -12,27 +12,23 @@ type Win = typeof globalThis & { ConsentSeal?: Api; consentsealConfig?: unknown 
 
 const w = globalThis as Win;
 const me = document.currentScript as HTMLScriptElement | null;
-const fail = (why: string) => console.error('ConsentSeal: ' + why + '\nNothing is shown until this is fixed.');
 
-const api: Api = {
-  init(config) {
-    try {
-      return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce || '' } })) as ConsentSeal;
-    } catch (e) {
-      fail(e instanceof Error ? e.message : String(e));
-    }
-  },
+/** Starts with the config `get` returns; any failure (no config, bad JSON, bad config) is one console error. */
+const start = (get: () => unknown) => {
+  try {
+    const config = get();
+    if (config == null) throw 'no config: add a JSON <script id="consentseal-config"> or window.consentsealConfig';
+    return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce || '' } })) as ConsentSeal;
+  } catch (e) {
+    console.error(`ConsentSeal: ${e}\nNothing is shown until this is fixed.`);
+  }
 };
+const api: Api = { init: (config) => start(() => config) };
 w.ConsentSeal = api;
 
 if (me?.dataset.auto != 'false') {
-  const el = document.getElementById('consentseal-config');
-  let config = w.consentsealConfig;
-  try {
-    if (el) config = JSON.parse(el.textContent ?? '');
-    if (config == null) fail('no config. Put <script type="application/json" id="consentseal-config">{…}</script> before consentseal.js, or set window.consentsealConfig.');
-    else api.init(config);
-  } catch (e) {
-    fail('#consentseal-config is not valid JSON: ' + String(e));
-  }
+  start(() => {
+    const el = document.getElementById('consentseal-config');
+    return el ? JSON.parse(el.textContent!) : w.consentsealConfig;
+  });
 }

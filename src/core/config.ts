@@ -9,15 +9,15 @@ export interface ConfigIssue {
 
 /** Thrown by `createConsent` for an invalid config; lists every problem at once. */
 export class ConsentConfigError extends Error {
-  readonly issues: ConfigIssue[];
+  declare readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[]) {
-    super('Invalid ConsentSeal config:\n' + issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'));
+    super('Invalid config:\n' + issues.map((i) => `  ${i.path}: ${i.message}`).join('\n'));
     this.name = 'ConsentConfigError';
     this.issues = issues;
   }
 }
 
-export const PURPOSE_ID = /^[a-z0-9_-]{1,40}$/;
+const PURPOSE_ID = /^[a-z0-9_-]{1,40}$/;
 const LANGUAGE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
 // Browsers strip or ignore these inside URLs, which lets `java\tscript:` slip past a naive check.
 const UNSAFE_URL_CHARS = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/;
@@ -26,124 +26,123 @@ const UNSAFE_URL_CHARS = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/;
  * True for an http(s) URL or a path (`/privacy`, `privacy.html`); false for `javascript:`, `data:`
  * and every other scheme, and for text a browser would read differently than it looks.
  */
-export function isSafeLinkUrl(value: string): boolean {
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
-  return !!value && !UNSAFE_URL_CHARS.test(value) && (!scheme || scheme == 'http' || scheme == 'https');
-}
+export const isSafeLinkUrl = (value: string): boolean =>
+  !!value && !UNSAFE_URL_CHARS.test(value) && /^(https?:|(?![a-z][a-z0-9+.-]*:))/i.test(value);
 
-/** An absolute https URL, an http URL on a loopback host, or a same-origin path. */
+/** An absolute https URL, an http URL on a loopback host, or a same-origin path (not `//host` or `/\\host`). */
 function isCollectorUrl(value: string): boolean {
-  if (UNSAFE_URL_CHARS.test(value)) return false;
-  if (/^\/(?!\/)/.test(value)) return true;
   try {
-    const url = new URL(value);
-    return url.protocol == 'https:' || (url.protocol == 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+    const { protocol, hostname } = new URL(value);
+    return protocol == 'https:' || (protocol == 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname));
   } catch {
-    return false;
+    return /^\/(?![/\\])/.test(value);
   }
 }
+
+const isRegExp = (source: string) => {
+  try {
+    return RegExp(source);
+  } catch {}
+};
 
 type Json = Record<string, unknown>;
 type Fail = (path: string, message: string) => void;
 /** Checks one value at `at`, reporting every problem through `fail`. */
-type Rule = (v: unknown, at: string, fail: Fail) => unknown;
+type Rule = (v: any, at: string, fail: Fail) => unknown;
 
 const isObject = (v: unknown): v is Json => typeof v == 'object' && v !== null && !Array.isArray(v);
-const ID_RULE = 'must match [a-z0-9_-]{1,40}';
-const NO_PURPOSE = 'names no purpose in purposes[]';
 
-const str = (max: number): Rule => (v, at, f) =>
-  typeof v != 'string' ? f(at, 'must be a string') : v.length > max && f(at, `must be at most ${max} characters`);
-const required = (max: number, ok?: (v: string) => boolean, message?: string): Rule => (v, at, f) =>
-  typeof v != 'string' || !v.trim() ? f(at, 'is required and must be a non-empty string') : v.length > max ? f(at, `must be at most ${max} characters`) : ok && !ok(v) && f(at, message!);
-const test = (ok: (v: unknown) => boolean, message: string): Rule => (v, at, f) => ok(v) || f(at, message);
-const matches = (re: RegExp, message: string) => test((v) => typeof v == 'string' && re.test(v), message);
-const bool = test((v) => typeof v == 'boolean', 'must be true or false');
-const oneOf = (...allowed: string[]) => test((v) => allowed.includes(v as string), `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
-const whole = (min: number, max: number, message: string) => test((v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max, message);
+// Every message says what the value must be, in as few distinct phrasings as possible.
+/** Reports `must <what>` unless `ok(v)`. */
+const is = (ok: (v: any) => unknown, what: string): Rule => (v, at, f) => ok(v) || f(at, 'must ' + what);
+/** A string of at most `max` characters that passes `ok`. */
+const str = (max: number, ok: (v: string) => unknown = () => 1, what = `be a string of at most ${max} characters`) =>
+  is((v) => typeof v == 'string' && v.length <= max && ok(v), what);
+/** A string matching `re`; the message quotes the pattern unless `what` describes it. */
+const matches = (re: RegExp, what = 'match ' + re.source.slice(1, -1)) => str(2048, (v) => re.test(v), what);
+const bool = is((v) => typeof v == 'boolean', 'be true or false');
+const oneOf = (...allowed: string[]) => is((v) => allowed.includes(v), `be one of "${allowed.join('", "')}"`);
+const whole = (min: number, max: number) => is((v) => Number.isInteger(v) && v >= min && v <= max, `be a whole number from ${min} to ${max}`);
 
-/** An object whose known keys follow `shape`; any other key is reported as unknown. */
-const obj = (shape: Record<string, Rule>, check?: (v: Json, at: string, f: Fail) => void): Rule => (v, at, f) => {
+/**
+ * An object with only the keys of `shape`, checked in the shape's (the documented) order so that
+ * problems are listed in that order; `need` names the keys that must be present and not blank.
+ */
+const obj = (shape: Record<string, Rule>, need: string[] = []): Rule => (v, at, f) => {
   if (!isObject(v)) return f(at || '(config)', 'must be an object');
-  for (const k of Object.keys(v)) {
-    const path = at ? `${at}.${k}` : k;
-    const rule = shape[k];
-    if (!rule) f(path, 'is not a known setting');
-    else if (v[k] !== undefined) rule(v[k], path, f);
+  const known = Object.keys(shape);
+  const path = (k: string) => (at ? at + '.' + k : k);
+  for (const k of known) {
+    if (need.includes(k) && !String(v[k] ?? '').trim()) f(path(k), 'is required');
+    else if (v[k] !== undefined) shape[k]!(v[k], path(k), f);
   }
-  check?.(v, at, f);
+  for (const k in v) known.includes(k) || f(path(k), 'is not a known setting');
 };
-/** An array whose items follow `item`. */
-const list = (item: Rule, message: string, max = 50): Rule => (v, at, f) =>
-  Array.isArray(v) && v.length && v.length <= max ? v.forEach((x, i) => item(x, `${at}[${i}]`, f)) : f(at, message);
-/** An object keyed by arbitrary names whose values follow `item`. */
-const record = (key: Rule, item: Rule, message: string): Rule => (v, at, f) =>
-  isObject(v) ? Object.entries(v).forEach(([k, x]) => (key(k, `${at}.${k}`, f), item(x, `${at}.${k}`, f))) : f(at, message);
+/** A non-empty array of at most `max` items that follow `item`. */
+const list = (item: Rule, max = 50): Rule => (v, at, f) =>
+  Array.isArray(v) && v.length && v.length <= max ? v.forEach((x, i) => item(x, `${at}[${i}]`, f)) : f(at, `must be an array of 1 to ${max} items`);
+/** An object keyed by names that follow `key`, holding values that follow `item`. */
+const record = (key: Rule, item: Rule): Rule => (v, at, f) =>
+  isObject(v) ? Object.keys(v).forEach((k) => (key(k, at + '.' + k, f), item(v[k], at + '.' + k, f))) : f(at, 'must be an object');
 
-const cookieName: Rule = (v, at, f) => {
-  if (typeof v != 'string' || !v || v.length > 200) return f(at, 'must be a cookie name or a /regex/ string');
-  if (/^\/.+\/$/.test(v)) {
-    try {
-      new RegExp(v.slice(1, -1));
-    } catch {
-      f(at, 'is not a valid regular expression');
-    }
-  }
-};
-
-function schema(ids: Set<string>): Rule {
-  const purposeRef = test((v) => ids.has(v as string), NO_PURPOSE);
-  const seen = new Set<string>();
-  const purposeId: Rule = (v, at, f) =>
-    typeof v != 'string' || !PURPOSE_ID.test(v) ? f(at, ID_RULE) : seen.has(v) ? f(at, `duplicates "${v}"; ids must be unique`) : seen.add(v);
-  const gcmTypes = ['analytics_storage', 'ad_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'];
-  return obj(
+function schema(): Rule {
+  // Purposes are checked before texts and Consent Mode, so these references see every valid id.
+  const ids = new Set<string>();
+  const purposeRef = is((v) => ids.has(v), 'be an id in purposes');
+  const purposeId = matches(PURPOSE_ID);
+  const purpose = obj(
     {
-      policyVersion: required(64),
-      policyUrl: required(2048, isSafeLinkUrl, 'must be http(s) or a path'),
-      controller: obj({ name: str(200), contact: str(200) }),
-      purposes: list(
+      id: (v, at, f) => purposeId(v, at, f) === true && (ids.has(v) ? f(at, 'must be unique') : ids.add(v)),
+      required: bool,
+      optOutSignal: bool,
+      services: list(
         obj(
           {
             id: purposeId,
-            required: bool,
-            optOutSignal: bool,
-            services: list(obj({ id: matches(PURPOSE_ID, ID_RULE), name: str(200), cookies: list(cookieName, 'must be an array of cookie names or /regex/ strings', 100) }), 'must be an array', 100),
+            name: str(200),
+            cookies: list(str(200, (v) => v && (!/^\/.+\/$/.test(v) || isRegExp(v.slice(1, -1))), 'be a cookie name or a valid /regex/'), 100),
           },
-          (p, at, f) => p.required === true && p.optOutSignal === true && f(`${at}.optOutSignal`, 'cannot be set on a required purpose'),
+          ['id'],
         ),
-        'is required and must be a non-empty array',
+        100,
       ),
-      collector: obj({ url: test((v) => typeof v == 'string' && isCollectorUrl(v), 'must be an https URL (http only for localhost, 127.0.0.1, [::1]) or a same-origin path') }),
-      language: test((v) => v == 'auto' || (typeof v == 'string' && LANGUAGE.test(v)), 'must be "auto" or a language tag such as "en" or "zh-CN"'),
+    },
+    ['id'],
+  );
+  const gcmTypes = ['analytics_storage', 'ad_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'];
+  return obj(
+    {
+      policyVersion: str(64),
+      policyUrl: str(2048, isSafeLinkUrl, 'be http(s) or a path'),
+      controller: obj({ name: str(200), contact: str(200) }),
+      purposes: list((p, at, f) => {
+        purpose(p, at, f);
+        p?.required === true && p.optOutSignal === true && f(at + '.optOutSignal', 'cannot be set on a required purpose');
+      }),
+      collector: obj({ url: str(2048, (v) => !UNSAFE_URL_CHARS.test(v) && isCollectorUrl(v), 'be https or a /path') }, ['url']),
+      language: str(99, (v) => v == 'auto' || LANGUAGE.test(v), 'be "auto" or a language tag'),
       texts: record(
-        matches(LANGUAGE, 'must be keyed by a language tag such as "en" or "zh-CN"'),
-        obj({
-          ...Object.fromEntries(Object.keys(en).map((k) => [k, str(2000)])),
-          purposes: record(purposeRef, obj({ title: str(200), description: str(4000) }), 'must be an object keyed by purpose id'),
-        }),
-        'must be an object keyed by language tag',
+        matches(LANGUAGE, 'be a language tag'),
+        obj({ ...Object.fromEntries(Object.keys(en).map((k) => [k, str(2000)])), purposes: record(purposeRef, obj({ title: str(200), description: str(4000) })) }),
       ),
-      expiresAfterDays: whole(1, 3650, 'must be a whole number of days from 1 to 3650'),
+      expiresAfterDays: whole(1, 3650),
       cookie: obj({
-        name: matches(/^[A-Za-z0-9_-]{1,64}$/, 'must match [A-Za-z0-9_-]{1,64}'),
-        domain: matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'must be a host name such as "example.com"'),
+        name: matches(/^[A-Za-z0-9_-]{1,64}$/),
+        domain: matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'be a host name'),
         sameSite: oneOf('Lax', 'Strict', 'None'),
-        path: matches(/^\/[^;\s]*$/, 'must start with "/" and hold no spaces or ";"'),
+        path: matches(/^\/[^;\s]*$/),
       }),
       googleConsentMode: obj({
-        ...Object.fromEntries(gcmTypes.map((t) => [t, list(purposeRef, 'must be a non-empty array of purpose ids')])),
+        ...Object.fromEntries(gcmTypes.map((t) => [t, list(purposeRef)])),
         mode: oneOf('advanced', 'basic'),
-        wait_for_update: whole(0, 10_000, 'must be a whole number of milliseconds from 0 to 10000'),
-        region: test((v) => Array.isArray(v) && v.every((r) => /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/.test(r)), 'must be an array of ISO 3166 codes such as "DE" or "US-CA"'),
+        wait_for_update: whole(0, 10_000),
+        region: is((v) => Array.isArray(v) && v.every((r) => /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/.test(r)), 'be an array of ISO 3166 codes'),
       }),
       gpc: bool,
       reloadOnWithdraw: bool,
       ui: obj({ layout: oneOf('bar', 'box'), theme: oneOf('light', 'dark', 'auto'), reopenButton: bool }),
     },
-    (c, _, f) => {
-      for (const k of ['policyVersion', 'policyUrl', 'purposes']) if (c[k] === undefined) f(k, k == 'purposes' ? 'is required and must be a non-empty array' : 'is required and must be a non-empty string');
-    },
+    ['policyVersion', 'policyUrl', 'purposes'],
   );
 }
 
@@ -153,29 +152,19 @@ function schema(ids: Set<string>): Rule {
  */
 export function validateConfig(input: unknown): NormalizedConfig {
   const issues: ConfigIssue[] = [];
-  const purposes = isObject(input) && Array.isArray(input.purposes) ? (input.purposes as Json[]) : [];
-  const ids = new Set(purposes.map((p) => p?.id).filter((id): id is string => typeof id == 'string' && PURPOSE_ID.test(id)));
-  schema(ids)(input, '', (path, message) => issues.push({ path, message }));
-  if (issues.length) throw new ConsentConfigError(issues.sort((a, b) => order(a.path) - order(b.path)));
+  schema()(input, '', (path, message) => issues.push({ path, message }));
+  if (issues.length) throw new ConsentConfigError(issues);
 
   // A deep copy, so later edits to the site's object cannot change a running instance.
   const c = JSON.parse(JSON.stringify(input)) as ConsentConfig;
-  const ui = c.ui ?? {};
   return {
+    language: 'auto',
+    expiresAfterDays: 180,
+    gpc: true,
+    texts: {},
+    reloadOnWithdraw: false,
     ...c,
-    language: c.language ?? 'auto',
-    expiresAfterDays: c.expiresAfterDays ?? 180,
     cookie: { name: 'consentseal', sameSite: 'Lax', path: '/', ...c.cookie },
-    gpc: c.gpc ?? true,
-    ui: { layout: ui.layout ?? 'bar', theme: ui.theme ?? 'auto', reopenButton: ui.reopenButton ?? false },
-    texts: c.texts ?? {},
-    reloadOnWithdraw: c.reloadOnWithdraw ?? false,
+    ui: { layout: 'bar', theme: 'auto', reopenButton: false, ...c.ui },
   };
 }
-
-/** Reports problems in the order of the documented config keys, whatever order the site wrote them in. */
-const KEY_ORDER = ['policyVersion', 'policyUrl', 'controller', 'purposes', 'collector', 'language', 'texts', 'expiresAfterDays', 'cookie', 'googleConsentMode'];
-const order = (path: string) => {
-  const i = KEY_ORDER.indexOf(path.split(/[.[]/)[0]!);
-  return i < 0 ? KEY_ORDER.length : i;
-};
