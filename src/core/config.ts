@@ -85,66 +85,67 @@ const list = (item: Rule, max = 50): Rule => (v, at, f) =>
 const record = (key: Rule, item: Rule): Rule => (v, at, f) =>
   isObject(v) ? Object.keys(v).forEach((k) => (key(k, at + '.' + k, f), item(v[k], at + '.' + k, f))) : f(at, 'must be an object');
 
-function schema(): Rule {
-  // Purposes are checked before texts and Consent Mode, so these references see every valid id.
-  const ids = new Set<string>();
-  const purposeRef = is((v) => ids.has(v), 'be an id in purposes');
-  const purposeId = matches(PURPOSE_ID);
-  const purpose = obj(
-    {
-      id: (v, at, f) => purposeId(v, at, f) === true && (ids.has(v) ? f(at, 'must be unique') : ids.add(v)),
-      required: bool,
-      optOutSignal: bool,
-      services: list(
-        obj(
-          {
-            id: purposeId,
-            name: str(200),
-            cookies: list(str(200, (v) => v && (!/^\/.+\/$/.test(v) || isRegExp(v.slice(1, -1))), 'be a cookie name or a valid /regex/'), 100),
-          },
-          ['id'],
-        ),
-        100,
+// The valid purpose ids seen so far. Purposes are checked before texts and Consent Mode, so
+// references to them see every one; `validateConfig` clears it before each run.
+const ids = new Set<string>();
+const purposeRef = is((v) => ids.has(v), 'be an id in purposes');
+const purposeId = matches(PURPOSE_ID);
+const purpose = obj(
+  {
+    id: (v, at, f) => purposeId(v, at, f) === true && (ids.has(v) ? f(at, 'must be unique') : ids.add(v)),
+    required: bool,
+    optOutSignal: bool,
+    services: list(
+      obj(
+        {
+          id: purposeId,
+          name: str(200),
+          cookies: list(str(200, (v) => v && (!/^\/.+\/$/.test(v) || isRegExp(v.slice(1, -1))), 'be a cookie name or a valid /regex/'), 100),
+        },
+        ['id'],
       ),
-    },
-    ['id'],
-  );
-  const gcmTypes = ['analytics_storage', 'ad_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'];
-  return obj(
-    {
-      policyVersion: str(64),
-      policyUrl: str(2048, isSafeLinkUrl, 'be http(s) or a path'),
-      controller: obj({ name: str(200), contact: str(200) }),
-      purposes: list((p, at, f) => {
-        purpose(p, at, f);
-        p?.required === true && p.optOutSignal === true && f(at + '.optOutSignal', 'cannot be set on a required purpose');
-      }),
-      collector: obj({ url: str(2048, (v) => !UNSAFE_URL_CHARS.test(v) && isCollectorUrl(v), 'be https or a /path') }, ['url']),
-      language: str(99, (v) => v == 'auto' || LANGUAGE.test(v), 'be "auto" or a language tag'),
-      texts: record(
-        matches(LANGUAGE, 'be a language tag'),
-        obj({ ...Object.fromEntries(Object.keys(en).map((k) => [k, str(2000)])), purposes: record(purposeRef, obj({ title: str(200), description: str(4000) })) }),
-      ),
-      expiresAfterDays: whole(1, 3650),
-      cookie: obj({
-        name: matches(/^[A-Za-z0-9_-]{1,64}$/),
-        domain: matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'be a host name'),
-        sameSite: oneOf('Lax', 'Strict', 'None'),
-        path: matches(/^\/[^;\s]*$/),
-      }),
-      googleConsentMode: obj({
-        ...Object.fromEntries(gcmTypes.map((t) => [t, list(purposeRef)])),
-        mode: oneOf('advanced', 'basic'),
-        wait_for_update: whole(0, 10_000),
-        region: is((v) => Array.isArray(v) && v.every((r) => /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/.test(r)), 'be an array of ISO 3166 codes'),
-      }),
-      gpc: bool,
-      reloadOnWithdraw: bool,
-      ui: obj({ layout: oneOf('bar', 'box'), theme: oneOf('light', 'dark', 'auto'), reopenButton: bool }),
-    },
-    ['policyVersion', 'policyUrl', 'purposes'],
-  );
-}
+      100,
+    ),
+  },
+  ['id'],
+);
+const gcmTypes = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'];
+
+/** The whole config, in the order README documents it. */
+const config = obj(
+  {
+    policyVersion: str(64),
+    policyUrl: str(2048, isSafeLinkUrl, 'be http(s) or a path'),
+    controller: obj({ name: str(200), contact: str(200) }),
+    purposes: list((p, at, f) => {
+      purpose(p, at, f);
+      p?.required === true && p.optOutSignal === true && f(at + '.optOutSignal', 'cannot be set on a required purpose');
+    }),
+    collector: obj({ url: str(2048, (v) => !UNSAFE_URL_CHARS.test(v) && isCollectorUrl(v), 'be https or a /path') }, ['url']),
+    language: str(99, (v) => v == 'auto' || LANGUAGE.test(v), 'be "auto" or a language tag'),
+    texts: record(
+      matches(LANGUAGE, 'be a language tag'),
+      obj({ ...Object.fromEntries(Object.keys(en).map((k) => [k, str(2000)])), purposes: record(purposeRef, obj({ title: str(200), description: str(4000) })) }),
+    ),
+    expiresAfterDays: whole(1, 3650),
+    cookie: obj({
+      name: matches(/^[A-Za-z0-9_-]{1,64}$/),
+      domain: matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'be a host name'),
+      sameSite: oneOf('Lax', 'Strict', 'None'),
+      path: matches(/^\/[^;\s]*$/),
+    }),
+    googleConsentMode: obj({
+      ...Object.fromEntries(gcmTypes.map((t) => [t, list(purposeRef)])),
+      mode: oneOf('advanced', 'basic'),
+      wait_for_update: whole(0, 10_000),
+      region: is((v) => Array.isArray(v) && v.every((r) => /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/.test(r)), 'be an array of ISO 3166 codes'),
+    }),
+    gpc: bool,
+    reloadOnWithdraw: bool,
+    ui: obj({ layout: oneOf('bar', 'box'), theme: oneOf('light', 'dark', 'auto'), reopenButton: bool }),
+  },
+  ['policyVersion', 'policyUrl', 'purposes'],
+);
 
 /**
  * Checks a config against every rule and fills in defaults. Throws one {@link ConsentConfigError}
@@ -152,7 +153,8 @@ function schema(): Rule {
  */
 export function validateConfig(input: unknown): NormalizedConfig {
   const issues: ConfigIssue[] = [];
-  schema()(input, '', (path, message) => issues.push({ path, message }));
+  ids.clear();
+  config(input, '', (path, message) => issues.push({ path, message }));
   if (issues.length) throw new ConsentConfigError(issues);
 
   // A deep copy, so later edits to the site's object cannot change a running instance.
