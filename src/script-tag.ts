@@ -17,7 +17,7 @@ const me = document.currentScript as HTMLScriptElement | null;
 const start = (get: () => unknown) => {
   try {
     const config = get();
-    if (config == null) throw 'no config: add a JSON <script id="consentseal-config"> or window.consentsealConfig';
+    if (config == null) throw 'no config: add <script type="application/json" id="consentseal-config"> or window.consentsealConfig';
     return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce || '' } })) as ConsentSeal;
   } catch (e) {
     console.error(`ConsentSeal: ${e}\nNothing is shown until this is fixed.`);

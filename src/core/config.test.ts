@@ -104,10 +104,12 @@ describe('validateConfig', () => {
   });
 
   it('accepts http collectors only on loopback hosts', () => {
-    for (const url of ['https://c.example/receipts', 'http://localhost:8787/receipts', 'http://127.0.0.1/r', 'http://[::1]:1/r', '/receipts']) {
+    for (const url of ['https://c.example/receipts', 'HTTPS://C.EXAMPLE/r', 'http://localhost', 'http://localhost:8787/receipts', 'http://127.0.0.1/r', 'http://[::1]:1/r', '/receipts']) {
       expect(problems({ ...base, collector: { url } })).toEqual([]);
     }
-    expect(problems({ ...base, collector: { url: '//evil.example/r' } })).toHaveLength(1);
+    for (const url of ['//evil.example/r', '/\\evil.example/r', 'http://localhost:@evil.example/r', 'http://localhost@evil.example/r', 'http://localhost.evil.example/r', 'http://127.0.0.1.evil.example/r', 'http://[::1]x/r', 'ftp://c.example/r', 'https://c.example/ r']) {
+      expect(problems({ ...base, collector: { url } })).toEqual(['collector.url: must be https or a /path']);
+    }
   });
 });
 

@@ -18,7 +18,7 @@ export class ConsentConfigError extends Error {
 }
 
 const PURPOSE_ID = /^[a-z0-9_-]{1,40}$/;
-const LANGUAGE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
+const LANGUAGE = /^[a-z]{2,3}(-[a-z\d]{2,8})*$/i;
 // Browsers strip or ignore these inside URLs, which lets `java\tscript:` slip past a naive check.
 const UNSAFE_URL_CHARS = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/;
 
@@ -29,15 +29,11 @@ const UNSAFE_URL_CHARS = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/;
 export const isSafeLinkUrl = (value: string): boolean =>
   !!value && !UNSAFE_URL_CHARS.test(value) && /^(https?:|(?![a-z][a-z0-9+.-]*:))/i.test(value);
 
-/** An absolute https URL, an http URL on a loopback host, or a same-origin path (not `//host` or `/\\host`). */
-function isCollectorUrl(value: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(value);
-    return protocol == 'https:' || (protocol == 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname));
-  } catch {
-    return /^\/(?![/\\])/.test(value);
-  }
-}
+/**
+ * An https URL, an http URL on a loopback host (nothing but an optional port may follow the host,
+ * so `http://localhost:@evil.example` fails), or a same-origin path (not `//host` or `/\host`).
+ */
+const COLLECTOR_URL = /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)|\/(?![/\\]))/i;
 
 const isRegExp = (source: string) => {
   try {
@@ -121,7 +117,7 @@ const config = obj(
       purpose(p, at, f);
       p?.required === true && p.optOutSignal === true && f(at + '.optOutSignal', 'cannot be set on a required purpose');
     }),
-    collector: obj({ url: str(2048, (v) => !UNSAFE_URL_CHARS.test(v) && isCollectorUrl(v), 'be https or a /path') }, ['url']),
+    collector: obj({ url: str(2048, (v) => !UNSAFE_URL_CHARS.test(v) && COLLECTOR_URL.test(v), 'be https or a /path') }, ['url']),
     language: str(99, (v) => v == 'auto' || LANGUAGE.test(v), 'be "auto" or a language tag'),
     texts: record(
       matches(LANGUAGE, 'be a language tag'),
@@ -138,7 +134,7 @@ const config = obj(
       ...Object.fromEntries(gcmTypes.map((t) => [t, list(purposeRef)])),
       mode: oneOf('advanced', 'basic'),
       wait_for_update: whole(0, 10_000),
-      region: is((v) => Array.isArray(v) && v.every((r) => /^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$/.test(r)), 'be an array of ISO 3166 codes'),
+      region: is((v) => Array.isArray(v) && v.every((r) => /^[a-z]{2}(-[a-z\d]{1,3})?$/i.test(r)), 'be an array of ISO 3166 codes'),
     }),
     gpc: bool,
     reloadOnWithdraw: bool,
