@@ -85,6 +85,8 @@ describe('validateConfig', () => {
     [{ ui: { layout: 'modal' } }, 'ui.layout: must be one of "bar", "box"'],
     [{ ui: { theme: 'blue' } }, 'ui.theme: must be one of "light", "dark", "auto"'],
     [{ polcyUrl: '/x' }, 'polcyUrl: is not a known setting'],
+    [JSON.parse('{"__proto__": {}, "toString": 1}'), '__proto__: is not a known setting'],
+    [{ toString: 1 }, 'toString: is not a known setting'],
   ])('reports %j', (patch, expected) => {
     expect(problems({ ...base, ...patch })).toContain(expected);
   });

@@ -43,8 +43,8 @@ const isRegExp = (source: string) => {
 
 type Json = Record<string, unknown>;
 type Fail = (path: string, message: string) => void;
-/** Checks one value at `at`, reporting every problem through `fail`. */
-type Rule = (v: any, at: string, fail: Fail) => unknown;
+/** Checks one value at `at` (a key of `parent`), reporting every problem through `fail`. */
+type Rule = (v: any, at: string, fail: Fail, parent?: any) => unknown;
 
 const isObject = (v: unknown): v is Json => typeof v == 'object' && v !== null && !Array.isArray(v);
 
@@ -70,7 +70,7 @@ const obj = (shape: Record<string, Rule>, need: string[] = []): Rule => (v, at, 
   const path = (k: string) => (at ? at + '.' + k : k);
   for (const k of known) {
     if (need.includes(k) && !String(v[k] ?? '').trim()) f(path(k), 'is required');
-    else if (v[k] !== undefined) shape[k]!(v[k], path(k), f);
+    else if (v[k] !== undefined) shape[k]!(v[k], path(k), f, v);
   }
   for (const k in v) known.includes(k) || f(path(k), 'is not a known setting');
 };
@@ -86,25 +86,6 @@ const record = (key: Rule, item: Rule): Rule => (v, at, f) =>
 const ids = new Set<string>();
 const purposeRef = is((v) => ids.has(v), 'be an id in purposes');
 const purposeId = matches(PURPOSE_ID);
-const purpose = obj(
-  {
-    id: (v, at, f) => purposeId(v, at, f) === true && (ids.has(v) ? f(at, 'must be unique') : ids.add(v)),
-    required: bool,
-    optOutSignal: bool,
-    services: list(
-      obj(
-        {
-          id: purposeId,
-          name: str(200),
-          cookies: list(str(200, (v) => v && (!/^\/.+\/$/.test(v) || isRegExp(v.slice(1, -1))), 'be a cookie name or a valid /regex/'), 100),
-        },
-        ['id'],
-      ),
-      100,
-    ),
-  },
-  ['id'],
-);
 const gcmTypes = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'];
 
 /** The whole config, in the order README documents it. */
@@ -113,10 +94,27 @@ const config = obj(
     policyVersion: str(64),
     policyUrl: str(2048, isSafeLinkUrl, 'be http(s) or a path'),
     controller: obj({ name: str(200), contact: str(200) }),
-    purposes: list((p, at, f) => {
-      purpose(p, at, f);
-      p?.required === true && p.optOutSignal === true && f(at + '.optOutSignal', 'cannot be set on a required purpose');
-    }),
+    purposes: list(
+      obj(
+        {
+          id: (v, at, f) => purposeId(v, at, f) === true && (ids.has(v) ? f(at, 'must be unique') : ids.add(v)),
+          required: bool,
+          optOutSignal: (v, at, f, p) => bool(v, at, f) === true && v && p.required === true && f(at, 'cannot be set on a required purpose'),
+          services: list(
+            obj(
+              {
+                id: purposeId,
+                name: str(200),
+                cookies: list(str(200, (v) => v && (!/^\/.+\/$/.test(v) || isRegExp(v.slice(1, -1))), 'be a cookie name or a valid /regex/'), 100),
+              },
+              ['id'],
+            ),
+            100,
+          ),
+        },
+        ['id'],
+      ),
+    ),
     collector: obj({ url: str(2048, (v) => !UNSAFE_URL_CHARS.test(v) && COLLECTOR_URL.test(v), 'be https or a /path') }, ['url']),
     language: str(99, (v) => v == 'auto' || LANGUAGE.test(v), 'be "auto" or a language tag'),
     texts: record(
