@@ -101,6 +101,12 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it('refuses a cookie entry with a leading / that is not a whole /regex/ (gating would read it as one)', () => {
+    for (const c of ['/', '//', '/_ga']) {
+      expect(problems({ ...base, purposes: [{ id: 'a', services: [{ id: 'ga4', cookies: [c] }] }] })).toEqual(['purposes[0].services[0].cookies[0]: must be a cookie name or a valid /regex/']);
+    }
+  });
+
   it('names every problem in the error message', () => {
     expect(() => validateConfig({ ...base, purposes: [{ id: 'X' }] })).toThrow(/purposes\[0\]\.id: must match/);
   });

@@ -105,7 +105,8 @@ const config = obj(
               {
                 id: purposeId,
                 name: str(200),
-                cookies: list(str(200, (v) => v && (!/^\/.+\/$/.test(v) || isRegExp(v.slice(1, -1))), 'be a cookie name or a valid /regex/'), 100),
+                // Gating reads any leading `/` as a regex (cookie names cannot hold one), so only a whole one passes.
+                cookies: list(str(200, (v) => v && (v[0] != '/' || (/^\/.+\/$/.test(v) && isRegExp(v.slice(1, -1)))), 'be a cookie name or a valid /regex/'), 100),
               },
               ['id'],
             ),
