@@ -3,13 +3,13 @@ import type { PurposeTexts, UiTexts } from '../core/types';
 /** Built-in English texts. */
 export const en: UiTexts = {
   bannerTitle: 'We value your privacy',
-  bannerText: '{controller} uses cookies and similar technologies only where you allow it. Choose what you accept; you can change your mind at any time.',
+  bannerText: '{controller} uses cookies and similar technologies only where you allow it. You can change your mind at any time.',
   policyLink: 'Privacy policy',
   acceptAll: 'Accept all',
   rejectAll: 'Reject all',
   customize: 'Customize',
   preferencesTitle: 'Privacy preferences',
-  preferencesText: 'Choose which purposes you allow. Required ones keep the site working and cannot be turned off.',
+  preferencesText: 'Choose which purposes you allow. Required ones cannot be turned off.',
   save: 'Save choices',
   close: 'Close',
   requiredLabel: 'Always on',

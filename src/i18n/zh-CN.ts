@@ -3,13 +3,13 @@ import type { PurposeTexts, UiTexts } from '../core/types';
 /** Built-in Simplified Chinese texts. */
 export const zhCN: UiTexts = {
   bannerTitle: '我们重视您的隐私',
-  bannerText: '{controller}仅在您允许时使用 Cookie 及类似技术。请选择您同意的内容，您可以随时更改。',
+  bannerText: '{controller}仅在您允许时使用 Cookie 及类似技术。您可以随时更改选择。',
   policyLink: '隐私政策',
   acceptAll: '全部接受',
   rejectAll: '全部拒绝',
   customize: '自定义',
   preferencesTitle: '隐私偏好设置',
-  preferencesText: '请选择您允许的用途。必要用途用于保障网站正常运行，无法关闭。',
+  preferencesText: '请选择您允许的用途。必要用途无法关闭。',
   save: '保存选择',
   close: '关闭',
   requiredLabel: '始终开启',
