@@ -35,7 +35,7 @@ export function receiptsPlugin(): ConsentPlugin {
     const { config, env } = core;
     const chain = serial('consentseal-chain');
     const outbox = config.collector && createOutbox(config.collector.url, core);
-    const secure = globalThis.crypto?.subtle;
+    const secure = crypto.subtle;
     let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
     let warned = 0;
     receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
@@ -46,9 +46,9 @@ export function receiptsPlugin(): ConsentPlugin {
      */
     const drafts = (edit: (list: ReceiptPayload[]) => ReceiptPayload[]) => {
       try {
-        const list = edit(JSON.parse(localStorage.getItem(UNSIGNED) ?? '[]'));
-        if (list[0]) localStorage.setItem(UNSIGNED, JSON.stringify(list));
-        else localStorage.removeItem(UNSIGNED);
+        const list = edit(JSON.parse(localStorage[UNSIGNED] ?? '[]'));
+        if (list[0]) localStorage[UNSIGNED] = JSON.stringify(list);
+        else delete localStorage[UNSIGNED];
       } catch {}
     };
 
@@ -80,7 +80,7 @@ export function receiptsPlugin(): ConsentPlugin {
       }).catch((e) => core.reportError('receipt', 'Receipt not signed', e));
 
     const off = core.on('decision', ({ state: { subjectId, purposes, policyVersion }, action, method, gpc }) => {
-      if (!secure) return void (warned++ || core.reportError('crypto', 'No receipt: WebCrypto needs a secure context (https)'));
+      if (!secure) return void (warned++ || core.reportError('crypto', 'No receipts: WebCrypto needs a secure context (https)'));
       // The page without query or fragment: what the receipt records and what an auditor can reuse.
       const page = location.origin + location.pathname;
       const d: ReceiptPayload = {
@@ -109,7 +109,7 @@ export function receiptsPlugin(): ConsentPlugin {
     if (secure) drafts((list) => (list.forEach(issue), list));
     return () => {
       off();
-      outbox && outbox.stop();
+      outbox?.stop();
     };
   };
 }

@@ -26,7 +26,7 @@ const mem = new Map<string, unknown>();
  */
 export const receiptStore = {
   get: async <T>(k: string): Promise<T | undefined> =>
-    mem.has(k) ? (mem.get(k) as T) : idb(() => get<T>(k, db)).catch((e) => void receiptStore.onError(e)),
+    (mem.get(k) as T) ?? idb(() => get<T>(k, db)).catch((e) => void receiptStore.onError(e)),
   set: (k: string, v: unknown): Promise<void> =>
     idb(() => set(k, v, db)).then(
       () => void mem.delete(k),

@@ -56,8 +56,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   const lock = serial('consentseal-outbox');
   /** Receipts this page knows are unsent and not already in a (keepalive) request. */
   const pending = new Map<string, Sendable>();
+  // Also the listeners' options: its `signal` removes them all on `stop`.
   const ac = new AbortController();
-  const opts = { signal: ac.signal };
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const post = (batch: Sendable[]): Promise<CollectorReply> =>
@@ -112,9 +112,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   const off = core.on('receipt', (r) => {
     if (r.status == 'signed') pending.set(r.receiptId, r as Sendable), flush(true);
   });
-  addEventListener('online', () => flush(true), opts);
-  addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), opts);
-  document.addEventListener('visibilitychange', () => document.hidden && flush(), opts);
+  addEventListener('online', () => flush(true), ac);
+  addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), ac);
   core.ready.then(() => flush());
   return {
     flush,

@@ -20,23 +20,18 @@ export async function loadSigner(): Promise<[sign: (payload: object) => Promise<
   const ks = createStore('consentseal-keys', 'keys');
   const sign = async (input: string) => b64u(await subtle.sign(ALG, pair.privateKey, utf8(input)));
   let pair: CryptoKeyPair;
-  let jwk: JsonWebKey | undefined;
   // Until the store answers, a new key must not overwrite one we could not read.
   let ephemeral = true;
   try {
-    // No stored key fails the probe below, like a broken one.
     pair = (await get('device', ks))!;
     ephemeral = false;
-    // The probe: a stored key must still sign (and its public half export) before we rely on it.
+    // The probe: a stored key must still sign before we rely on it (no key fails it too).
     await sign('');
-    jwk = await subtle.exportKey('jwk', pair.publicKey);
-  } catch {}
-  if (!jwk) {
+  } catch {
     pair = (await subtle.generateKey(ALG, false, ['sign'])) as CryptoKeyPair;
-    jwk = await subtle.exportKey('jwk', pair.publicKey);
     if (!ephemeral) await set('device', pair, ks).catch(() => (ephemeral = true));
   }
-  const { kty, crv, x, y } = jwk;
+  const { kty, crv, x, y } = await subtle.exportKey('jwk', pair.publicKey);
   const pub = { kty, crv, x, y };
   const head = b64u(JSON.stringify({ alg: 'ES256', typ: 'consent-receipt+jws', kid: await thumbprint(pub), jwk: pub })) + '.';
   return [
