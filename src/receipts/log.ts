@@ -40,7 +40,8 @@ export const receiptStore = {
 
 /** Every receipt signed in this browser, oldest first: for "Download my receipts". Never rejects. */
 export async function readReceiptLog(): Promise<ReceiptLogEntry[]> {
-  const byId = new Map<string, ReceiptLogEntry>();
-  for (const v of [...(await idb(() => db('readonly', (s) => promisifyRequest<ReceiptLogEntry[]>(s.getAll()))).catch(() => [])), ...(mem.values() as Iterable<ReceiptLogEntry>)]) if (v?.jws) byId.set(v.receiptId, v);
-  return [...byId.values()].sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
+  const byId: Record<string, ReceiptLogEntry> = {};
+  for (const v of [...(await idb(() => db('readonly', (s) => promisifyRequest<ReceiptLogEntry[]>(s.getAll()))).catch(() => [])), ...(mem.values() as Iterable<ReceiptLogEntry>)])
+    if (v.jws) byId[v.receiptId] = v;
+  return Object.values(byId).sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
 }
