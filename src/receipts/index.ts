@@ -32,12 +32,15 @@ const UNSIGNED = 'consentseal-unsigned';
 /** The receipts layer as a core plugin. */
 export function receiptsPlugin(): ConsentPlugin {
   return (core) => {
+    // Without WebCrypto (an insecure origin) no receipt is made; the first decision says why, once.
+    if (!crypto.subtle) {
+      const off = core.on('decision', () => (off(), core.reportError('crypto', 'No receipts: WebCrypto needs a secure context (https)')));
+      return off;
+    }
     const { config, env } = core;
     const chain = serial('consentseal-chain');
     const outbox = config.collector && createOutbox(config.collector.url, core);
-    const secure = crypto.subtle;
     let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
-    let warned = 0;
     receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
 
     /**
@@ -80,7 +83,6 @@ export function receiptsPlugin(): ConsentPlugin {
       }).catch((e) => core.reportError('receipt', 'Receipt not signed', e));
 
     const off = core.on('decision', ({ state: { subjectId, purposes, policyVersion }, action, method, gpc }) => {
-      if (!secure) return void (warned++ || core.reportError('crypto', 'No receipts: WebCrypto needs a secure context (https)'));
       // The page without query or fragment: what the receipt records and what an auditor can reuse.
       const page = location.origin + location.pathname;
       const d: ReceiptPayload = {
@@ -106,7 +108,7 @@ export function receiptsPlugin(): ConsentPlugin {
       issue(d);
     });
     // Decisions an earlier page made but left before signing.
-    if (secure) drafts((list) => (list.forEach(issue), list));
+    drafts((list) => (list.forEach(issue), list));
     return () => {
       off();
       outbox?.stop();
