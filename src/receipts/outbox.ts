@@ -45,7 +45,7 @@ export const batches = <T extends Sendable>(list: T[]): T[][] => {
 
 /**
  * Delivers signed receipts to the collector at `url`: each new one at once, the rest when the core
- * is ready, the browser comes back online or the page is hidden; on `pagehide`, what this page
+ * is ready, the browser comes back online or the backoff timer is due; on `pagehide`, what this page
  * knows is unsent goes out with `keepalive` without waiting for storage or locks. Receipts stay
  * `pending` in the receipt log until the collector answers accepted or duplicate (→ `sent`, with
  * its ack) or rejected; network errors and non-200 answers retry with {@link backoff}, persisted so
