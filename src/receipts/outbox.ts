@@ -25,7 +25,7 @@ type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
  */
 export const backoff = (n: number, random = Math.random()): number => {
   const d = Math.min(36e5, 5e3 * 2 ** (n - 1));
-  return Math.round(d / 2 + (random * d) / 2);
+  return Math.round((d * (1 + random)) / 2);
 };
 
 /**
