@@ -73,7 +73,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   const note = ({ receiptId, jws }: Sendable, status: ReceiptEvent['status'], reason?: string) =>
     core.emit('receipt', { receiptId, status, jws, reason } as ReceiptEvent);
 
-  const flush = (force?: boolean): Promise<void> =>
+  const flush = (force?: boolean | void): Promise<void> =>
     lock(async () => {
       clearTimeout(timer);
       const now = core.env.now();
@@ -114,7 +114,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   });
   addEventListener('online', () => flush(true), ac);
   addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), ac);
-  core.ready.then(() => flush());
+  core.ready.then(flush);
   return {
     flush,
     stop() {
