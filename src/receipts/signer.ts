@@ -16,9 +16,8 @@ export const thumbprint = (jwk: Record<string, string | undefined>): Promise<str
  * read (so a stored key must not be overwritten) gives an ephemeral key.
  */
 export async function loadSigner(): Promise<[sign: (payload: object) => Promise<string>, ephemeral: boolean]> {
-  const subtle = crypto.subtle;
   const ks = createStore('consentseal-keys', 'keys');
-  const sign = async (input: string) => b64u(await subtle.sign(ALG, pair.privateKey, utf8(input)));
+  const sign = async (input: string) => b64u(await crypto.subtle.sign(ALG, pair.privateKey, utf8(input)));
   let pair: CryptoKeyPair;
   // Until the store answers, a new key must not overwrite one we could not read.
   let ephemeral = true;
@@ -28,10 +27,10 @@ export async function loadSigner(): Promise<[sign: (payload: object) => Promise<
     // The probe: a stored key must still sign before we rely on it (no key fails it too).
     await sign('');
   } catch {
-    pair = (await subtle.generateKey(ALG, false, ['sign'])) as CryptoKeyPair;
+    pair = (await crypto.subtle.generateKey(ALG, false, ['sign'])) as CryptoKeyPair;
     if (!ephemeral) await set('device', pair, ks).catch(() => (ephemeral = true));
   }
-  const { kty, crv, x, y } = await subtle.exportKey('jwk', pair.publicKey);
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
   const pub = { kty, crv, x, y };
   const head = b64u(JSON.stringify({ alg: 'ES256', typ: 'consent-receipt+jws', kid: await thumbprint(pub), jwk: pub })) + '.';
   return [
