@@ -70,8 +70,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
     }).then((r) => (r.status == 200 ? r.json() : Promise.reject('HTTP ' + r.status)));
 
   const fail = (err: unknown) => core.reportError('transport', 'Receipts not delivered: ' + err, err);
-  const note = ({ receiptId, jws }: Sendable, status: ReceiptEvent['status'], reason?: string) =>
-    core.emit('receipt', { receiptId, status, jws, reason } as ReceiptEvent);
+  const note = (e: Sendable, status: ReceiptEvent['status'], reason?: string) =>
+    core.emit('receipt', { receiptId: e.receiptId, status, jws: e.jws, reason } as ReceiptEvent);
 
   const flush = (force?: boolean | void): Promise<void> =>
     lock(async () => {
