@@ -86,6 +86,8 @@ describe('receiptsPlugin', () => {
     expect(payloads[2]!.purposes).toEqual({ necessary: true, analytics: false, marketing: false });
     expect(core.getState().receiptId).toBe(payloads[2]!.receiptId);
     expect((await readReceiptLog()).map((e) => [e.receiptId, e.status, e.jws])).toEqual(payloads.map((p, i) => [p.receiptId, 'pending', jwss[i]]));
+    // Signed drafts are gone from localStorage.
+    expect(localStorage.getItem('consentseal-unsigned')).toBeNull();
     core.destroy();
   });
 
@@ -177,6 +179,7 @@ describe('receiptsPlugin', () => {
     await vi.waitFor(() => expect(sign).toHaveBeenCalled());
     first.core.destroy();
     vi.restoreAllMocks();
+    expect(JSON.parse(localStorage.getItem('consentseal-unsigned')!)).toHaveLength(1);
 
     const next = start();
     await vi.waitFor(() => expect(signed(next.receipts)).toHaveLength(1));

@@ -23,97 +23,95 @@ interface ChainHead {
   hash: string;
 }
 
+/**
+ * Where decisions wait for their receipt: written synchronously, so a navigation in the milliseconds
+ * before the signature (the first one makes the key) cannot lose a receipt; the next start signs what is left.
+ */
+const UNSIGNED = 'consentseal-unsigned';
+
 /** The receipts layer as a core plugin. */
 export function receiptsPlugin(): ConsentPlugin {
   return (core) => {
-    const { config, env, language } = core;
+    // Without WebCrypto (an insecure origin) no receipt is made; the first decision says why, once.
+    if (!crypto.subtle) {
+      const off = core.on('decision', () => (off(), core.reportError('crypto', 'No receipts: WebCrypto needs a secure context (https)')));
+      return off;
+    }
+    const { config, env } = core;
     const chain = serial('consentseal-chain');
     const outbox = config.collector && createOutbox(config.collector.url, core);
-    let signer: ReturnType<typeof loadSigner> | undefined;
-    let warned = 0;
+    let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
     receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
 
     /**
-     * A decision waiting for its receipt, written synchronously to localStorage so a navigation in
-     * the milliseconds before the signature (the first one makes the key) cannot lose the receipt:
-     * the next start signs what is left.
+     * Edits the drafts in localStorage: payloads still to sign, members in the payload's order, those
+     * set at signing empty. Without localStorage (blocked), this page's receipts are still signed.
      */
-    type Draft = Omit<ReceiptPayload, 'ver' | 'seq' | 'prev' | 'issuedAt' | 'noticeHash' | 'sdk' | 'ephemeralKey'>;
-    const UNSIGNED = 'consentseal-unsigned';
-    const drafts = (): Draft[] => {
+    const drafts = (edit: (list: ReceiptPayload[]) => ReceiptPayload[]) => {
       try {
-        return JSON.parse(localStorage.getItem(UNSIGNED) ?? '[]') as Draft[];
-      } catch {
-        return [];
-      }
-    };
-    const keep = (list: Draft[]) => {
-      try {
-        if (list.length) localStorage.setItem(UNSIGNED, JSON.stringify(list));
-        else localStorage.removeItem(UNSIGNED);
-      } catch {
-        // No localStorage (blocked, private mode): this page's receipts are still signed.
-      }
+        const list = edit(JSON.parse(localStorage[UNSIGNED] ?? '[]'));
+        if (list[0]) localStorage[UNSIGNED] = JSON.stringify(list);
+        else delete localStorage[UNSIGNED];
+      } catch {}
     };
 
-    const issue = (d: Draft) =>
-      // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork.
+    const issue = (d: ReceiptPayload) =>
+      // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork; and
+      // so this page loads its signer once.
       chain(async () => {
-        if (await receiptStore.get(d.receiptId)) return;
-        const [sign, ephemeralKey] = await (signer ??= loadSigner().catch((e) => ((signer = undefined), Promise.reject(e))));
-        const hk = 'head:' + d.subjectId;
+        const { receiptId, subjectId } = d;
+        if (await receiptStore.get(receiptId)) return;
+        const [sign, ephemeralKey] = (signer ??= await loadSigner());
+        const hk = 'head:' + subjectId;
         const head = await receiptStore.get<ChainHead>(hk);
-        const p: ReceiptPayload = {
-          ver: 1,
-          receiptId: d.receiptId,
-          subjectId: d.subjectId,
-          seq: (head?.seq ?? 0) + 1,
+        const seq = (head?.seq ?? 0) + 1;
+        const issuedAt = new Date(env.now()).toISOString();
+        const jws = await sign({
+          ...d,
+          seq,
           prev: head?.hash ?? null,
-          issuedAt: new Date(env.now()).toISOString(),
-          action: d.action,
-          method: d.method,
-          purposes: d.purposes,
-          policyVersion: d.policyVersion,
-          policyUrl: d.policyUrl,
-          language: d.language,
+          issuedAt,
           noticeHash: await noticeHash(config, d.language, d.page),
-          page: d.page,
-          gpc: d.gpc,
           ephemeralKey,
           sdk: 'consentseal@' + __SDK_VERSION__,
-        };
-        const e: ReceiptLogEntry = { receiptId: p.receiptId, issuedAt: p.issuedAt, jws: await sign(p), status: 'pending' };
-        await receiptStore.set(hk, { seq: p.seq, hash: await sha256(e.jws) });
-        await receiptStore.set(p.receiptId, e);
-        keep(drafts().filter((x) => x.receiptId != d.receiptId));
-        if (core.getState().subjectId == d.subjectId) core.setReceiptId(p.receiptId);
-        core.emit('receipt', { receiptId: p.receiptId, status: 'signed', jws: e.jws });
+        });
+        await receiptStore.set(hk, { seq, hash: await sha256(jws) });
+        await receiptStore.set(receiptId, { receiptId, issuedAt, jws, status: 'pending' } satisfies ReceiptLogEntry);
+        drafts((list) => list.filter((x) => x.receiptId != receiptId));
+        if (core.getState().subjectId == subjectId) core.setReceiptId(receiptId);
+        core.emit('receipt', { receiptId, status: 'signed', jws });
       }).catch((e) => core.reportError('receipt', 'Receipt not signed', e));
 
-    const off = core.on('decision', ({ state, action, method, gpc }) => {
-      if (!globalThis.crypto?.subtle) return void (warned++ || core.reportError('crypto', 'No receipt: WebCrypto needs a secure context (https)'));
+    const off = core.on('decision', ({ state: { subjectId, purposes, policyVersion }, action, method, gpc }) => {
       // The page without query or fragment: what the receipt records and what an auditor can reuse.
       const page = location.origin + location.pathname;
-      const d: Draft = {
+      const d: ReceiptPayload = {
+        ver: 1,
         receiptId: env.uuid(),
-        subjectId: state.subjectId,
+        subjectId,
+        seq: 0,
+        prev: null,
+        issuedAt: '',
         action,
         method,
-        purposes: state.purposes,
-        policyVersion: state.policyVersion,
+        purposes,
+        policyVersion,
         policyUrl: new URL(config.policyUrl, page).href,
-        language,
+        language: core.language,
+        noticeHash: '',
         page,
         gpc,
+        ephemeralKey: false,
+        sdk: '',
       };
-      keep([...drafts(), d]);
+      drafts((list) => [...list, d]);
       issue(d);
     });
     // Decisions an earlier page made but left before signing.
-    if (globalThis.crypto?.subtle) drafts().forEach(issue);
+    drafts((list) => (list.forEach(issue), list));
     return () => {
       off();
-      outbox && outbox.stop();
+      outbox?.stop();
     };
   };
 }

@@ -12,12 +12,12 @@ export interface ReceiptLogEntry {
   status: 'pending' | 'sent' | 'rejected';
 }
 
-// idb-keyval opens the database on first use, where a missing `indexedDB` throws synchronously:
-// every call runs inside a promise so that becomes a rejection.
 const db = createStore('consentseal-receipts', 'receipts');
-const idb = <T>(f: () => Promise<T>) => Promise.resolve().then(f);
 /** Values IndexedDB refused (private mode): kept for this page, newer than the stored ones. */
 const mem = new Map<string, unknown>();
+
+// idb-keyval opens the database on first use, where a missing `indexedDB` throws synchronously:
+// every call sits in an async function's try, so that is caught like a rejection.
 
 /**
  * Chain heads (`head:<subjectId>`), the retry state (`retry`) and the receipt log (by receipt id),
@@ -25,22 +25,32 @@ const mem = new Map<string, unknown>();
  * stays in memory for this page; `get` resolves `undefined` when the value is unreadable.
  */
 export const receiptStore = {
-  get: async <T>(k: string): Promise<T | undefined> =>
-    mem.has(k) ? (mem.get(k) as T) : idb(() => get<T>(k, db)).catch((e) => void receiptStore.onError(e)),
-  set: (k: string, v: unknown): Promise<void> =>
-    idb(() => set(k, v, db)).then(
-      () => void mem.delete(k),
-      (e) => {
-        mem.set(k, v);
-        receiptStore.onError(e);
-      },
-    ),
+  async get<T>(k: string): Promise<T | undefined> {
+    try {
+      return (mem.get(k) as T) ?? (await get<T>(k, db));
+    } catch (e) {
+      receiptStore.onError(e);
+    }
+  },
+  async set(k: string, v: unknown): Promise<void> {
+    try {
+      await set(k, v, db);
+      mem.delete(k);
+    } catch (e) {
+      mem.set(k, v);
+      receiptStore.onError(e);
+    }
+  },
   onError(_e: unknown) {},
 };
 
 /** Every receipt signed in this browser, oldest first: for "Download my receipts". Never rejects. */
 export async function readReceiptLog(): Promise<ReceiptLogEntry[]> {
-  const byId = new Map<string, ReceiptLogEntry>();
-  for (const v of [...(await idb(() => db('readonly', (s) => promisifyRequest<ReceiptLogEntry[]>(s.getAll()))).catch(() => [])), ...(mem.values() as Iterable<ReceiptLogEntry>)]) if (v?.jws) byId.set(v.receiptId, v);
-  return [...byId.values()].sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
+  const byId: Record<string, ReceiptLogEntry> = {};
+  let stored: ReceiptLogEntry[] = [];
+  try {
+    stored = await db('readonly', (s) => promisifyRequest(s.getAll()));
+  } catch {}
+  for (const v of [...stored, ...(mem.values() as Iterable<ReceiptLogEntry>)]) if (v.jws) byId[v.receiptId] = v;
+  return Object.values(byId).sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
 }

@@ -29,18 +29,19 @@ type NoticeConfig = Pick<ConsentConfig, 'policyVersion' | 'policyUrl' | 'control
  */
 export function noticeDocument(config: NoticeConfig, language: string, pageUrl: string): NoticeDocument {
   const t = resolveTexts({ ...config, texts: config.texts ?? {} }, language);
+  const c = config.controller;
   return {
     policyVersion: config.policyVersion,
     policyUrl: new URL(config.policyUrl, pageUrl).href,
     language,
-    controller: { name: config.controller?.name ?? null, contact: config.controller?.contact ?? null },
+    controller: { name: c?.name ?? null, contact: c?.contact ?? null },
     ui: t.ui,
     purposes: config.purposes.map((p) => ({
       id: p.id,
       required: !!p.required,
       optOutSignal: !!p.optOutSignal,
-      title: t.purposes[p.id]!.title,
-      description: t.purposes[p.id]!.description,
+      // Exactly `title` and `description`.
+      ...t.purposes[p.id]!,
       services: (p.services ?? []).map((s) => ({ id: s.id, name: s.name ?? null, cookies: s.cookies ?? [] })),
     })),
   };

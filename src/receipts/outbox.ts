@@ -25,7 +25,7 @@ type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
  */
 export const backoff = (n: number, random = Math.random()): number => {
   const d = Math.min(36e5, 5e3 * 2 ** (n - 1));
-  return Math.round(d / 2 + (random * d) / 2);
+  return Math.round((d * (1 + random)) / 2);
 };
 
 /**
@@ -45,7 +45,7 @@ export const batches = <T extends Sendable>(list: T[]): T[][] => {
 
 /**
  * Delivers signed receipts to the collector at `url`: each new one at once, the rest when the core
- * is ready, the browser comes back online or the page is hidden; on `pagehide`, what this page
+ * is ready, the browser comes back online or the backoff timer is due; on `pagehide`, what this page
  * knows is unsent goes out with `keepalive` without waiting for storage or locks. Receipts stay
  * `pending` in the receipt log until the collector answers accepted or duplicate (→ `sent`, with
  * its ack) or rejected; network errors and non-200 answers retry with {@link backoff}, persisted so
@@ -56,8 +56,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   const lock = serial('consentseal-outbox');
   /** Receipts this page knows are unsent and not already in a (keepalive) request. */
   const pending = new Map<string, Sendable>();
+  // Also the listeners' options: its `signal` removes them all on `stop`.
   const ac = new AbortController();
-  const opts = { signal: ac.signal };
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const post = (batch: Sendable[]): Promise<CollectorReply> =>
@@ -67,53 +67,54 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       credentials: 'omit',
       headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
-    }).then((r) => (r.status == 200 ? r.json() : Promise.reject(Error('HTTP ' + r.status))));
+    }).then((r) => (r.status == 200 ? r.json() : Promise.reject('HTTP ' + r.status)));
 
   const fail = (err: unknown) => core.reportError('transport', 'Receipts not delivered: ' + err, err);
   const note = (e: Sendable, status: ReceiptEvent['status'], reason?: string) =>
     core.emit('receipt', { receiptId: e.receiptId, status, jws: e.jws, reason } as ReceiptEvent);
 
-  const flush = (force?: boolean): Promise<void> =>
+  const flush = (force?: boolean | void): Promise<void> =>
     lock(async () => {
       clearTimeout(timer);
       const now = core.env.now();
-      const { n, at } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
-      if (!force && at > now) return void (timer = setTimeout(flush, at - now));
-      const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
-      try {
-        for (const batch of batches(list)) {
-          batch.forEach((e) => pending.delete(e.receiptId));
-          const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
-          for (const [i, e] of batch.entries()) {
-            const reason = rejected.find((r) => r.index == i)?.reason;
-            const status = [...accepted, ...duplicate].includes(e.receiptId) ? 'sent' : reason != null && 'rejected';
-            if (status) {
-              e.status = status;
-              if (acks[e.receiptId]) e.ack = acks[e.receiptId]!;
-              await receiptStore.set(e.receiptId, e);
-              note(e, status, reason);
-              if (reason != null) core.reportError('receipt', `Receipt ${e.receiptId} rejected: ${reason}`);
+      let { n, at } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
+      if (force || at <= now) {
+        const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
+        try {
+          for (const batch of batches(list)) {
+            batch.forEach((e) => pending.delete(e.receiptId));
+            const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
+            for (const [i, e] of batch.entries()) {
+              const { receiptId } = e;
+              const reason = rejected.find((r) => r.index == i)?.reason;
+              const status = [...accepted, ...duplicate].includes(receiptId) ? 'sent' : reason != null && 'rejected';
+              if (status) {
+                e.status = status;
+                if (acks[receiptId]) e.ack = acks[receiptId];
+                await receiptStore.set(receiptId, e);
+                note(e, status, reason);
+                if (reason != null) core.reportError('receipt', `Receipt ${receiptId} rejected: ${reason}`);
+              }
             }
+            if (batch.some((e) => e.status == 'pending')) throw 'unanswered';
           }
-          if (batch.some((e) => e.status == 'pending')) throw Error('unanswered');
+          n = at = 0;
+        } catch (err) {
+          at = now + backoff(++n);
+          for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
+          fail(err);
         }
-        if (n) await receiptStore.set('retry', { n: 0, at: 0 });
-      } catch (err) {
-        const wait = backoff(n + 1);
-        await receiptStore.set('retry', { n: n + 1, at: now + wait });
-        timer = setTimeout(flush, wait);
-        for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
-        fail(err);
+        await receiptStore.set('retry', { n, at });
       }
+      if (at) timer = setTimeout(flush, at - now);
     }).catch(fail);
 
   const off = core.on('receipt', (r) => {
     if (r.status == 'signed') pending.set(r.receiptId, r as Sendable), flush(true);
   });
-  addEventListener('online', () => flush(true), opts);
-  addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), opts);
-  document.addEventListener('visibilitychange', () => document.hidden && flush(), opts);
-  core.ready.then(() => flush());
+  addEventListener('online', () => flush(true), ac);
+  addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), ac);
+  core.ready.then(flush);
   return {
     flush,
     stop() {

@@ -16,31 +16,27 @@ export const thumbprint = (jwk: Record<string, string | undefined>): Promise<str
  * read (so a stored key must not be overwritten) gives an ephemeral key.
  */
 export async function loadSigner(): Promise<[sign: (payload: object) => Promise<string>, ephemeral: boolean]> {
-  const subtle = crypto.subtle;
   const ks = createStore('consentseal-keys', 'keys');
-  let pair: CryptoKeyPair | undefined;
-  let jwk: JsonWebKey | undefined;
+  const sign = async (input: string) => b64u(await crypto.subtle.sign(ALG, pair.privateKey, utf8(input)));
+  let pair: CryptoKeyPair;
   // Until the store answers, a new key must not overwrite one we could not read.
   let ephemeral = true;
   try {
-    pair = await get<CryptoKeyPair>('device', ks);
+    pair = (await get('device', ks))!;
     ephemeral = false;
-    // The probe: a stored key must still sign (and its public half export) before we rely on it.
-    if (pair) await subtle.sign(ALG, pair.privateKey, new Uint8Array(1)), (jwk = await subtle.exportKey('jwk', pair.publicKey));
-  } catch {}
-  if (!jwk) {
-    pair = (await subtle.generateKey(ALG, false, ['sign', 'verify'])) as CryptoKeyPair;
-    jwk = await subtle.exportKey('jwk', pair.publicKey);
+    // The probe: a stored key must still sign before we rely on it (no key fails it too).
+    await sign('');
+  } catch {
+    pair = (await crypto.subtle.generateKey(ALG, false, ['sign'])) as CryptoKeyPair;
     if (!ephemeral) await set('device', pair, ks).catch(() => (ephemeral = true));
   }
-  const { kty, crv, x, y } = jwk;
+  const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
   const pub = { kty, crv, x, y };
   const head = b64u(JSON.stringify({ alg: 'ES256', typ: 'consent-receipt+jws', kid: await thumbprint(pub), jwk: pub })) + '.';
-  const key = pair!.privateKey;
   return [
     async (payload) => {
       const input = head + b64u(JSON.stringify(payload));
-      return input + '.' + b64u(await subtle.sign(ALG, key, utf8(input)));
+      return input + '.' + (await sign(input));
     },
     ephemeral,
   ];

@@ -1,0 +1,22 @@
+import { expect, it, vi } from 'vitest';
+import { readReceiptLog, receiptStore } from './log';
+
+// No IndexedDB at all (e.g. a sandboxed frame): idb-keyval throws synchronously when it opens the database.
+vi.mock('idb-keyval', () => {
+  const boom = () => {
+    throw new ReferenceError('indexedDB is not defined');
+  };
+  return { createStore: () => boom, get: boom, set: boom, promisifyRequest: boom };
+});
+
+it('without IndexedDB, never rejects: reports each fault and keeps the values for the page', async () => {
+  const faults: unknown[] = [];
+  receiptStore.onError = (e) => faults.push(e);
+  expect(await receiptStore.get('head:x')).toBeUndefined();
+  await receiptStore.set('r1', { receiptId: 'r1', issuedAt: '2026-11-29T10:00:01.000Z', jws: 'a.b.c', status: 'pending' });
+  await receiptStore.set('r0', { receiptId: 'r0', issuedAt: '2026-11-29T10:00:00.000Z', jws: 'd.e.f', status: 'pending' });
+  expect(await receiptStore.get('r1')).toMatchObject({ jws: 'a.b.c' });
+  expect((await readReceiptLog()).map((e) => e.receiptId)).toEqual(['r0', 'r1']);
+  expect(faults).toHaveLength(3);
+  expect(faults[0]).toBeInstanceOf(ReferenceError);
+});
