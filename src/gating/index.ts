@@ -14,21 +14,21 @@ export type PlaceholderRenderer = (core: ConsentCore, el: HTMLElement, purposes:
 export const purposesOf = (el: Element): string[] => el.getAttribute('data-consent')?.match(/\S+/g) ?? [];
 
 /** `data-src` if it is an http(s) URL or a path, else `''`: never `javascript:` or `data:`. */
-export const dataSrc = (el: Element): string => {
-  const v = el.getAttribute('data-src') ?? '';
-  return isSafeLinkUrl(v) ? v : '';
-};
+export const dataSrc = (el: Element, v = el.getAttribute('data-src') ?? ''): string => (isSafeLinkUrl(v) ? v : '');
 
-/** The `<script>` that runs for a blocked one: every attribute but `type`/`data-consent`; `data-type` becomes `type`. */
+/**
+ * The `<script>` that runs for a blocked one: a copy with every attribute (the `nonce` too) but
+ * `data-consent`, and `data-type` as its `type`.
+ */
 export function activeCopy(o: HTMLScriptElement): HTMLScriptElement {
-  const s = document.createElement('script');
-  for (const a of o.attributes) if (!/^(type|data-consent|data-type)$/.test(a.name)) s.setAttribute(a.name, a.value);
-  s.type = o.getAttribute('data-type') ?? '';
-  // The browser hides `nonce` from attributes; the property keeps it.
-  if (o.nonce) s.nonce = o.nonce;
+  const s = o.cloneNode(true) as HTMLScriptElement;
+  s.type = o.dataset.type ?? '';
+  delete s.dataset.type;
+  delete s.dataset.consent;
+  // Browsers hide a parsed `nonce` from its attribute; the property keeps it.
+  s.nonce = o.nonce!;
   // Inserted scripts are async by default; only an explicit `async` opts out of document order.
   s.async = o.hasAttribute('async');
-  s.text = o.text;
   return s;
 }
 
@@ -50,62 +50,49 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   if (typeof document == 'undefined') return;
   const doc = document;
   const { config } = core;
-  const granted = (el: Element) => {
-    const ids = purposesOf(el);
-    return ids.length > 0 && ids.every((id) => core.isGranted(id));
-  };
-  /** Scripts queued to run, and embeds given their `src` (the selectors never overlap). */
-  const seen = new WeakSet<Element>();
+  const granted = (el: Element, ids = purposesOf(el)) => !!ids[0] && ids.every(core.isGranted);
+  /** Embeds given their `src`. */
+  const loaded = new WeakSet<Element>();
   let render: PlaceholderRenderer | undefined;
   /** Blocked embeds and what removes their placeholder. */
   const placeholders = new Map<Element, () => void>();
-  const unblock = (el: Element) => {
-    placeholders.get(el)?.();
-    placeholders.delete(el);
-  };
-  const queue: HTMLScriptElement[] = [];
+  /** An external classic script is loading: the next waits for it to load or fail. */
   let waiting = false;
 
-  /** Runs queued scripts in order; an external classic script must load (or fail) before the next. */
-  const pump = () => {
-    while (!waiting && queue.length) {
-      const o = queue.shift()!;
-      // Withdrawn while waiting its turn: it may run when granted again.
-      if (!granted(o)) seen.delete(o);
-      else if (o.parentNode) {
+  /** Whether the parser is done with `n` (its text complete): something follows it, or parsing ended. */
+  const parsed = (n: Node | null): unknown => doc.readyState != 'loading' || (n && (n.nextSibling || parsed(n.parentNode)));
+
+  const scan = () => {
+    // Document order: a script that runs loses `data-consent`, and its copy never matches again.
+    for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
+      if (waiting) break;
+      if (granted(o) && (o.src || parsed(o))) {
         const s = activeCopy(o);
+        // Taken back into the page later, the original stays inert.
+        delete o.dataset.consent;
         if (s.src && !s.async) {
           waiting = true;
           s.onload = s.onerror = () => {
             waiting = false;
-            pump();
+            scan();
           };
         }
         o.replaceWith(s);
       }
     }
-  };
-
-  /** Whether the parser is done with `n` (its text complete): something follows it, or parsing ended. */
-  const parsed = (n: Node | null): boolean => doc.readyState != 'loading' || (!!n && (!!n.nextSibling || parsed(n.parentNode)));
-
-  const scan = () => {
-    for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
-      if (!seen.has(o) && granted(o) && (o.src || parsed(o))) queue.push(o) && seen.add(o);
-    }
-    pump();
-    // An embed the page removed takes its placeholder along.
-    for (const el of placeholders.keys()) if (!el.isConnected) unblock(el);
+    // A placeholder goes with its embed, or once the embed is allowed.
+    placeholders.forEach((undo, el) => {
+      if (!el.isConnected || granted(el)) undo(), placeholders.delete(el);
+    });
     for (const el of doc.querySelectorAll<HTMLElement>('[data-consent][data-src]:not(script)')) {
       if (granted(el)) {
-        if (!seen.has(el)) {
-          seen.add(el);
-          unblock(el);
+        if (!loaded.has(el)) {
+          loaded.add(el);
           // An unsafe `data-src` (javascript:, data:) is never loaded.
           const url = dataSrc(el);
           if (url) el.setAttribute('src', url);
         }
-      } else if (seen.has(el)) {
+      } else if (loaded.has(el)) {
         // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
         const c = el.cloneNode(true) as HTMLElement;
         c.removeAttribute('src');
@@ -125,15 +112,16 @@ export const gatingPlugin: ConsentPlugin = (core) => {
 
   let reload: ReturnType<typeof setTimeout> | undefined;
   const offDecision = core.on('decision', ({ state, previous }) => {
+    const denied = config.purposes.filter((p) => !state.purposes[p.id]);
     try {
       deleteCookies(
-        config.purposes.flatMap((p) => (state.purposes[p.id] ? [] : (p.services ?? []).flatMap((s) => s.cookies ?? []))),
+        denied.flatMap((p) => p.services ?? []).flatMap((s) => s.cookies ?? []),
         config.cookie.domain,
       );
     } catch (e) {
-      core.reportError('cookie', 'Cookies could not be deleted', e);
+      core.reportError('cookie', 'Cookies not deleted', e);
     }
-    if (config.reloadOnWithdraw && config.purposes.some((p) => previous.purposes[p.id] && !state.purposes[p.id])) {
+    if (config.reloadOnWithdraw && denied.some((p) => previous.purposes[p.id])) {
       // The decision is in the cookie already; reload once its receipt is stored (or failed), at most 3 s later.
       const go = () => location.reload();
       core.on('receipt', (r) => r.status == 'signed' && go());
