@@ -115,7 +115,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   };
 
   let reload: ReturnType<typeof setTimeout> | undefined;
-  const offDecision = core.on('decision', ({ state, previous }) => {
+  // `destroy()` drops every event listener (these, and the reload's) itself.
+  core.on('decision', ({ state, previous }) => {
     const denied = config.purposes.filter((p) => !state.purposes[p.id]);
     try {
       deleteCookies(
@@ -152,7 +153,6 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     observer.disconnect();
     ac.abort();
     offStore();
-    offDecision();
     clearTimeout(reload);
   };
 };

@@ -58,14 +58,12 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
     if (force || ((last || s.status == 'decided') && key != last)) gtag('consent', 'update', v), (last = key), (sentFor = s);
   };
   update(core.getState());
+  // `destroy()` drops every event listener; only the store subscription needs undoing.
+  core.on('decision', ({ state, action, method, gpc }) => {
+    // Every decision updates once: the store change may have done it already.
+    update(state, sentFor != state);
+    push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, action, method, gpc } });
+  });
   // Other state changes (IndexedDB load, another tab) update only when a value changed.
-  const offs = [
-    core.store.subscribe((s) => update(s)),
-    core.on('decision', ({ state, action, method, gpc }) => {
-      // Every decision updates once: the store change may have done it already.
-      update(state, sentFor != state);
-      push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, action, method, gpc } });
-    }),
-  ];
-  return () => offs.forEach((f) => f());
+  return core.store.subscribe((s) => update(s));
 };
