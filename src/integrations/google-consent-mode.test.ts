@@ -110,7 +110,7 @@ describe('googleConsentModePlugin', () => {
     await cs.ready;
     cs.destroy();
     const before = layer().length;
-    cs.store.setState({ purposes: { necessary: true, analytics: true, marketing: false } });
+    cs.store.setState({ status: 'decided', purposes: { necessary: true, analytics: true, marketing: false } });
     expect(layer()).toHaveLength(before);
   });
 });
