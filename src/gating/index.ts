@@ -16,25 +16,6 @@ export const purposesOf = (el: HTMLElement): string[] | null | undefined => el.d
 /** `data-src` if it is an http(s) URL or a path, else `''`: never `javascript:` or `data:`. */
 export const dataSrc = (el: HTMLElement, v = el.dataset.src ?? ''): string => (isSafeLinkUrl(v) ? v : '');
 
-/**
- * The `<script>` that runs for a blocked one: every attribute (the `nonce` too) but
- * `data-consent`, with `data-type` as its `type`. A new element, not a clone: a clone of a script
- * inserted by `innerHTML` would inherit its never-run mark.
- */
-export function activeCopy(o: HTMLScriptElement): HTMLScriptElement {
-  const s = document.createElement('script');
-  for (const a of o.attributes) s.setAttributeNode(a.cloneNode() as Attr);
-  s.type = o.dataset.type ?? '';
-  delete s.dataset.type;
-  delete s.dataset.consent;
-  // Browsers hide a parsed `nonce` from its attribute; the property keeps it.
-  s.nonce = o.nonce!;
-  // Inserted scripts are async by default; only an explicit `async` opts out of document order.
-  s.async = o.hasAttribute('async');
-  s.text = o.text;
-  return s;
-}
-
 /** Per instance: what makes its gating draw placeholders with a renderer. */
 const hooks = new WeakMap<ConsentCore, (render: PlaceholderRenderer) => void>();
 
@@ -71,7 +52,18 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
       if (waiting) break;
       if (granted(o) && (o.src || parsed(o))) {
-        const s = activeCopy(o);
+        // The script that runs: a new element (a clone of one inserted by `innerHTML` would keep
+        // its never-run mark) with every attribute but `data-consent`, `data-type` as its `type`.
+        const s = doc.createElement('script');
+        for (const a of o.attributes) s.setAttributeNode(a.cloneNode() as Attr);
+        s.type = o.dataset.type ?? '';
+        delete s.dataset.type;
+        delete s.dataset.consent;
+        // Browsers hide a parsed `nonce` from its attribute; the property keeps it.
+        s.nonce = o.nonce!;
+        // Inserted scripts are async by default; only an explicit `async` opts out of document order.
+        s.async = o.hasAttribute('async');
+        s.text = o.text;
         // Taken back into the page later, the original stays inert.
         delete o.dataset.consent;
         if (s.src && !s.async) {
