@@ -100,7 +100,7 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   const open = (e: Event) => {
     const t = (e.target as Element).closest?.('[data-consent-open]');
     // Enter already clicks links and buttons.
-    if (t && (e.type == 'click' || ((e as KeyboardEvent).key == 'Enter' && !/^(A|BUTTON)$/.test(t.tagName)))) {
+    if (t && (e.type == 'click' || ((e as KeyboardEvent).key == 'Enter' && !t.matches('a,button')))) {
       e.preventDefault();
       core.showPreferences();
     }
