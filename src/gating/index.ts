@@ -110,14 +110,6 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   // `destroy()` drops every event listener (these, and the reload's) itself.
   core.on('decision', ({ state, previous }) => {
     const denied = config.purposes.filter((p) => !state.purposes[p.id]);
-    try {
-      deleteCookies(
-        denied.flatMap((p) => p.services ?? []).flatMap((s) => s.cookies ?? []),
-        config.cookie.domain,
-      );
-    } catch (e) {
-      core.reportError('cookie', 'Cookies not deleted', e);
-    }
     if (config.reloadOnWithdraw && denied.some((p) => previous.purposes[p.id])) {
       // The decision is in the cookie already; reload once its receipt is stored (or failed), at most 3 s later.
       const go = () => location.reload();
@@ -125,6 +117,12 @@ export const gatingPlugin: ConsentPlugin = (core) => {
       core.on('error', go);
       reload = setTimeout(go, 3000);
     }
+    // Only unusable cookies can make this throw (already reported as a `cookie` error at start-up);
+    // the emitter logs it without breaking the decision's other listeners.
+    deleteCookies(
+      denied.flatMap((p) => p.services ?? []).flatMap((s) => s.cookies ?? []),
+      config.cookie.domain,
+    );
   });
 
   const observer = new MutationObserver(scan);
