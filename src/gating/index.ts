@@ -38,11 +38,11 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   const granted = (el: HTMLElement) => !!purposesOf(el)?.every(core.isGranted);
   /** Embeds given their `src`. */
   const loaded = new WeakSet<Element>();
-  let render: PlaceholderRenderer | undefined;
   /** Blocked embeds and what removes their placeholder. */
   const placeholders = new Map<HTMLElement, () => void>();
-  /** An external classic script is loading: the next waits for it to load or fail. */
-  let waiting = false;
+  let render: PlaceholderRenderer | undefined,
+    /** An external classic script is loading: the next waits for it to load or fail. */
+    waiting: unknown;
 
   /** Whether the parser is done with `n` (its text complete): something follows it, or parsing ended. */
   const parsed = (n: Node | null): unknown => doc.readyState != 'loading' || (n && (n.nextSibling || parsed(n.parentNode)));
@@ -52,20 +52,19 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
       if (waiting) break;
       if (granted(o) && (o.src || parsed(o))) {
+        // Taken back into the page later, the original stays inert.
+        delete o.dataset.consent;
         // The script that runs: a new element (a clone of one inserted by `innerHTML` would keep
-        // its never-run mark) with every attribute but `data-consent`, `data-type` as its `type`.
+        // its never-run mark) with every other attribute, `data-type` as its `type`.
         const s = doc.createElement('script');
         for (const a of o.attributes) s.setAttributeNode(a.cloneNode() as Attr);
         s.type = o.dataset.type ?? '';
         delete s.dataset.type;
-        delete s.dataset.consent;
         // Browsers hide a parsed `nonce` from its attribute; the property keeps it.
         s.nonce = o.nonce!;
         // Inserted scripts are async by default; only an explicit `async` opts out of document order.
         s.async = o.hasAttribute('async');
         s.text = o.text;
-        // Taken back into the page later, the original stays inert.
-        delete o.dataset.consent;
         if (s.src && !s.async) {
           waiting = true;
           s.onload = s.onerror = () => {
