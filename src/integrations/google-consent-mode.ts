@@ -59,10 +59,11 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
   };
   update(core.getState());
   // `destroy()` drops every event listener; only the store subscription needs undoing.
-  core.on('decision', ({ state, action, method, gpc }) => {
+  // The event's other members are `action`, `method` and `gpc`, as the README documents.
+  core.on('decision', ({ state, previous, ...rest }) => {
     // Every decision updates once: the store change may have done it already.
     update(state, sentFor != state);
-    push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, action, method, gpc } });
+    push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, ...rest } });
   });
   // Other state changes (IndexedDB load, another tab) update only when a value changed.
   return core.store.subscribe((s) => update(s));
