@@ -10,27 +10,11 @@ import { deleteCookies } from './cookies';
 /** Shows what a blocked embed needs (the UI builds); returns what removes it again. */
 export type PlaceholderRenderer = (core: ConsentCore, el: HTMLElement, purposes: string[]) => () => void;
 
-/** The purpose ids an element names in `data-consent`. */
-export const purposesOf = (el: Element): string[] => el.getAttribute('data-consent')?.match(/\S+/g) ?? [];
+/** The purpose ids an element names in `data-consent`; none: `null` or `undefined`. */
+export const purposesOf = (el: HTMLElement): string[] | null | undefined => el.dataset.consent?.match(/\S+/g);
 
 /** `data-src` if it is an http(s) URL or a path, else `''`: never `javascript:` or `data:`. */
-export const dataSrc = (el: Element): string => {
-  const v = el.getAttribute('data-src') ?? '';
-  return isSafeLinkUrl(v) ? v : '';
-};
-
-/** The `<script>` that runs for a blocked one: every attribute but `type`/`data-consent`; `data-type` becomes `type`. */
-export function activeCopy(o: HTMLScriptElement): HTMLScriptElement {
-  const s = document.createElement('script');
-  for (const a of o.attributes) if (!/^(type|data-consent|data-type)$/.test(a.name)) s.setAttribute(a.name, a.value);
-  s.type = o.getAttribute('data-type') ?? '';
-  // The browser hides `nonce` from attributes; the property keeps it.
-  if (o.nonce) s.nonce = o.nonce;
-  // Inserted scripts are async by default; only an explicit `async` opts out of document order.
-  s.async = o.hasAttribute('async');
-  s.text = o.text;
-  return s;
-}
+export const dataSrc = (el: HTMLElement, v = el.dataset.src ?? ''): string => (isSafeLinkUrl(v) ? v : '');
 
 /** Per instance: what makes its gating draw placeholders with a renderer. */
 const hooks = new WeakMap<ConsentCore, (render: PlaceholderRenderer) => void>();
@@ -50,96 +34,94 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   if (typeof document == 'undefined') return;
   const doc = document;
   const { config } = core;
-  const granted = (el: Element) => {
-    const ids = purposesOf(el);
-    return ids.length > 0 && ids.every((id) => core.isGranted(id));
-  };
-  /** Scripts queued to run, and embeds given their `src` (the selectors never overlap). */
-  const seen = new WeakSet<Element>();
-  let render: PlaceholderRenderer | undefined;
+  // An empty `data-consent` never runs.
+  const granted = (el: HTMLElement) => !!purposesOf(el)?.every(core.isGranted);
+  /** Embeds given their `src`. */
+  const loaded = new WeakSet<Element>();
   /** Blocked embeds and what removes their placeholder. */
-  const placeholders = new Map<Element, () => void>();
-  const unblock = (el: Element) => {
-    placeholders.get(el)?.();
-    placeholders.delete(el);
-  };
-  const queue: HTMLScriptElement[] = [];
-  let waiting = false;
+  const placeholders = new Map<HTMLElement, () => void>();
+  let render: PlaceholderRenderer | undefined,
+    /** An external classic script is loading: the next waits for it to load or fail. */
+    waiting: unknown;
 
-  /** Runs queued scripts in order; an external classic script must load (or fail) before the next. */
-  const pump = () => {
-    while (!waiting && queue.length) {
-      const o = queue.shift()!;
-      // Withdrawn while waiting its turn: it may run when granted again.
-      if (!granted(o)) seen.delete(o);
-      else if (o.parentNode) {
-        const s = activeCopy(o);
+  /** Whether the parser is done with `n` (its text complete): something follows it, or parsing ended. */
+  const parsed = (n: Node | null): unknown => doc.readyState != 'loading' || (n && (n.nextSibling || parsed(n.parentNode)));
+
+  const scan = () => {
+    // Document order: a script that runs loses `data-consent`, and its copy never matches again.
+    for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
+      if (waiting) break;
+      if (granted(o) && (o.src || parsed(o))) {
+        // Taken back into the page later, the original stays inert.
+        delete o.dataset.consent;
+        // The script that runs: a new element (a clone of one inserted by `innerHTML` would keep
+        // its never-run mark) with every other attribute, `data-type` as its `type`.
+        const s = doc.createElement('script');
+        for (const a of o.attributes) s.setAttributeNode(a.cloneNode() as Attr);
+        s.type = o.dataset.type ?? '';
+        delete s.dataset.type;
+        // Browsers hide a parsed `nonce` from its attribute; the property keeps it.
+        s.nonce = o.nonce!;
+        // Inserted scripts are async by default; only an explicit `async` opts out of document order.
+        s.async = o.hasAttribute('async');
+        s.text = o.text;
         if (s.src && !s.async) {
           waiting = true;
           s.onload = s.onerror = () => {
             waiting = false;
-            pump();
+            scan();
           };
         }
         o.replaceWith(s);
       }
     }
-  };
-
-  /** Whether the parser is done with `n` (its text complete): something follows it, or parsing ended. */
-  const parsed = (n: Node | null): boolean => doc.readyState != 'loading' || (!!n && (!!n.nextSibling || parsed(n.parentNode)));
-
-  const scan = () => {
-    for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
-      if (!seen.has(o) && granted(o) && (o.src || parsed(o))) queue.push(o) && seen.add(o);
-    }
-    pump();
-    // An embed the page removed takes its placeholder along.
-    for (const el of placeholders.keys()) if (!el.isConnected) unblock(el);
+    // A placeholder goes with its embed, or once the embed is allowed.
+    placeholders.forEach((undo, el) => {
+      if (!el.isConnected || granted(el)) undo(), placeholders.delete(el);
+    });
     for (const el of doc.querySelectorAll<HTMLElement>('[data-consent][data-src]:not(script)')) {
       if (granted(el)) {
-        if (!seen.has(el)) {
-          seen.add(el);
-          unblock(el);
+        if (!loaded.has(el)) {
+          loaded.add(el);
           // An unsafe `data-src` (javascript:, data:) is never loaded.
           const url = dataSrc(el);
           if (url) el.setAttribute('src', url);
         }
-      } else if (seen.has(el)) {
+      } else if (loaded.has(el)) {
         // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
         const c = el.cloneNode(true) as HTMLElement;
         c.removeAttribute('src');
         el.replaceWith(c);
-      } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el)));
+      } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el) ?? []));
     }
   };
 
   const open = (e: Event) => {
     const t = (e.target as Element).closest?.('[data-consent-open]');
     // Enter already clicks links and buttons.
-    if (t && (e.type == 'click' || ((e as KeyboardEvent).key == 'Enter' && !/^(A|BUTTON)$/.test(t.tagName)))) {
+    if (t && (e.type == 'click' || ((e as KeyboardEvent).key == 'Enter' && !t.matches('a,button')))) {
       e.preventDefault();
       core.showPreferences();
     }
   };
 
   let reload: ReturnType<typeof setTimeout> | undefined;
-  const offDecision = core.on('decision', ({ state, previous }) => {
-    try {
-      deleteCookies(
-        config.purposes.flatMap((p) => (state.purposes[p.id] ? [] : (p.services ?? []).flatMap((s) => s.cookies ?? []))),
-        config.cookie.domain,
-      );
-    } catch (e) {
-      core.reportError('cookie', 'Cookies could not be deleted', e);
-    }
-    if (config.reloadOnWithdraw && config.purposes.some((p) => previous.purposes[p.id] && !state.purposes[p.id])) {
+  // `destroy()` drops every event listener (these, and the reload's) itself.
+  core.on('decision', ({ state, previous }) => {
+    const denied = config.purposes.filter((p) => !state.purposes[p.id]);
+    if (config.reloadOnWithdraw && denied.some((p) => previous.purposes[p.id])) {
       // The decision is in the cookie already; reload once its receipt is stored (or failed), at most 3 s later.
       const go = () => location.reload();
       core.on('receipt', (r) => r.status == 'signed' && go());
       core.on('error', go);
       reload = setTimeout(go, 3000);
     }
+    // Only unusable cookies can make this throw (already reported as a `cookie` error at start-up);
+    // the emitter logs it without breaking the decision's other listeners.
+    deleteCookies(
+      denied.flatMap((p) => p.services ?? []).flatMap((s) => s.cookies ?? []),
+      config.cookie.domain,
+    );
   });
 
   const observer = new MutationObserver(scan);
@@ -160,7 +142,6 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     observer.disconnect();
     ac.abort();
     offStore();
-    offDecision();
     clearTimeout(reload);
   };
 };

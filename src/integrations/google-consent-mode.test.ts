@@ -104,4 +104,13 @@ describe('googleConsentModePlugin', () => {
     await cs.acceptAll();
     expect(mine).toHaveLength(2);
   });
+
+  it('pushes nothing after destroy', async () => {
+    const cs = setup();
+    await cs.ready;
+    cs.destroy();
+    const before = layer().length;
+    cs.store.setState({ status: 'decided', purposes: { necessary: true, analytics: true, marketing: false } });
+    expect(layer()).toHaveLength(before);
+  });
 });
