@@ -171,6 +171,21 @@ describe('receiptsPlugin', () => {
     core.destroy();
   });
 
+  it('keeps writing drafts when the stored drafts are unreadable', async () => {
+    for (const junk of ['{not json', '{"a":1}']) {
+      localStorage.setItem('consentseal-unsigned', junk);
+      const sign = vi.spyOn(crypto.subtle, 'sign').mockReturnValue(new Promise<ArrayBuffer>(() => {}));
+      const { core } = start();
+      await core.acceptAll();
+      await vi.waitFor(() => expect(sign).toHaveBeenCalled());
+      const drafts = JSON.parse(localStorage.getItem('consentseal-unsigned')!) as ReceiptPayload[];
+      expect(drafts.map((d) => d.receiptId)).toEqual([core.getState().receiptId ?? expect.any(String)]);
+      expect(drafts[0]).toMatchObject({ action: 'accept-all', purposes: { analytics: true } });
+      core.destroy();
+      vi.restoreAllMocks();
+    }
+  });
+
   it('signs at the next start a decision whose page was left before its receipt was signed', async () => {
     // The first page is left while its signature is still being computed.
     const sign = vi.spyOn(crypto.subtle, 'sign').mockReturnValue(new Promise<ArrayBuffer>(() => {}));

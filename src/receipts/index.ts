@@ -48,8 +48,14 @@ export function receiptsPlugin(): ConsentPlugin {
      * set at signing empty. Without localStorage (blocked), this page's receipts are still signed.
      */
     const drafts = (edit: (list: ReceiptPayload[]) => ReceiptPayload[]) => {
+      let list: ReceiptPayload[] = [];
       try {
-        const list = edit(JSON.parse(localStorage[UNSIGNED] ?? '[]'));
+        // A value this page cannot read must not keep its own decisions from being written.
+        const saved = JSON.parse(localStorage[UNSIGNED]);
+        if (Array.isArray(saved)) list = saved;
+      } catch {}
+      try {
+        list = edit(list);
         if (list[0]) localStorage[UNSIGNED] = JSON.stringify(list);
         else delete localStorage[UNSIGNED];
       } catch {}
