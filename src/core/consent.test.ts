@@ -59,6 +59,12 @@ describe('consent core', () => {
     expect(cs.isGranted('nonexistent')).toBe(false);
   });
 
+  it('makes a random UUID v4 subject by default', () => {
+    const ids = [0, 1, 2].map(() => createConsentCore(config, { storage: memoryStorage().factory }).getState().subjectId);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('accept all, reject all and custom choices, each stored and announced once', async () => {
     const { cs, mem, decisions } = setup();
     const changes: unknown[] = [];
@@ -82,8 +88,8 @@ describe('consent core', () => {
 
   it('refuses unknown purpose ids and non-boolean choices instead of keeping them', async () => {
     const { cs } = setup();
-    await expect(cs.setPurposes({ analytcs: true })).rejects.toThrow('unknown purpose id(s): analytcs');
-    await expect(cs.setPurposes({ analytics: 'yes' as unknown as boolean })).rejects.toThrow('must be true or false: analytics');
+    await expect(cs.setPurposes({ analytcs: true })).rejects.toThrow('unknown purpose id or choice not true/false: analytcs');
+    await expect(cs.setPurposes({ analytics: 'yes' as unknown as boolean })).rejects.toThrow('unknown purpose id or choice not true/false: analytics');
     expect(cs.getState().status).toBe('pending');
   });
 
