@@ -2,19 +2,19 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeCookie } from './cookie';
 import { createDecisionStorage, type StoredDecision } from './persistence';
 
-// IndexedDB through a mocked idb-keyval: `db` is its content; `blocked` makes opening it throw.
+// IndexedDB through a mocked idb-keyval: `db` is its content. Like idb-keyval 6.3, opening is lazy, so
+// a blocked IndexedDB (`blocked`) throws synchronously from `get` and `set`; `failGet` rejects reads.
 const idb = vi.hoisted(() => ({ db: new Map<string, unknown>(), blocked: false, failGet: false }));
-vi.mock('idb-keyval', () => ({
-  createStore: (db: string, store: string) => {
+vi.mock('idb-keyval', () => {
+  const open = () => {
     if (idb.blocked) throw new Error('blocked');
-    return `${db}/${store}`;
-  },
-  get: async (key: string) => {
-    if (idb.failGet) throw new Error('read failed');
-    return idb.db.get(key);
-  },
-  set: async (key: string, value: unknown) => void idb.db.set(key, value),
-}));
+  };
+  return {
+    createStore: (db: string, store: string) => `${db}/${store}`,
+    get: (key: string) => (open(), idb.failGet ? Promise.reject(new Error('read failed')) : Promise.resolve(idb.db.get(key))),
+    set: (key: string, value: unknown) => (open(), Promise.resolve(void idb.db.set(key, value))),
+  };
+});
 
 /** A cookie jar behind `document.cookie` that records every assignment; `refuse` drops them. */
 let jar: Map<string, string>;
@@ -94,7 +94,7 @@ describe('decision storage', () => {
     const blocked = open();
     await blocked.storage.save(record());
     expect(await blocked.storage.load()).toEqual(record());
-    expect(blocked.errors).toEqual([expect.stringMatching(/^storage: /)]);
+    expect(blocked.errors).toEqual([expect.stringMatching(/^storage: /), expect.stringMatching(/^storage: /)]);
 
     idb.blocked = false;
     idb.failGet = true;

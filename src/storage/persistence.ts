@@ -31,33 +31,39 @@ export function createDecisionStorage(
   onError: (code: string, message: string, cause?: unknown) => void,
 ): DecisionStorage {
   const { name, path, sameSite, domain } = config.cookie;
-  /** Runs `fn`; a throw becomes an `error` event (and `undefined`). */
-  const attempt = <T>(fn: () => T, code: string, message: string): T | undefined => {
+  // idb-keyval opens the database on first use, so a blocked IndexedDB fails (even synchronously) in `get` and `set`.
+  const idb = createStore(NAME, KEY);
+  const channel = typeof BroadcastChannel == 'function' ? new BroadcastChannel(NAME) : undefined;
+  /** Runs `fn`; a throw or a rejection becomes an `error` event (and `undefined`). */
+  const attempt = async <T>(fn: () => T, code: string, message: string): Promise<Awaited<T> | undefined> => {
     try {
-      return fn();
+      return await fn();
     } catch (e) {
       onError(code, message, e);
     }
   };
-  const idb = attempt(() => createStore(NAME, KEY), 'storage', 'IndexedDB is unavailable');
-  const channel = typeof BroadcastChannel == 'function' ? new BroadcastChannel(NAME) : undefined;
-  const readSync = () => attempt(() => decodeCookie(readCookieValue(document.cookie, name)), 'cookie', 'Cookies cannot be read');
+  const readSync = () => {
+    try {
+      return decodeCookie(readCookieValue(document.cookie, name));
+    } catch (e) {
+      onError('cookie', 'Cookies cannot be read', e);
+    }
+  };
 
   return {
     readSync,
     async load() {
       const fromCookie = readSync();
-      const stored =
-        idb &&
-        (await Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB did not answer')))]).then(decodeCookie, (e) =>
-          onError('storage', 'IndexedDB could not be read', e),
-        ));
+      const stored = decodeCookie(
+        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB did not answer')))]), 'storage', 'IndexedDB could not be read'),
+      );
       // The newer wins: a cookie written while IndexedDB failed must not be shadowed.
       return stored && stored.decidedAt >= (fromCookie?.decidedAt ?? 0) ? stored : fromCookie;
     },
     async save(record) {
       const value = encodeCookie(record);
-      attempt(
+      // Runs synchronously: the cookie is written before anything is awaited.
+      void attempt(
         () => {
           document.cookie =
             `${name}=${value}; Path=${path}; Max-Age=${config.expiresAfterDays * 86400}; SameSite=${sameSite}` +
@@ -68,8 +74,8 @@ export function createDecisionStorage(
         'cookie',
         'The decision could not be saved in a cookie',
       );
-      await (idb && set(KEY, value, idb).catch((e) => onError('storage', 'IndexedDB could not store the decision', e)));
-      attempt(() => channel?.postMessage(value), 'storage', 'Other tabs could not be told of the decision');
+      await attempt(() => set(KEY, value, idb), 'storage', 'IndexedDB could not store the decision');
+      void attempt(() => channel?.postMessage(value), 'storage', 'Other tabs could not be told of the decision');
     },
     watch(fn) {
       if (channel)
