@@ -88,8 +88,8 @@ describe('consent core', () => {
 
   it('refuses unknown purpose ids and non-boolean choices instead of keeping them', async () => {
     const { cs } = setup();
-    await expect(cs.setPurposes({ analytcs: true })).rejects.toThrow('unknown purpose id or choice not true/false: analytcs');
-    await expect(cs.setPurposes({ analytics: 'yes' as unknown as boolean })).rejects.toThrow('unknown purpose id or choice not true/false: analytics');
+    await expect(cs.setPurposes({ analytcs: true })).rejects.toThrow('unknown purpose or non-boolean: analytcs');
+    await expect(cs.setPurposes({ analytics: 'yes' as unknown as boolean })).rejects.toThrow('unknown purpose or non-boolean: analytics');
     expect(cs.getState().status).toBe('pending');
   });
 

@@ -41,30 +41,30 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   // chance to subscribe to `error` on the instance it is being handed.
   let starting = true;
   const reportError = (code: string, message: string, cause?: unknown) => {
-    const emit = () => emitter.emit('error', cause === undefined ? { code, message } : { code, message, cause });
+    const emit = () => emitter.emit('error', { code, message, cause });
     starting ? queueMicrotask(emit) : emit();
   };
   const storage = (options.storage ?? createDecisionStorage)(config, reportError);
 
   /**
-   * The state for `subjectId` that record `r` means now: its decision, or pending (only required
-   * purposes granted) without one, or once it expired, is dated in the future or is for another
-   * policy version.
+   * The state record `r` means now: its decision, or pending (only required purposes granted,
+   * same subject) when it has none, expired, is dated in the future or is for another policy version.
    */
-  const stateOf = (subjectId: string, r?: StoredDecision): ConsentState => {
-    const t = r ? r.decidedAt : NaN;
-    const live = r?.policyVersion == policyVersion && t + expiresAfterDays * DAY > env.now() && t <= env.now() + DAY;
+  const stateOf = (r: Pick<StoredDecision, 'subjectId'> & Partial<StoredDecision>): ConsentState => {
+    const t = r.decidedAt!;
+    const now = env.now();
+    const live = r.policyVersion == policyVersion && t + expiresAfterDays * DAY > now && t <= now + DAY;
     return {
       status: live ? 'decided' : 'pending',
-      purposes: Object.fromEntries(purposes.map((p) => [p.id, !!p.required || (live && r!.granted.includes(p.id))])),
+      purposes: Object.fromEntries(purposes.map((p) => [p.id, !!p.required || (live && r.granted!.includes(p.id))])),
       policyVersion,
-      subjectId,
+      subjectId: r.subjectId,
       ...(live && { decidedAt: iso(t), expiresAt: iso(t + expiresAfterDays * DAY) }),
     };
   };
 
   const initialRecord = storage.readSync();
-  const initial = stateOf(initialRecord?.subjectId ?? env.uuid(), initialRecord);
+  const initial = stateOf(initialRecord ?? { subjectId: env.uuid() });
   /** Whether GPC was on when the current decision was made; a grant made then was the visitor's own. */
   let decidedUnderGpc = !!initialRecord?.gpc;
   /** Opt-out purposes that GPC takes back from a decision made without it (none are granted while pending). */
@@ -90,11 +90,11 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   const grantsMore = (a: ConsentState, b: ConsentState) => purposes.some((p) => a.purposes[p.id] && !b.purposes[p.id]);
 
   const decide = async (decision: DecisionInput, method: DecisionMethod, { withdraw }: { withdraw?: boolean } = {}): Promise<ConsentState> => {
-    if (destroyed) throw Error('ConsentSeal: this instance was destroyed');
+    if (destroyed) throw Error('ConsentSeal: destroyed');
     const previous = store.getState();
     // Choices are the site's own input: refuse ids that name no purpose (an own boolean of the state) and non-booleans.
     const bad = typeof decision == 'object' ? Object.keys(decision).filter((id) => typeof decision[id] != 'boolean' || typeof previous.purposes[id] != 'boolean') : [];
-    if (bad.length) throw Error('ConsentSeal: unknown purpose id or choice not true/false: ' + bad.join(', '));
+    if (bad.length) throw Error('ConsentSeal: unknown purpose or non-boolean: ' + bad.join(', '));
     const record: StoredDecision = {
       subjectId: previous.subjectId,
       decidedAt: env.now(),
@@ -105,7 +105,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
         .filter((p) => !p.required && (decision == 'accept-all' ? !(gpcActive && p.optOutSignal) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
         .map((p) => p.id),
     };
-    const next = stateOf(record.subjectId, record);
+    const next = stateOf(record);
     decidedUnderGpc = gpcActive;
     store.setState(next, true);
     // `withdraw` when asked to, or when the change only takes grants away.
@@ -122,13 +122,13 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
    * withdraws that grant (method `gpc`). A grant made while GPC was on was the visitor's own toggle.
    */
   const applyGpc = (ids: string[]) => {
-    if (ids.length) deny(ids, 'gpc').catch((e) => reportError('storage', 'GPC could not be applied', e));
+    if (ids.length) deny(ids, 'gpc').catch((e) => reportError('storage', 'Cannot apply GPC', e));
   };
 
   /** Takes on a decision stored by another tab, or found in IndexedDB at start. */
   const adopt = (r: StoredDecision) => {
     decidedUnderGpc = r.gpc;
-    store.setState(stateOf(r.subjectId, r), true);
+    store.setState(stateOf(r), true);
     return store.getState();
   };
   cleanups.push(storage.watch(adopt));
@@ -139,9 +139,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       // A decision at least as new (the cookie's, or one made meanwhile) stays; NaN while pending.
       if (destroyed || !r || Date.parse(store.getState().decidedAt!) >= r.decidedAt) return;
       // IndexedDB had a decision the cookie lacked (cleared, blocked or older): restore the mirror.
-      if (adopt(r).status == 'decided' && initialRecord?.decidedAt !== r.decidedAt) void storage.save(r);
+      if (adopt(r).status == 'decided') void storage.save(r);
     })
-    .catch((e) => reportError('storage', 'The stored decision could not be loaded', e))
+    .catch((e) => reportError('storage', 'Cannot load the decision', e))
     .then(() => {
       if (!destroyed) applyGpc(gpcWithdrawals(store.getState()));
     });
@@ -170,7 +170,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      for (const fn of cleanups.splice(0).reverse()) {
+      for (const fn of cleanups.reverse()) {
         try {
           fn();
         } catch (e) {

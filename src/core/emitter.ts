@@ -1,25 +1,25 @@
-/** A minimal typed event emitter; a throwing listener never stops the others or reaches the caller. */
+/**
+ * A minimal typed event emitter; a throwing listener never stops the others or reaches the caller.
+ * One list holds every listener with its event: emitting walks a handful of them.
+ */
 export function createEmitter<E>() {
-  const listeners = new Map<keyof E, Set<(payload: never) => void>>();
+  const listeners = new Set<(event: keyof E, payload: unknown) => void>();
   return {
     on<K extends keyof E>(event: K, fn: (payload: E[K]) => void): () => void {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(fn);
-      return () => void set.delete(fn);
+      const listener = (e: keyof E, payload: unknown) => e == event && fn(payload as E[K]);
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
     emit<K extends keyof E>(event: K, payload: E[K]): void {
-      for (const fn of [...(listeners.get(event) ?? [])]) {
+      for (const listener of [...listeners]) {
         try {
-          (fn as (p: E[K]) => void)(payload);
+          listener(event, payload);
         } catch (e) {
           // A site's listener threw: say so without breaking consent handling.
-          console.error('ConsentSeal: a listener for', event, 'threw', e);
+          console.error('ConsentSeal: a listener threw', e);
         }
       }
     },
-    clear(): void {
-      listeners.clear();
-    },
+    clear: () => listeners.clear(),
   };
 }

@@ -46,7 +46,7 @@ export function createDecisionStorage(
     try {
       return decodeCookie(readCookieValue(document.cookie, name));
     } catch (e) {
-      onError('cookie', 'Cookies cannot be read', e);
+      onError('cookie', 'Cannot read the cookie', e);
     }
   };
 
@@ -55,7 +55,7 @@ export function createDecisionStorage(
     async load() {
       const fromCookie = readSync();
       const stored = decodeCookie(
-        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB did not answer')))]), 'storage', 'IndexedDB could not be read'),
+        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB timed out')))]), 'storage', 'Cannot read IndexedDB'),
       );
       // The newer wins: a cookie written while IndexedDB failed must not be shadowed.
       return stored && stored.decidedAt >= (fromCookie?.decidedAt ?? 0) ? stored : fromCookie;
@@ -69,13 +69,13 @@ export function createDecisionStorage(
             `${name}=${value}; Path=${path}; Max-Age=${config.expiresAfterDays * 86400}; SameSite=${sameSite}` +
             (location.protocol == 'https:' || sameSite == 'None' ? '; Secure' : '') +
             (domain ? '; Domain=' + domain : '');
-          if (readCookieValue(document.cookie, name) != value) throw Error('the browser refused it');
+          if (readCookieValue(document.cookie, name) != value) throw Error('refused');
         },
         'cookie',
-        'The decision could not be saved in a cookie',
+        'Cannot write the cookie',
       );
-      await attempt(() => set(KEY, value, idb), 'storage', 'IndexedDB could not store the decision');
-      void attempt(() => channel?.postMessage(value), 'storage', 'Other tabs could not be told of the decision');
+      await attempt(() => set(KEY, value, idb), 'storage', 'Cannot write IndexedDB');
+      void attempt(() => channel?.postMessage(value), 'storage', 'Cannot tell other tabs');
     },
     watch(fn) {
       if (channel)
