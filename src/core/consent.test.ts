@@ -13,11 +13,11 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 1);
 
 /** In-memory storage standing in for IndexedDB + cookie, with a hook to play another tab. */
-function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean } = {}) {
+function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean; noCookie?: boolean } = {}) {
   let saved = initial;
   let watcher: ((r: StoredDecision) => void) | undefined;
   const storage: DecisionStorage = {
-    readSync: () => initial,
+    readSync: () => (opts.noCookie ? undefined : initial),
     load: async () => {
       if (opts.failLoad) throw new Error('blocked');
       return saved;
@@ -28,8 +28,8 @@ function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean } = 
   return { factory: () => storage, saved: () => saved, otherTab: (r: StoredDecision) => watcher?.(r) };
 }
 
-function setup(o: { stored?: StoredDecision; now?: number; gpc?: boolean; failLoad?: boolean; extra?: object } = {}) {
-  const mem = memoryStorage(o.stored, { failLoad: o.failLoad ?? false });
+function setup(o: { stored?: StoredDecision; now?: number; gpc?: boolean; failLoad?: boolean; noCookie?: boolean; extra?: object } = {}) {
+  const mem = memoryStorage(o.stored, { failLoad: o.failLoad ?? false, noCookie: o.noCookie ?? false });
   let now = o.now ?? T0;
   const decisions: DecisionEvent[] = [];
   const errors: ConsentErrorEvent[] = [];
@@ -192,6 +192,15 @@ describe('Global Privacy Control', () => {
     await cs.ready;
     expect(decisions).toMatchObject([{ action: 'withdraw', method: 'gpc', gpc: true }]);
     expect(mem.saved()).toMatchObject({ granted: ['analytics'], gpc: true });
+  });
+
+  it('restores a decision only IndexedDB held, rewrites the cookie, and lets GPC take back its opt-out grants', async () => {
+    const { cs, decisions, mem } = setup({ gpc: true, stored: stored(), noCookie: true });
+    expect(cs.getState().status).toBe('pending');
+    await cs.ready;
+    expect(cs.getState()).toMatchObject({ status: 'decided', subjectId: '11111111-1111-4111-8111-111111111111', purposes: { analytics: true, marketing: false } });
+    expect(decisions).toMatchObject([{ action: 'withdraw', method: 'gpc', gpc: true }]);
+    await vi.waitFor(() => expect(mem.saved()).toMatchObject({ granted: ['analytics'], gpc: true }));
   });
 
   it("keeps the visitor's own grant made while the signal was on", async () => {

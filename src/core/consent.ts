@@ -138,13 +138,15 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     .then((r) => {
       // A decision at least as new (the cookie's, or one made meanwhile) stays; NaN while pending.
       if (destroyed || !r || Date.parse(store.getState().decidedAt!) >= r.decidedAt) return;
-      // IndexedDB had a decision the cookie lacked (cleared, blocked or older): restore the mirror.
-      if (adopt(r).status == 'decided') void storage.save(r);
+      const state = adopt(r);
+      if (state.status == 'decided') {
+        // IndexedDB had a decision the cookie lacked (cleared, blocked or older): restore the mirror,
+        // then let GPC take back what that decision granted without it.
+        void storage.save(r);
+        applyGpc(gpcWithdrawals(state));
+      }
     })
-    .catch((e) => reportError('storage', 'Cannot load the decision', e))
-    .then(() => {
-      if (!destroyed) applyGpc(gpcWithdrawals(store.getState()));
-    });
+    .catch((e) => reportError('storage', 'Cannot load the decision', e));
 
   const view = (v: ConsentEvents['view']['view']) => () => emitter.emit('view', { view: v });
   const core: ConsentCore = {
