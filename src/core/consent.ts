@@ -86,6 +86,13 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   ];
   let destroyed = false;
 
+  /** Takes on a decision: made here, stored by another tab, or found in IndexedDB at start. */
+  const adopt = (r: StoredDecision) => {
+    decidedUnderGpc = r.gpc;
+    store.setState(stateOf(r), true);
+    return store.getState();
+  };
+
   /** Whether state `a` grants a purpose `b` does not. */
   const grantsMore = (a: ConsentState, b: ConsentState) => purposes.some((p) => a.purposes[p.id] && !b.purposes[p.id]);
 
@@ -105,9 +112,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
         .filter((p) => !p.required && (decision == 'accept-all' ? !(gpcActive && p.optOutSignal) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
         .map((p) => p.id),
     };
-    const next = stateOf(record);
-    decidedUnderGpc = gpcActive;
-    store.setState(next, true);
+    const next = adopt(record);
     // `withdraw` when asked to, or when the change only takes grants away.
     const action = withdraw ? 'withdraw' : typeof decision == 'string' ? decision : !grantsMore(next, previous) && grantsMore(previous, next) ? 'withdraw' : 'custom';
     emitter.emit('decision', { state: next, previous, action, method, gpc: gpcActive });
@@ -125,12 +130,6 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     if (ids.length) deny(ids, 'gpc').catch((e) => reportError('storage', 'Cannot apply GPC', e));
   };
 
-  /** Takes on a decision stored by another tab, or found in IndexedDB at start. */
-  const adopt = (r: StoredDecision) => {
-    decidedUnderGpc = r.gpc;
-    store.setState(stateOf(r), true);
-    return store.getState();
-  };
   cleanups.push(storage.watch(adopt));
 
   const ready = storage
