@@ -26,7 +26,7 @@ export interface CookieRecord {
  * A whole valid value. The subject's last base64url digit carries 2 unused bits, which must be 0
  * (`A`, `Q`, `g`, `w`), so every accepted subject is exactly one UUID.
  */
-const VALUE = /^1\|([\w-]{21}[AQgw])\|([0-9a-z]{1,9})\|([^|]+)\|([0-9a-z]{1,4})\|([a-z0-9_-]{1,40}(?::[a-z0-9_-]{1,40})*)?$/;
+const VALUE = /^1\|([\w-]{21}[AQgw])\|([\da-z]{1,9})\|([^|]+)\|([\da-z]{1,4})\|([a-z0-9_-]{1,40}(?::[a-z0-9_-]{1,40})*)?$/;
 
 /** Encodes a decision as the cookie value. */
 export const encodeCookie = (r: CookieRecord): string =>
@@ -44,20 +44,19 @@ export const encodeCookie = (r: CookieRecord): string =>
 
 /** Decodes a cookie value; anything malformed or foreign yields `undefined`, never a guess. */
 export function decodeCookie(value: unknown): CookieRecord | undefined {
-  const m = typeof value == 'string' && value.length <= 2048 && VALUE.exec(value);
-  if (m)
-    try {
-      return {
-        subjectId: Array.from(atob(m[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
-          .join('')
-          .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
-        decidedAt: parseInt(m[2]!, 36) * 1000,
-        // Throws on a malformed escape: the value is ignored.
-        policyVersion: decodeURIComponent(m[3]!),
-        gpc: !!(parseInt(m[4]!, 36) & 1),
-        granted: m[5]?.split(':') ?? [],
-      };
-    } catch {}
+  // `exec` stringifies, so no non-string matches; a value that does not match leaves `m` null and throws, as does a malformed escape.
+  try {
+    const m = VALUE.exec(value as string)!;
+    return {
+      subjectId: Array.from(atob(m[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
+        .join('')
+        .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
+      decidedAt: parseInt(m[2]!, 36) * 1000,
+      policyVersion: decodeURIComponent(m[3]!),
+      gpc: !!(parseInt(m[4]!, 36) & 1),
+      granted: m[5]?.split(':') ?? [],
+    };
+  } catch {}
 }
 
 /** The value of cookie `name` in a `document.cookie` string. */
