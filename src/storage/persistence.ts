@@ -33,7 +33,7 @@ export function createDecisionStorage(
   const { name, path, sameSite, domain } = config.cookie;
   // idb-keyval opens the database on first use, so a blocked IndexedDB fails (even synchronously) in `get` and `set`.
   const idb = createStore(NAME, KEY);
-  const channel = typeof BroadcastChannel == 'function' ? new BroadcastChannel(NAME) : undefined;
+  const channel = globalThis.BroadcastChannel && new BroadcastChannel(NAME);
   /** Runs `fn`; a throw or a rejection becomes an `error` event (and `undefined`). */
   const attempt = async <T>(fn: () => T, code: string, message: string): Promise<Awaited<T> | undefined> => {
     try {
