@@ -13,11 +13,11 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 1);
 
 /** In-memory storage standing in for IndexedDB + cookie, with a hook to play another tab. */
-function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean; noCookie?: boolean } = {}) {
+function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean; cookie?: StoredDecision | undefined } = {}) {
   let saved = initial;
   let watcher: ((r: StoredDecision) => void) | undefined;
   const storage: DecisionStorage = {
-    readSync: () => (opts.noCookie ? undefined : initial),
+    readSync: () => ('cookie' in opts ? opts.cookie : initial),
     load: async () => {
       if (opts.failLoad) throw new Error('blocked');
       return saved;
@@ -28,8 +28,8 @@ function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean; noC
   return { factory: () => storage, saved: () => saved, otherTab: (r: StoredDecision) => watcher?.(r) };
 }
 
-function setup(o: { stored?: StoredDecision; now?: number; gpc?: boolean; failLoad?: boolean; noCookie?: boolean; extra?: object } = {}) {
-  const mem = memoryStorage(o.stored, { failLoad: o.failLoad ?? false, noCookie: o.noCookie ?? false });
+function setup(o: { stored?: StoredDecision; cookie?: StoredDecision | undefined; now?: number; gpc?: boolean; failLoad?: boolean; extra?: object } = {}) {
+  const mem = memoryStorage(o.stored, { failLoad: o.failLoad ?? false, ...('cookie' in o && { cookie: o.cookie }) });
   let now = o.now ?? T0;
   const decisions: DecisionEvent[] = [];
   const errors: ConsentErrorEvent[] = [];
@@ -107,6 +107,18 @@ describe('consent core', () => {
   it('restores a stored decision synchronously, before ready', () => {
     const { cs } = setup({ stored: stored(), now: T0 + DAY });
     expect(cs.getState()).toMatchObject({ status: 'decided', subjectId: '11111111-1111-4111-8111-111111111111', purposes: { analytics: true, marketing: true } });
+  });
+
+  it('takes the newer of the cookie and IndexedDB: a newer cookie is never shadowed', async () => {
+    // The cookie holds a newer decision under an old policy version (ask again); IndexedDB an older one.
+    const shadowed = setup({ stored: stored(), cookie: stored({ decidedAt: T0 + 1000, policyVersion: 'v0' }), now: T0 + DAY });
+    await shadowed.cs.ready;
+    expect(shadowed.cs.getState().status).toBe('pending');
+    // IndexedDB is newer: its decision wins over the cookie's.
+    const restored = setup({ stored: stored({ decidedAt: T0 + 1000 }), cookie: stored({ granted: [] }), now: T0 + DAY });
+    expect(restored.cs.isGranted('analytics')).toBe(false);
+    await restored.cs.ready;
+    expect(restored.cs.isGranted('analytics')).toBe(true);
   });
 
   it('asks again when the policy version changes, keeping the subject', async () => {
@@ -195,7 +207,7 @@ describe('Global Privacy Control', () => {
   });
 
   it('restores a decision only IndexedDB held, rewrites the cookie, and lets GPC take back its opt-out grants', async () => {
-    const { cs, decisions, mem } = setup({ gpc: true, stored: stored(), noCookie: true });
+    const { cs, decisions, mem } = setup({ gpc: true, stored: stored(), cookie: undefined });
     expect(cs.getState().status).toBe('pending');
     await cs.ready;
     expect(cs.getState()).toMatchObject({ status: 'decided', subjectId: '11111111-1111-4111-8111-111111111111', purposes: { analytics: true, marketing: false } });

@@ -135,8 +135,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   const ready = storage
     .load()
     .then((r) => {
-      // A decision at least as new (the cookie's, or one made meanwhile) stays; NaN while pending.
-      if (destroyed || !r || Date.parse(store.getState().decidedAt!) >= r.decidedAt) return;
+      // The newer wins: a decision at least as new (the cookie's, written while IndexedDB failed, or one
+      // made meanwhile) stays; Date.parse gives NaN while pending.
+      if (destroyed || !r || r.decidedAt <= (initialRecord?.decidedAt ?? 0) || Date.parse(store.getState().decidedAt!) >= r.decidedAt) return;
       const state = adopt(r);
       if (state.status == 'decided') {
         // IndexedDB had a decision the cookie lacked (cleared, blocked or older): restore the mirror,

@@ -9,7 +9,7 @@ export interface StoredDecision extends CookieRecord {}
 export interface DecisionStorage {
   /** The cookie's decision, read synchronously. */
   readSync(): StoredDecision | undefined;
-  /** The newer of IndexedDB's and the cookie's decision. */
+  /** IndexedDB's decision; the core keeps the cookie's if that is newer. */
   load(): Promise<StoredDecision | undefined>;
   save(record: StoredDecision): Promise<void>;
   /** Calls `fn` when another tab stores a decision (one watcher); returns the cleanup. */
@@ -53,12 +53,9 @@ export function createDecisionStorage(
   return {
     readSync,
     async load() {
-      const fromCookie = readSync();
-      const stored = decodeCookie(
+      return decodeCookie(
         await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB timed out')))]), 'storage', 'Cannot read IndexedDB'),
       );
-      // The newer wins: a cookie written while IndexedDB failed must not be shadowed.
-      return stored && stored.decidedAt >= (fromCookie?.decidedAt ?? 0) ? stored : fromCookie;
     },
     async save(record) {
       const value = encodeCookie(record);
