@@ -42,16 +42,14 @@ export function createDecisionStorage(
       onError(code, message, e);
     }
   };
-  const readSync = () => {
-    try {
-      return decodeCookie(readCookieValue(document.cookie, name));
-    } catch (e) {
-      onError('cookie', 'Cannot read the cookie', e);
-    }
-  };
-
   return {
-    readSync,
+    readSync() {
+      try {
+        return decodeCookie(readCookieValue(document.cookie, name));
+      } catch (e) {
+        onError('cookie', 'Cannot read the cookie', e);
+      }
+    },
     async load() {
       return decodeCookie(
         await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB timed out')))]), 'storage', 'Cannot read IndexedDB'),
