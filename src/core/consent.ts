@@ -1,6 +1,5 @@
 import { createStore } from 'zustand/vanilla';
 import { validateConfig } from './config';
-import { createEmitter } from './emitter';
 import { resolveLanguage } from '../i18n';
 import { detectGpc } from '../integrations/gpc';
 import { createDecisionStorage, type DecisionStorage, type StoredDecision } from '../storage/persistence';
@@ -34,15 +33,30 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   const config = validateConfig(input);
   const { purposes, policyVersion, expiresAfterDays } = config;
   const env: CoreEnvironment = { gpc: detectGpc(globalThis.navigator), now: Date.now, uuid: randomUuid, ...options.env };
-  const emitter = createEmitter<ConsentEvents>();
+  // Every listener with its event, in one list; a throwing listener never stops the others or reaches the caller.
+  const listeners = new Set<(event: string, payload: unknown) => void>();
+  const on = <K extends keyof ConsentEvents>(event: K, fn: (payload: ConsentEvents[K]) => void) => {
+    const listener = (e: string, payload: unknown) => e == event && fn(payload as ConsentEvents[K]);
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+  const emit = <K extends keyof ConsentEvents>(event: K, payload: ConsentEvents[K]) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(event, payload);
+      } catch (e) {
+        console.error('ConsentSeal: a listener threw', e);
+      }
+    }
+  };
   const gpcActive = config.gpc && env.gpc;
 
   // Faults found while starting are delivered a microtask later, once the caller has had the
   // chance to subscribe to `error` on the instance it is being handed.
   let starting = true;
   const reportError = (code: string, message: string, cause?: unknown) => {
-    const emit = () => emitter.emit('error', { code, message, cause });
-    starting ? queueMicrotask(emit) : emit();
+    const report = () => emit('error', { code, message, cause });
+    starting ? queueMicrotask(report) : report();
   };
   const storage = (options.storage ?? createDecisionStorage)(config, reportError);
 
@@ -79,7 +93,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   const cleanups = [
     store.subscribe((next, prev) => {
       if (fingerprint(next) == fingerprint(prev)) return;
-      emitter.emit('change', next);
+      emit('change', next);
       // No document (server, worker): the instance event is the whole notification.
       globalThis.document?.dispatchEvent(new CustomEvent('consentseal:change', { detail: next }));
     }),
@@ -115,7 +129,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     const next = adopt(record);
     // `withdraw` when asked to, or when the change only takes grants away.
     const action = withdraw ? 'withdraw' : typeof decision == 'string' ? decision : !grantsMore(next, previous) && grantsMore(previous, next) ? 'withdraw' : 'custom';
-    emitter.emit('decision', { state: next, previous, action, method, gpc: gpcActive });
+    emit('decision', { state: next, previous, action, method, gpc: gpcActive });
     await storage.save(record);
     return store.getState();
   };
@@ -148,7 +162,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     })
     .catch((e) => reportError('storage', 'Cannot load the decision', e));
 
-  const view = (v: ConsentEvents['view']['view']) => () => emitter.emit('view', { view: v });
+  const view = (v: ConsentEvents['view']['view']) => () => emit('view', { view: v });
   const core: ConsentCore = {
     config,
     store,
@@ -165,8 +179,8 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     showBanner: view('banner'),
     showPreferences: view('preferences'),
     hide: view('none'),
-    on: emitter.on,
-    emit: emitter.emit,
+    on,
+    emit,
     reportError,
     setReceiptId: (receiptId) => store.setState({ receiptId }),
     destroy() {
@@ -179,7 +193,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
           reportError('plugin', 'A plugin failed to clean up', e);
         }
       }
-      emitter.clear();
+      listeners.clear();
     },
   };
 
