@@ -15,7 +15,6 @@ export interface CoreOptions {
 }
 
 const DAY = 86_400_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * A UUID v4 from getRandomValues, which (unlike randomUUID) works on insecure origins too: each
@@ -73,7 +72,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       purposes: Object.fromEntries(purposes.map((p) => [p.id, !!p.required || (live && r.granted!.includes(p.id))])),
       policyVersion,
       subjectId: r.subjectId,
-      ...(live && { decidedAt: iso(t), expiresAt: iso(t + expiresAfterDays * DAY) }),
+      ...(live && { decidedAt: new Date(t).toISOString(), expiresAt: new Date(t + expiresAfterDays * DAY).toISOString() }),
     };
   };
 
@@ -107,9 +106,6 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     return store.getState();
   };
 
-  /** Whether state `a` grants a purpose `b` does not. */
-  const grantsMore = (a: ConsentState, b: ConsentState) => purposes.some((p) => a.purposes[p.id] && !b.purposes[p.id]);
-
   const decide = async (decision: DecisionInput, method: DecisionMethod, { withdraw }: { withdraw?: boolean } = {}): Promise<ConsentState> => {
     if (destroyed) throw Error('ConsentSeal: destroyed');
     const previous = store.getState();
@@ -127,8 +123,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
         .map((p) => p.id),
     };
     const next = adopt(record);
-    // `withdraw` when asked to, or when the change only takes grants away.
-    const action = withdraw ? 'withdraw' : typeof decision == 'string' ? decision : !grantsMore(next, previous) && grantsMore(previous, next) ? 'withdraw' : 'custom';
+    // `withdraw` when asked to, or when the change only takes grants away. Booleans compare as
+    // numbers: `a > b` is granted in `a` and not in `b`.
+    const action = withdraw ? 'withdraw' : typeof decision == 'string' ? decision : purposes.some((p) => next.purposes[p.id]! > previous.purposes[p.id]!) || !purposes.some((p) => previous.purposes[p.id]! > next.purposes[p.id]!) ? 'custom' : 'withdraw';
     emit('decision', { state: next, previous, action, method, gpc: gpcActive });
     await storage.save(record);
     return store.getState();
