@@ -87,6 +87,13 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   for (const id of startWithdrawals) initial.purposes[id] = false;
   const store = createStore<ConsentState>(() => initial);
 
+  /** Takes on a decision: made here, stored by another tab, or found in IndexedDB at start. */
+  const adopt = (r: StoredDecision) => {
+    decidedUnderGpc = r.gpc;
+    store.setState(stateOf(r), true);
+    return store.getState();
+  };
+
   // `change` fires once per real change of the decision, not for bookkeeping such as the receipt id.
   const fingerprint = (s: ConsentState) => JSON.stringify({ ...s, receiptId: 0 });
   const cleanups = [
@@ -96,15 +103,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       // No document (server, worker): the instance event is the whole notification.
       globalThis.document?.dispatchEvent(new CustomEvent('consentseal:change', { detail: next }));
     }),
+    storage.watch(adopt),
   ];
   let destroyed = false;
-
-  /** Takes on a decision: made here, stored by another tab, or found in IndexedDB at start. */
-  const adopt = (r: StoredDecision) => {
-    decidedUnderGpc = r.gpc;
-    store.setState(stateOf(r), true);
-    return store.getState();
-  };
 
   const decide = async (decision: DecisionInput, method: DecisionMethod, { withdraw }: { withdraw?: boolean } = {}): Promise<ConsentState> => {
     if (destroyed) throw Error('ConsentSeal: destroyed');
@@ -140,8 +141,6 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   const applyGpc = (ids: string[]) => {
     if (ids.length) deny(ids, 'gpc').catch((e) => reportError('storage', 'Cannot apply GPC', e));
   };
-
-  cleanups.push(storage.watch(adopt));
 
   const ready = storage
     .load()
