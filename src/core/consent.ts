@@ -76,12 +76,14 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     };
   };
 
-  const initialRecord = storage.readSync();
-  const initial = stateOf(initialRecord ?? { subjectId: env.uuid() });
-  /** Whether GPC was on when the current decision was made; a grant made then was the visitor's own. */
-  let decidedUnderGpc = !!initialRecord?.gpc;
-  /** Opt-out purposes that GPC takes back from a decision made without it (none are granted while pending). */
-  const gpcWithdrawals = (s: ConsentState) => (gpcActive && !decidedUnderGpc ? purposes.filter((p) => p.optOutSignal && s.purposes[p.id]).map((p) => p.id) : []);
+  /** The record behind the state: the cookie's at start, then each decision adopted. */
+  let current = storage.readSync();
+  const initial = stateOf(current ?? { subjectId: env.uuid() });
+  /**
+   * Opt-out purposes that GPC takes back from a decision made without it (none are granted while
+   * pending). A grant made while GPC was on was the visitor's own.
+   */
+  const gpcWithdrawals = (s: ConsentState) => (gpcActive && !current?.gpc ? purposes.filter((p) => p.optOutSignal && s.purposes[p.id]).map((p) => p.id) : []);
   // Deny them before anything (tags, gating) can read the state; the receipt follows once plugins listen.
   const startWithdrawals = gpcWithdrawals(initial);
   for (const id of startWithdrawals) initial.purposes[id] = false;
@@ -89,7 +91,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
 
   /** Takes on a decision: made here, stored by another tab, or found in IndexedDB at start. */
   const adopt = (r: StoredDecision) => {
-    decidedUnderGpc = r.gpc;
+    current = r;
     store.setState(stateOf(r), true);
     return store.getState();
   };
@@ -145,9 +147,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   const ready = storage
     .load()
     .then((r) => {
-      // The newer wins: a decision at least as new (the cookie's, written while IndexedDB failed, or one
-      // made meanwhile) stays; Date.parse gives NaN while pending.
-      if (destroyed || !r || r.decidedAt <= (initialRecord?.decidedAt ?? 0) || Date.parse(store.getState().decidedAt!) >= r.decidedAt) return;
+      // The newer wins: a decision at least as new (the cookie's, written while IndexedDB failed, or
+      // one made or received meanwhile) stays.
+      if (destroyed || !r || r.decidedAt <= (current?.decidedAt ?? 0)) return;
       const state = adopt(r);
       if (state.status == 'decided') {
         // IndexedDB had a decision the cookie lacked (cleared, blocked or older): restore the mirror,
