@@ -13,11 +13,11 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 1);
 
 /** In-memory storage standing in for IndexedDB + cookie, with a hook to play another tab. */
-function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean } = {}) {
+function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean; cookie?: StoredDecision | undefined } = {}) {
   let saved = initial;
   let watcher: ((r: StoredDecision) => void) | undefined;
   const storage: DecisionStorage = {
-    readSync: () => initial,
+    readSync: () => ('cookie' in opts ? opts.cookie : initial),
     load: async () => {
       if (opts.failLoad) throw new Error('blocked');
       return saved;
@@ -28,8 +28,8 @@ function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean } = 
   return { factory: () => storage, saved: () => saved, otherTab: (r: StoredDecision) => watcher?.(r) };
 }
 
-function setup(o: { stored?: StoredDecision; now?: number; gpc?: boolean; failLoad?: boolean; extra?: object } = {}) {
-  const mem = memoryStorage(o.stored, { failLoad: o.failLoad ?? false });
+function setup(o: { stored?: StoredDecision; cookie?: StoredDecision | undefined; now?: number; gpc?: boolean; failLoad?: boolean; extra?: object } = {}) {
+  const mem = memoryStorage(o.stored, { failLoad: o.failLoad ?? false, ...('cookie' in o && { cookie: o.cookie }) });
   let now = o.now ?? T0;
   const decisions: DecisionEvent[] = [];
   const errors: ConsentErrorEvent[] = [];
@@ -59,6 +59,12 @@ describe('consent core', () => {
     expect(cs.isGranted('nonexistent')).toBe(false);
   });
 
+  it('makes a random UUID v4 subject by default', () => {
+    const ids = [0, 1, 2].map(() => createConsentCore(config, { storage: memoryStorage().factory }).getState().subjectId);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it('accept all, reject all and custom choices, each stored and announced once', async () => {
     const { cs, mem, decisions } = setup();
     const changes: unknown[] = [];
@@ -82,8 +88,8 @@ describe('consent core', () => {
 
   it('refuses unknown purpose ids and non-boolean choices instead of keeping them', async () => {
     const { cs } = setup();
-    await expect(cs.setPurposes({ analytcs: true })).rejects.toThrow('unknown purpose id(s): analytcs');
-    await expect(cs.setPurposes({ analytics: 'yes' as unknown as boolean })).rejects.toThrow('must be true or false: analytics');
+    await expect(cs.setPurposes({ analytcs: true })).rejects.toThrow('unknown purpose or non-boolean: analytcs');
+    await expect(cs.setPurposes({ analytics: 'yes' as unknown as boolean })).rejects.toThrow('unknown purpose or non-boolean: analytics');
     expect(cs.getState().status).toBe('pending');
   });
 
@@ -101,6 +107,18 @@ describe('consent core', () => {
   it('restores a stored decision synchronously, before ready', () => {
     const { cs } = setup({ stored: stored(), now: T0 + DAY });
     expect(cs.getState()).toMatchObject({ status: 'decided', subjectId: '11111111-1111-4111-8111-111111111111', purposes: { analytics: true, marketing: true } });
+  });
+
+  it('takes the newer of the cookie and IndexedDB: a newer cookie is never shadowed', async () => {
+    // The cookie holds a newer decision under an old policy version (ask again); IndexedDB an older one.
+    const shadowed = setup({ stored: stored(), cookie: stored({ decidedAt: T0 + 1000, policyVersion: 'v0' }), now: T0 + DAY });
+    await shadowed.cs.ready;
+    expect(shadowed.cs.getState().status).toBe('pending');
+    // IndexedDB is newer: its decision wins over the cookie's.
+    const restored = setup({ stored: stored({ decidedAt: T0 + 1000 }), cookie: stored({ granted: [] }), now: T0 + DAY });
+    expect(restored.cs.isGranted('analytics')).toBe(false);
+    await restored.cs.ready;
+    expect(restored.cs.isGranted('analytics')).toBe(true);
   });
 
   it('asks again when the policy version changes, keeping the subject', async () => {
@@ -186,6 +204,15 @@ describe('Global Privacy Control', () => {
     await cs.ready;
     expect(decisions).toMatchObject([{ action: 'withdraw', method: 'gpc', gpc: true }]);
     expect(mem.saved()).toMatchObject({ granted: ['analytics'], gpc: true });
+  });
+
+  it('restores a decision only IndexedDB held, rewrites the cookie, and lets GPC take back its opt-out grants', async () => {
+    const { cs, decisions, mem } = setup({ gpc: true, stored: stored(), cookie: undefined });
+    expect(cs.getState().status).toBe('pending');
+    await cs.ready;
+    expect(cs.getState()).toMatchObject({ status: 'decided', subjectId: '11111111-1111-4111-8111-111111111111', purposes: { analytics: true, marketing: false } });
+    expect(decisions).toMatchObject([{ action: 'withdraw', method: 'gpc', gpc: true }]);
+    await vi.waitFor(() => expect(mem.saved()).toMatchObject({ granted: ['analytics'], gpc: true }));
   });
 
   it("keeps the visitor's own grant made while the signal was on", async () => {

@@ -1,11 +1,10 @@
 import { createStore } from 'zustand/vanilla';
 import { validateConfig } from './config';
-import { createEmitter } from './emitter';
 import { resolveLanguage } from '../i18n';
 import { detectGpc } from '../integrations/gpc';
 import { createDecisionStorage, type DecisionStorage, type StoredDecision } from '../storage/persistence';
 import type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './plugin';
-import type { ConsentEvents, ConsentState, DecisionAction, DecisionMethod, NormalizedConfig } from './types';
+import type { ConsentEvents, ConsentState, DecisionMethod, NormalizedConfig } from './types';
 
 /** Options for {@link createConsentCore}. */
 export interface CoreOptions {
@@ -17,26 +16,12 @@ export interface CoreOptions {
 
 const DAY = 86_400_000;
 
-/** A UUID v4 from getRandomValues, which (unlike randomUUID) works on insecure origins too. */
-export function randomUuid(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-const defaultEnv = (): CoreEnvironment => ({ gpc: detectGpc(globalThis.navigator), now: Date.now, uuid: randomUuid });
-
-/** The action a receipt records for a move from `previous` to `next`. */
-function actionFor(input: DecisionInput, previous: ConsentState, next: ConsentState, withdraw: boolean): DecisionAction {
-  if (withdraw) return 'withdraw';
-  if (input === 'accept-all' || input === 'reject-all') return input;
-  const ids = Object.keys(next.purposes);
-  const grantsAdded = ids.some((id) => next.purposes[id] && !(previous.status === 'decided' && previous.purposes[id]));
-  const grantsRemoved = previous.status === 'decided' && ids.some((id) => previous.purposes[id] && !next.purposes[id]);
-  return grantsRemoved && !grantsAdded ? 'withdraw' : 'custom';
-}
+/**
+ * A UUID v4 from getRandomValues, which (unlike randomUUID) works on insecure origins too: each
+ * `0`/`1` of the template becomes a random hex digit, each `8` one of 8–b (the variant), `4` stays.
+ */
+const randomUuid = (): string =>
+  '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) => (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16));
 
 /**
  * Creates the headless consent core: validated config, one zustand store as the single source of
@@ -45,178 +30,168 @@ function actionFor(input: DecisionInput, previous: ConsentState, next: ConsentSt
  */
 export function createConsentCore(input: unknown, options: CoreOptions = {}): ConsentCore {
   const config = validateConfig(input);
-  const env: CoreEnvironment = { ...defaultEnv(), ...options.env };
-  const emitter = createEmitter<ConsentEvents>();
+  const { purposes, policyVersion, expiresAfterDays } = config;
+  const env: CoreEnvironment = { gpc: detectGpc(globalThis.navigator), now: Date.now, uuid: randomUuid, ...options.env };
+  // Every listener with its event, in one list; a throwing listener never stops the others or reaches the caller.
+  const listeners = new Set<(event: string, payload: unknown) => void>();
+  const on = <K extends keyof ConsentEvents>(event: K, fn: (payload: ConsentEvents[K]) => void) => {
+    const listener = (e: string, payload: unknown) => e == event && fn(payload as ConsentEvents[K]);
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+  const emit = <K extends keyof ConsentEvents>(event: K, payload: ConsentEvents[K]) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(event, payload);
+      } catch (e) {
+        console.error('ConsentSeal: a listener threw', e);
+      }
+    }
+  };
   const gpcActive = config.gpc && env.gpc;
-  const optOut = new Set(config.purposes.filter((p) => p.optOutSignal).map((p) => p.id));
 
   // Faults found while starting are delivered a microtask later, once the caller has had the
   // chance to subscribe to `error` on the instance it is being handed.
   let starting = true;
   const reportError = (code: string, message: string, cause?: unknown) => {
-    const event = cause === undefined ? { code, message } : { code, message, cause };
-    if (starting) queueMicrotask(() => emitter.emit('error', event));
-    else emitter.emit('error', event);
+    const report = () => emit('error', { code, message, cause });
+    starting ? queueMicrotask(report) : report();
   };
   const storage = (options.storage ?? createDecisionStorage)(config, reportError);
 
-  /** Every purpose denied except required ones: the state before any decision. */
-  const pendingPurposes = () => Object.fromEntries(config.purposes.map((p) => [p.id, p.required === true]));
-
-  const fromStored = (r: StoredDecision): ConsentState => {
-    const expired = r.decidedAt + config.expiresAfterDays * DAY <= env.now();
-    if (r.policyVersion !== config.policyVersion || expired || r.decidedAt > env.now() + DAY) {
-      return { status: 'pending', purposes: pendingPurposes(), policyVersion: config.policyVersion, subjectId: r.subjectId };
-    }
-    const granted = new Set(r.granted);
+  /**
+   * The state record `r` means now: its decision, or pending (only required purposes granted,
+   * same subject) when it has none, expired, is dated in the future or is for another policy version.
+   */
+  const stateOf = (r: Pick<StoredDecision, 'subjectId'> & Partial<StoredDecision>): ConsentState => {
+    const t = r.decidedAt!;
+    const now = env.now();
+    const live = r.policyVersion == policyVersion && t + expiresAfterDays * DAY > now && t <= now + DAY;
     return {
-      status: 'decided',
-      purposes: Object.fromEntries(config.purposes.map((p) => [p.id, p.required === true || granted.has(p.id)])),
-      policyVersion: r.policyVersion,
+      status: live ? 'decided' : 'pending',
+      purposes: Object.fromEntries(purposes.map((p) => [p.id, !!p.required || (live && r.granted!.includes(p.id))])),
+      policyVersion,
       subjectId: r.subjectId,
-      decidedAt: new Date(r.decidedAt).toISOString(),
-      expiresAt: new Date(r.decidedAt + config.expiresAfterDays * DAY).toISOString(),
+      ...(live && { decidedAt: new Date(t).toISOString(), expiresAt: new Date(t + expiresAfterDays * DAY).toISOString() }),
     };
   };
 
-  const toStored = (s: ConsentState, gpc: boolean): StoredDecision => ({
-    subjectId: s.subjectId,
-    decidedAt: Date.parse(s.decidedAt ?? '') || env.now(),
-    policyVersion: s.policyVersion,
-    gpc,
-    granted: config.purposes.filter((p) => !p.required && s.purposes[p.id]).map((p) => p.id),
-  });
-
-  const initialRecord = storage.readSync();
-  const initial: ConsentState = initialRecord
-    ? fromStored(initialRecord)
-    : { status: 'pending', purposes: pendingPurposes(), policyVersion: config.policyVersion, subjectId: env.uuid() };
-  /** Whether GPC was on when the current decision was made; a grant made then was the visitor's own. */
-  let decidedUnderGpc = initialRecord?.gpc ?? false;
-  /** Opt-out purposes that GPC takes back from a decision made without it. */
-  const gpcWithdrawals = (s: ConsentState) =>
-    gpcActive && s.status === 'decided' && !decidedUnderGpc ? [...optOut].filter((id) => s.purposes[id]) : [];
+  /** The record behind the state: the cookie's at start, then each decision adopted. */
+  let current = storage.readSync();
+  const initial = stateOf(current ?? { subjectId: env.uuid() });
+  /**
+   * Opt-out purposes that GPC takes back from a decision made without it (none are granted while
+   * pending). A grant made while GPC was on was the visitor's own.
+   */
+  const gpcWithdrawals = (s: ConsentState) => (gpcActive && !current?.gpc ? purposes.filter((p) => p.optOutSignal && s.purposes[p.id]).map((p) => p.id) : []);
   // Deny them before anything (tags, gating) can read the state; the receipt follows once plugins listen.
   const startWithdrawals = gpcWithdrawals(initial);
   for (const id of startWithdrawals) initial.purposes[id] = false;
   const store = createStore<ConsentState>(() => initial);
 
-  // `change` fires once per real change of the decision, not for bookkeeping such as the receipt id.
-  const fingerprint = (s: ConsentState) => `${s.status}|${s.subjectId}|${s.decidedAt}|${JSON.stringify(s.purposes)}`;
-  const unsubscribeStore = store.subscribe((next, prev) => {
-    if (fingerprint(next) === fingerprint(prev)) return;
-    emitter.emit('change', next);
-    try {
-      document.dispatchEvent(new CustomEvent('consentseal:change', { detail: next }));
-    } catch {
-      // No document (server, worker): the instance event above is the whole notification.
-    }
-  });
-
-  const decide = async (decision: DecisionInput, method: DecisionMethod, opts: { withdraw?: boolean } = {}): Promise<ConsentState> => {
-    if (destroyed) throw new Error('ConsentSeal: this instance was destroyed');
-    const previous = store.getState();
-    if (typeof decision === 'object') {
-      const unknown = Object.keys(decision).filter((id) => !config.purposes.some((p) => p.id === id));
-      if (unknown.length) throw new Error(`ConsentSeal: unknown purpose id(s): ${unknown.join(', ')}`);
-      const bad = Object.keys(decision).filter((id) => typeof decision[id] !== 'boolean');
-      if (bad.length) throw new Error(`ConsentSeal: choices must be true or false: ${bad.join(', ')}`);
-    }
-    const purposes: Record<string, boolean> = {};
-    for (const p of config.purposes) {
-      let granted: boolean;
-      if (p.required) granted = true;
-      else if (decision === 'accept-all') granted = !(gpcActive && optOut.has(p.id));
-      else if (decision === 'reject-all') granted = false;
-      else granted = decision[p.id] ?? (previous.status === 'decided' && previous.purposes[p.id] === true);
-      purposes[p.id] = granted;
-    }
-    const now = env.now();
-    const next: ConsentState = {
-      status: 'decided',
-      purposes,
-      policyVersion: config.policyVersion,
-      subjectId: previous.subjectId,
-      decidedAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + config.expiresAfterDays * DAY).toISOString(),
-    };
-    decidedUnderGpc = gpcActive;
-    store.setState(next, true);
-    emitter.emit('decision', { state: next, previous, action: actionFor(decision, previous, next, opts.withdraw === true), method, gpc: gpcActive });
-    await storage.save(toStored(next, gpcActive));
+  /** Takes on a decision: made here, stored by another tab, or found in IndexedDB at start. */
+  const adopt = (r: StoredDecision) => {
+    current = r;
+    store.setState(stateOf(r), true);
     return store.getState();
   };
+
+  // `change` fires once per real change of the decision, not for bookkeeping such as the receipt id.
+  const fingerprint = (s: ConsentState) => JSON.stringify({ ...s, receiptId: 0 });
+  const cleanups = [
+    store.subscribe((next, prev) => {
+      if (fingerprint(next) == fingerprint(prev)) return;
+      emit('change', next);
+      // No document (server, worker): the instance event is the whole notification.
+      globalThis.document?.dispatchEvent(new CustomEvent('consentseal:change', { detail: next }));
+    }),
+    storage.watch(adopt),
+  ];
+  let destroyed = false;
+
+  const decide = async (decision: DecisionInput, method: DecisionMethod, { withdraw }: { withdraw?: boolean } = {}): Promise<ConsentState> => {
+    if (destroyed) throw Error('ConsentSeal: destroyed');
+    const previous = store.getState();
+    // Choices are the site's own input: refuse ids that name no purpose (an own boolean of the state) and non-booleans.
+    const bad = typeof decision == 'object' ? Object.keys(decision).filter((id) => typeof decision[id] != 'boolean' || typeof previous.purposes[id] != 'boolean') : [];
+    if (bad.length) throw Error('ConsentSeal: unknown purpose or non-boolean: ' + bad.join(', '));
+    const record: StoredDecision = {
+      subjectId: previous.subjectId,
+      decidedAt: env.now(),
+      policyVersion,
+      gpc: gpcActive,
+      // Required purposes are implied; an omitted choice keeps the current one (false while pending).
+      granted: purposes
+        .filter((p) => !p.required && (decision == 'accept-all' ? !(gpcActive && p.optOutSignal) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
+        .map((p) => p.id),
+    };
+    const next = adopt(record);
+    // `withdraw` when asked to, or when the change only takes grants away. Booleans compare as
+    // numbers: `a > b` is granted in `a` and not in `b`.
+    const action = withdraw ? 'withdraw' : typeof decision == 'string' ? decision : purposes.some((p) => next.purposes[p.id]! > previous.purposes[p.id]!) || !purposes.some((p) => previous.purposes[p.id]! > next.purposes[p.id]!) ? 'custom' : 'withdraw';
+    emit('decision', { state: next, previous, action, method, gpc: gpcActive });
+    await storage.save(record);
+    return store.getState();
+  };
+
+  const deny = (ids: string[], method: DecisionMethod) => decide(Object.fromEntries(ids.map((id) => [id, false])), method, { withdraw: true });
 
   /**
    * GPC turned on after the visitor granted an opt-out purpose without it: the signal alone
    * withdraws that grant (method `gpc`). A grant made while GPC was on was the visitor's own toggle.
    */
   const applyGpc = (ids: string[]) => {
-    if (ids.length) void decide(Object.fromEntries(ids.map((id) => [id, false])), 'gpc', { withdraw: true }).catch((e) => reportError('storage', 'GPC could not be applied', e));
+    if (ids.length) deny(ids, 'gpc').catch((e) => reportError('storage', 'Cannot apply GPC', e));
   };
-
-  let destroyed = false;
-  const cleanups: Array<() => void> = [unsubscribeStore];
-
-  cleanups.push(
-    storage.watch((record) => {
-      const next = fromStored(record);
-      decidedUnderGpc = record.gpc;
-      store.setState({ ...next, ...(next.status === 'pending' ? { subjectId: record.subjectId } : {}) }, true);
-    }),
-  );
 
   const ready = storage
     .load()
-    .then((record) => {
-      if (destroyed || !record) return;
-      const current = store.getState();
-      const loaded = fromStored(record);
-      if (current.status === 'decided' && Date.parse(current.decidedAt ?? '') >= record.decidedAt) return;
-      decidedUnderGpc = record.gpc;
-      store.setState(loaded, true);
-      // IndexedDB had a decision the cookie lacked (cleared, blocked or older): restore the mirror.
-      if (loaded.status === 'decided' && initialRecord?.decidedAt !== record.decidedAt) void storage.save(record);
+    .then((r) => {
+      // The newer wins: a decision at least as new (the cookie's, written while IndexedDB failed, or
+      // one made or received meanwhile) stays.
+      if (destroyed || !r || r.decidedAt <= (current?.decidedAt ?? 0)) return;
+      const state = adopt(r);
+      if (state.status == 'decided') {
+        // IndexedDB had a decision the cookie lacked (cleared, blocked or older): restore the mirror,
+        // then let GPC take back what that decision granted without it.
+        void storage.save(r);
+        applyGpc(gpcWithdrawals(state));
+      }
     })
-    .catch((e) => reportError('storage', 'The stored decision could not be loaded', e))
-    .then(() => {
-      if (!destroyed) applyGpc(gpcWithdrawals(store.getState()));
-    });
+    .catch((e) => reportError('storage', 'Cannot load the decision', e));
 
+  const view = (v: ConsentEvents['view']['view']) => () => emit('view', { view: v });
   const core: ConsentCore = {
     config,
     store,
     env,
     language: resolveLanguage(config),
     ready,
-    getState: () => store.getState(),
+    getState: store.getState,
     isGranted: (id) => store.getState().purposes[id] === true,
     acceptAll: () => decide('accept-all', 'api'),
     rejectAll: () => decide('reject-all', 'api'),
     setPurposes: (choices) => decide(choices, 'api'),
-    withdraw: (ids) => {
-      const targets = ids ?? config.purposes.filter((p) => !p.required).map((p) => p.id);
-      return decide(Object.fromEntries(targets.map((id) => [id, false])), 'api', { withdraw: true });
-    },
+    withdraw: (ids) => deny(ids ?? purposes.filter((p) => !p.required).map((p) => p.id), 'api'),
     decide,
-    showBanner: () => emitter.emit('view', { view: 'banner' }),
-    showPreferences: () => emitter.emit('view', { view: 'preferences' }),
-    hide: () => emitter.emit('view', { view: 'none' }),
-    on: emitter.on,
-    emit: emitter.emit,
+    showBanner: view('banner'),
+    showPreferences: view('preferences'),
+    hide: view('none'),
+    on,
+    emit,
     reportError,
     setReceiptId: (receiptId) => store.setState({ receiptId }),
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      for (const fn of cleanups.splice(0).reverse()) {
+      for (const fn of cleanups.reverse()) {
         try {
           fn();
         } catch (e) {
           reportError('plugin', 'A plugin failed to clean up', e);
         }
       }
-      emitter.clear();
+      listeners.clear();
     },
   };
 

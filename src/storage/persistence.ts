@@ -1,5 +1,5 @@
 import { createStore, get, set } from 'idb-keyval';
-import { decodeCookie, encodeCookie, readCookieValue, serializeCookie, type CookieRecord } from './cookie';
+import { decodeCookie, encodeCookie, readCookieValue, type CookieRecord } from './cookie';
 import type { NormalizedConfig } from '../core/types';
 
 /** A decision as it is stored: the cookie's fields with the full purpose map. */
@@ -9,107 +9,76 @@ export interface StoredDecision extends CookieRecord {}
 export interface DecisionStorage {
   /** The cookie's decision, read synchronously. */
   readSync(): StoredDecision | undefined;
-  /** The best stored decision (IndexedDB, else the cookie, else memory). */
+  /** IndexedDB's decision; the core keeps the cookie's if that is newer. */
   load(): Promise<StoredDecision | undefined>;
   save(record: StoredDecision): Promise<void>;
-  /** Calls `fn` when another tab stores a decision; returns an unsubscribe. */
+  /** Calls `fn` when another tab stores a decision (one watcher); returns the cleanup. */
   watch(fn: (record: StoredDecision) => void): () => void;
 }
 
-const DB_NAME = 'consentseal';
+/** The IndexedDB database and the BroadcastChannel; `decision` is the object store and its one key. */
+const NAME = 'consentseal';
 const KEY = 'decision';
-const LOAD_TIMEOUT_MS = 2500;
 
 /**
  * Decisions in IndexedDB (idb-keyval, database `consentseal`) mirrored to a first-party cookie,
- * falling back to the cookie and then to memory when either is blocked, with cross-tab updates
- * through BroadcastChannel. IndexedDB and other tabs get the cookie's encoding too, so one strict
- * decoder vets whatever is read back.
+ * falling back to the cookie when IndexedDB is blocked (and to memory, the core's own store, when
+ * both are), with cross-tab updates through BroadcastChannel. IndexedDB and other tabs get the
+ * cookie's encoding too, so one strict decoder vets whatever is read back.
  */
 export function createDecisionStorage(
   config: Pick<NormalizedConfig, 'cookie' | 'expiresAfterDays'>,
   onError: (code: string, message: string, cause?: unknown) => void,
 ): DecisionStorage {
   const { name, path, sameSite, domain } = config.cookie;
-  let memory: StoredDecision | undefined;
-  let idb: ReturnType<typeof createStore> | undefined;
-  try {
-    idb = createStore(DB_NAME, KEY);
-  } catch (e) {
-    onError('storage', 'IndexedDB is unavailable; the decision is kept in a cookie or in memory', e);
-  }
-  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('consentseal') : undefined;
-
-  const readSync = (): StoredDecision | undefined => {
+  // idb-keyval opens the database on first use, so a blocked IndexedDB fails (even synchronously) in `get` and `set`.
+  const idb = createStore(NAME, KEY);
+  const channel = globalThis.BroadcastChannel && new BroadcastChannel(NAME);
+  /** Runs `fn`; a throw or a rejection becomes an `error` event (and `undefined`). */
+  const attempt = async <T>(fn: () => T, code: string, message: string): Promise<Awaited<T> | undefined> => {
     try {
-      return decodeCookie(readCookieValue(document.cookie, name));
+      return await fn();
     } catch (e) {
-      onError('cookie', 'Cookies cannot be read', e);
-      return undefined;
+      onError(code, message, e);
     }
   };
-
-  const writeCookie = (value: string) => {
-    try {
-      document.cookie = serializeCookie(name, value, {
-        path,
-        sameSite,
-        maxAgeSeconds: config.expiresAfterDays * 86400,
-        secure: location.protocol === 'https:',
-        ...(domain ? { domain } : {}),
-      });
-      if (readCookieValue(document.cookie, name) !== value) throw new Error('the browser refused the cookie');
-    } catch (e) {
-      onError('cookie', 'The decision could not be saved in a cookie', e);
-    }
-  };
-
-  const withTimeout = <T>(p: Promise<T>): Promise<T> =>
-    Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('IndexedDB did not answer')), LOAD_TIMEOUT_MS))]);
-
   return {
-    readSync,
-    async load() {
-      const fromCookie = readSync();
-      let stored: StoredDecision | undefined;
-      if (idb) {
-        try {
-          stored = decodeCookie(await withTimeout(get(KEY, idb)));
-        } catch (e) {
-          onError('storage', 'IndexedDB could not be read; using the cookie', e);
-        }
+    readSync() {
+      try {
+        return decodeCookie(readCookieValue(document.cookie, name));
+      } catch (e) {
+        onError('cookie', 'Cannot read the cookie', e);
       }
-      // The newest wins: a cookie written while IndexedDB failed must not be shadowed.
-      return [stored, fromCookie, memory].filter((r) => r).sort((a, b) => b!.decidedAt - a!.decidedAt)[0];
+    },
+    async load() {
+      return decodeCookie(
+        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB timed out')))]), 'storage', 'Cannot read IndexedDB'),
+      );
     },
     async save(record) {
-      memory = record;
       const value = encodeCookie(record);
-      writeCookie(value);
-      if (idb) {
-        try {
-          await set(KEY, value, idb);
-        } catch (e) {
-          onError('storage', 'IndexedDB could not store the decision', e);
-        }
-      }
-      try {
-        channel?.postMessage(value);
-      } catch (e) {
-        onError('storage', 'Other tabs could not be told of the decision', e);
-      }
+      // Runs synchronously: the cookie is written before anything is awaited.
+      void attempt(
+        () => {
+          document.cookie =
+            `${name}=${value}; Path=${path}; Max-Age=${config.expiresAfterDays * 86400}; SameSite=${sameSite}` +
+            (location.protocol == 'https:' || sameSite == 'None' ? '; Secure' : '') +
+            (domain ? '; Domain=' + domain : '');
+          if (readCookieValue(document.cookie, name) != value) throw Error('refused');
+        },
+        'cookie',
+        'Cannot write the cookie',
+      );
+      await attempt(() => set(KEY, value, idb), 'storage', 'Cannot write IndexedDB');
+      void attempt(() => channel?.postMessage(value), 'storage', 'Cannot tell other tabs');
     },
     watch(fn) {
-      if (!channel) return () => {};
-      const listener = (e: MessageEvent) => {
-        const record = decodeCookie(e.data);
-        if (record) fn(record);
-      };
-      channel.addEventListener('message', listener);
-      return () => {
-        channel.removeEventListener('message', listener);
-        channel.close();
-      };
+      if (channel)
+        channel.onmessage = (e) => {
+          const record = decodeCookie(e.data);
+          if (record) fn(record);
+        };
+      return () => channel?.close();
     },
   };
 }

@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { encodeCookie } from './cookie';
+import { createDecisionStorage, type StoredDecision } from './persistence';
+
+// IndexedDB through a mocked idb-keyval: `db` is its content. Like idb-keyval 6.3, opening is lazy, so
+// a blocked IndexedDB (`blocked`) throws synchronously from `get` and `set`; `failGet` rejects reads.
+const idb = vi.hoisted(() => ({ db: new Map<string, unknown>(), blocked: false, failGet: false }));
+vi.mock('idb-keyval', () => {
+  const open = () => {
+    if (idb.blocked) throw new Error('blocked');
+  };
+  return {
+    createStore: (db: string, store: string) => `${db}/${store}`,
+    get: (key: string) => (open(), idb.failGet ? Promise.reject(new Error('read failed')) : Promise.resolve(idb.db.get(key))),
+    set: (key: string, value: unknown) => (open(), Promise.resolve(void idb.db.set(key, value))),
+  };
+});
+
+/** A cookie jar behind `document.cookie` that records every assignment; `refuse` drops them. */
+let jar: Map<string, string>;
+let written: string[];
+let refuse = false;
+beforeEach(() => {
+  jar = new Map();
+  written = [];
+  refuse = false;
+  Object.assign(idb, { db: new Map(), blocked: false, failGet: false });
+  vi.stubGlobal('location', { protocol: 'http:' });
+  vi.stubGlobal('document', {
+    get cookie() {
+      return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    },
+    set cookie(s: string) {
+      written.push(s);
+      const [, k, v] = /^([^=]+)=([^;]*)/.exec(s)!;
+      if (!refuse) jar.set(k!, v!);
+    },
+  });
+});
+afterEach(() => void vi.unstubAllGlobals());
+
+const record = (over: Partial<StoredDecision> = {}): StoredDecision => ({
+  subjectId: '3f2a9c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b', decidedAt: Date.UTC(2026, 10, 1), policyVersion: 'v1', gpc: false, granted: ['analytics'], ...over,
+});
+const cookie = { name: 'consentseal', path: '/', sameSite: 'Lax' as const };
+function open(c: object = {}) {
+  const errors: string[] = [];
+  const storage = createDecisionStorage({ cookie: { ...cookie, ...c }, expiresAfterDays: 30 }, (code, message) => errors.push(`${code}: ${message}`));
+  return { storage, errors };
+}
+
+describe('decision storage', () => {
+  it('writes the cookie with its attributes: SameSite, Secure on https and for None, optional Domain', async () => {
+    await open().storage.save(record());
+    expect(written.at(-1)).toBe(`consentseal=${encodeCookie(record())}; Path=/; Max-Age=2592000; SameSite=Lax`);
+    vi.stubGlobal('location', { protocol: 'https:' });
+    await open({ domain: 'example.com', path: '/shop' }).storage.save(record());
+    expect(written.at(-1)).toMatch(/; Path=\/shop; Max-Age=2592000; SameSite=Lax; Secure; Domain=example\.com$/);
+    vi.stubGlobal('location', { protocol: 'http:' });
+    await open({ sameSite: 'None' }).storage.save(record());
+    expect(written.at(-1)).toMatch(/; SameSite=None; Secure$/);
+  });
+
+  it('stores the cookie encoding in IndexedDB and reads the decision back, synchronously from the cookie', async () => {
+    const { storage, errors } = open();
+    await storage.save(record());
+    expect(idb.db.get('decision')).toBe(encodeCookie(record()));
+    expect(storage.readSync()).toEqual(record());
+    expect(await storage.load()).toEqual(record());
+    expect(errors).toEqual([]);
+  });
+
+  it("loads IndexedDB's decision (the core weighs it against the cookie's)", async () => {
+    const { storage } = open();
+    jar.set('consentseal', encodeCookie(record({ granted: [] })));
+    expect(await storage.load()).toBeUndefined();
+    idb.db.set('decision', encodeCookie(record()));
+    expect(await storage.load()).toEqual(record());
+  });
+
+  it('ignores whatever does not decode', async () => {
+    const { storage } = open();
+    jar.set('consentseal', '{"analytics":true}');
+    idb.db.set('decision', { granted: ['analytics'] });
+    expect(storage.readSync()).toBeUndefined();
+    expect(await storage.load()).toBeUndefined();
+  });
+
+  it('falls back to the cookie when IndexedDB is blocked or fails, and reports it', async () => {
+    idb.blocked = true;
+    const blocked = open();
+    await blocked.storage.save(record());
+    expect(blocked.storage.readSync()).toEqual(record());
+    expect(await blocked.storage.load()).toBeUndefined();
+    expect(blocked.errors).toEqual([expect.stringMatching(/^storage: /), expect.stringMatching(/^storage: /)]);
+
+    idb.blocked = false;
+    idb.failGet = true;
+    const failing = open();
+    expect(await failing.storage.load()).toBeUndefined();
+    expect(failing.errors).toEqual([expect.stringMatching(/^storage: /)]);
+  });
+
+  it('reports a refused or unreadable cookie and keeps IndexedDB', async () => {
+    refuse = true;
+    const { storage, errors } = open();
+    await storage.save(record());
+    expect(errors).toEqual([expect.stringMatching(/^cookie: /)]);
+    expect(await storage.load()).toEqual(record());
+    vi.stubGlobal('document', {});
+    Object.defineProperty(document, 'cookie', { get: () => { throw new Error('sandboxed'); } });
+    expect(storage.readSync()).toBeUndefined();
+    expect(errors).toHaveLength(2);
+    expect(errors[1]).toMatch(/^cookie: /);
+  });
+
+  it('tells other tabs, and hears them', async () => {
+    const a = open().storage;
+    const b = open().storage;
+    const heard = new Promise<StoredDecision>((resolve) => b.watch(resolve));
+    await a.save(record({ gpc: true }));
+    expect(await heard).toEqual(record({ gpc: true }));
+    a.watch(() => {})();
+    b.watch(() => {})();
+  });
+});
