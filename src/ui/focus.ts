@@ -5,17 +5,14 @@ export function deepActive(): HTMLElement | null {
   return a;
 }
 
-const FOCUSABLE = 'a[href],button:not([disabled]),input:not([disabled])';
-
-/** Keeps Tab and Shift+Tab cycling inside `box` (the preferences dialog). */
-export function trapTab(e: KeyboardEvent, box: HTMLElement): void {
-  const all = box.querySelectorAll<HTMLElement>(FOCUSABLE);
-  const first = all[0];
-  const last = all[all.length - 1];
-  const active = (box.getRootNode() as Document | ShadowRoot).activeElement;
-  if (!first || !last) return;
-  if (e.shiftKey ? active === first || !box.contains(active) : active === last) {
+/** Keydown handler of the preferences dialog: Tab and Shift+Tab cycle inside it. */
+export function trapTab(e: KeyboardEvent): void {
+  const box = e.currentTarget as HTMLElement;
+  // Every link has an href; `:enabled` is every button and the switches that are not locked.
+  const all = box.querySelectorAll<HTMLElement>('a,:enabled');
+  const end = all.length - 1;
+  if (e.key == 'Tab' && (e.target == box || e.target == all[e.shiftKey ? 0 : end])) {
     e.preventDefault();
-    (e.shiftKey ? last : first).focus();
+    all[e.shiftKey ? end : 0]!.focus();
   }
 }

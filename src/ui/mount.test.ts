@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HOST_TAG, mountHost } from './mount';
+import type { ConsentCore } from '../core/plugin';
+import { HOST_TAG, shadowBox } from './mount';
 import { single } from './single';
 
 afterEach(() => {
@@ -8,23 +9,28 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe('mountHost', () => {
-  it('adopts a constructable stylesheet and puts the host first in the body', () => {
-    document.body.innerHTML = '<p>page</p>';
-    const { host, box } = mountHost('n0nce');
-    expect(document.body.firstElementChild).toBe(host);
-    expect(host.tagName.toLowerCase()).toBe(HOST_TAG);
+const core = (theme: string, language = 'en') =>
+  ({ config: { texts: {}, purposes: [], ui: { theme } }, language }) as unknown as ConsentCore;
+
+describe('shadowBox', () => {
+  it('adopts a constructable stylesheet and returns a themed root with lang and dir', () => {
     expect(HOST_TAG).not.toMatch(/cookie|consent|gdpr/);
+    const host = document.createElement(HOST_TAG);
+    const [box, texts] = shadowBox(host, core('dark', 'ar'), 'n0nce');
+    expect(host.shadowRoot!.mode).toBe('open');
     expect(host.shadowRoot!.adoptedStyleSheets).toHaveLength(1);
     expect(host.shadowRoot!.querySelector('style')).toBeNull();
     expect(box.parentNode).toBe(host.shadowRoot);
+    expect([box.className, box.lang, box.dir]).toEqual(['r dark', 'ar', 'rtl']);
+    expect(texts.ui.acceptAll).toBe('Accept all');
   });
 
   it('falls back to a <style> carrying the nonce where constructable sheets are missing', () => {
     vi.stubGlobal('CSSStyleSheet', function Missing() {
       throw new TypeError('Illegal constructor');
     });
-    const { host } = mountHost('n0nce');
+    const host = document.createElement('div');
+    shadowBox(host, core('auto'), 'n0nce');
     const style = host.shadowRoot!.querySelector('style')!;
     expect(style.nonce).toBe('n0nce');
   });

@@ -9,28 +9,25 @@
 import { h, render } from 'preact';
 import type { ConsentPlugin } from '../core/plugin';
 import { dataSrc, usePlaceholders, type PlaceholderRenderer } from '../gating/index';
-import { format, resolveTexts } from '../i18n';
-import { isDark, shadowBox } from './mount';
+import { format } from '../i18n';
+import { shadowBox } from './mount';
 
 /** Inserts the placeholder before `el` and hides `el`; the returned function undoes both. */
 export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
-  const { language, dir, ui, purposes } = resolveTexts(core.config, core.language);
   const host = document.createElement('div');
+  const [box, { ui, purposes }] = shadowBox(host, core);
   const url = dataSrc(el);
   const hidden = el.hidden;
+  const allow = () => {
+    const choices = { ...core.getState().purposes };
+    for (const id of ids) choices[id] = true;
+    core.decide(choices, 'preferences').catch((e) => core.reportError('ui', 'Consent widget failed', e));
+  };
   host.className = 'consentseal-placeholder';
   render(
-    <div class={isDark(core.config.ui.theme) ? 'r ph dk' : 'r ph'} lang={language} dir={dir}>
+    <div class="ph">
       <p id="m">{format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}</p>
-      <button
-        class="b p"
-        aria-describedby="m"
-        onClick={() =>
-          core
-            .decide({ ...core.getState().purposes, ...Object.fromEntries(ids.map((id) => [id, true])) }, 'preferences')
-            .catch((e) => core.reportError('gating', 'Could not allow ' + ids, e))
-        }
-      >
+      <button class="b p" aria-describedby="m" onClick={allow}>
         {ui.placeholderAllow}
       </button>
       {url && (
@@ -39,7 +36,7 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
         </a>
       )}
     </div>,
-    shadowBox(host),
+    box,
   );
   el.hidden = true;
   el.before(host);

@@ -3,6 +3,13 @@
 import { h, type ComponentChildren } from 'preact';
 import { isSafeLinkUrl } from '../core/config';
 
+/** A link that opens in a new tab without giving it a handle on this page. */
+export const link = (href: string, label: string) => (
+  <a href={href} target="_blank" rel="noopener">
+    {label}
+  </a>
+);
+
 /**
  * Site text with `[label](https://…)` links (or same-site paths) as real links. Nothing else is
  * interpreted: anything that looks like HTML stays text, because Preact escapes every string
@@ -13,7 +20,7 @@ export function rich(text: string): ComponentChildren[] {
   let at = 0;
   for (const m of text.matchAll(/\[([^\]\n]+)\]\(([^\s()<>"]+)\)/g)) {
     if (isSafeLinkUrl(m[2]!)) {
-      out.push(text.slice(at, m.index), <a href={m[2]} target="_blank" rel="noopener">{m[1]}</a>);
+      out.push(text.slice(at, m.index), link(m[2]!, m[1]!));
       at = m.index + m[0].length;
     }
   }

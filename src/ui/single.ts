@@ -7,16 +7,13 @@ const g = globalThis as unknown as Record<symbol, Live | undefined>;
  * returns the live instance instead of mounting a second widget. `destroy()` frees the slot.
  */
 export function single<T extends Live>(make: () => T): T {
-  const live = g[LIVE];
-  if (live) {
-    console.warn('ConsentSeal: already running on this page; returning the live instance.');
-    return live as T;
-  }
-  const inst = make();
-  const destroy = inst.destroy;
+  const live = g[LIVE] as T | undefined;
+  if (live) return console.warn('ConsentSeal: already running; returning the live instance'), live;
+  const inst = (g[LIVE] = make());
+  const { destroy } = inst;
   inst.destroy = () => {
-    if (g[LIVE] === inst) g[LIVE] = undefined;
+    if (g[LIVE] == inst) g[LIVE] = undefined;
     destroy.call(inst);
   };
-  return (g[LIVE] = inst);
+  return inst;
 }
