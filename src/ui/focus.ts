@@ -1,10 +1,3 @@
-/** The element that really has focus, looking inside open shadow roots (ours included). */
-export function deepActive(): HTMLElement | null {
-  let a = document.activeElement as HTMLElement | null;
-  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement as HTMLElement;
-  return a;
-}
-
 /** Keydown handler of the preferences dialog: Tab and Shift+Tab cycle inside it. */
 export function trapTab(e: KeyboardEvent): void {
   const box = e.currentTarget as HTMLElement;

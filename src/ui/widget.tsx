@@ -4,7 +4,7 @@ import { h, render, type ComponentChild } from 'preact';
 import type { ConsentPlugin, DecisionInput } from '../core/plugin';
 import type { ResolvedTexts } from '../i18n';
 import { downloadReceipts } from './download';
-import { deepActive, trapTab } from './focus';
+import { trapTab } from './focus';
 import { HOST_TAG, shadowBox } from './mount';
 import { link, rich } from './rich';
 
@@ -14,15 +14,6 @@ type View = 'banner' | 'preferences' | 'none';
 export interface UiOptions {
   /** Nonce for the fallback `<style>` where constructable stylesheets are missing. */
   nonce?: string;
-}
-
-/** `decidedAt` in the visitor's language; the raw value where Intl rejects the language tag. */
-function when(iso: string, lang: string): string {
-  try {
-    return new Date(iso).toLocaleString(lang);
-  } catch {
-    return iso;
-  }
 }
 
 /**
@@ -86,14 +77,15 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
       const prev = view;
       if (next == prev || dead) return;
       if (next == 'preferences') {
-        opener = deepActive();
+        opener = document.activeElement as HTMLElement | null;
         draft = { ...core.getState().purposes };
       }
       view = next;
       if (prev != 'none') core.emit('hide', { view: prev });
       paint();
       if (next != 'none') core.emit('show', { view: next });
-      if (prev == 'preferences') (opener?.isConnected ? opener : box!.querySelector<HTMLElement>('section .s,.ro'))?.focus();
+      // Back to the opener; when that was ours (Customize, the re-open button) the redraw replaced it.
+      if (prev == 'preferences') (opener != host && opener?.isConnected ? opener : box!.querySelector<HTMLElement>('section .s,.ro'))?.focus();
     };
 
     const decide = (input: DecisionInput, method: 'banner' | 'preferences') => {
@@ -105,7 +97,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     const open = () => core.showPreferences();
 
     const draw = () => {
-      const { ui, purposes, language } = texts;
+      const { ui, purposes } = texts;
       const state = core.getState();
       const at = state.decidedAt;
       const decided = state.status == 'decided';
@@ -191,7 +183,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
             {decided && [
               <div class="rec">
                 {line(ui.consentIdLabel, <code>{state.subjectId}</code>)}
-                {at && line(ui.recordedAtLabel, <time dateTime={at}>{when(at, language)}</time>)}
+                {at && line(ui.recordedAtLabel, <time dateTime={at}>{new Date(at).toLocaleString()}</time>)}
               </div>,
               btn('s', ui.downloadReceipts, () => downloadReceipts(state).catch(fail)),
             ]}
