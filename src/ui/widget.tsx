@@ -119,11 +119,6 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           {rich(text)} {link(config.policyUrl, ui.policyLink)}
         </p>
       );
-      const icon = (d: string) => (
-        <svg viewBox="0 0 24 24" aria-hidden="true">
-          <path d={d} />
-        </svg>
-      );
       const line = (label: string, value: ComponentChild) => (
         <small>
           {label}: {value}
@@ -144,7 +139,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           <div class="hd">
             <h2>{ui.preferencesTitle}</h2>
             <button class="x" aria-label={ui.close} onClick={close}>
-              {icon('M6 6l12 12M18 6 6 18')}
+              ×
             </button>
           </div>
           <div class="bd">
@@ -191,12 +186,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           {acts('preferences', btn('s', ui.save, () => decide(draft, 'preferences')))}
         </dialog>
       ) : (
-        config.ui.reopenButton &&
-        decided && (
-          <button class="ro" aria-label={ui.reopen} onClick={open}>
-            {icon('M12 3 5 6v5c0 4.4 3 8.4 7 9.5 4-1.1 7-5.1 7-9.5V6zM9 12l2 2 4-4')}
-          </button>
-        )
+        config.ui.reopenButton && decided && btn('s ro', ui.reopen, open)
       );
     };
 
