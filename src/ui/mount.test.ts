@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConsentCore } from '../core/plugin';
+import { resolveTexts } from '../i18n';
 import { HOST_TAG, shadowBox } from './mount';
 import { single } from './single';
 
@@ -9,20 +10,19 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const core = (theme: string, language = 'en') =>
-  ({ config: { texts: {}, purposes: [], ui: { theme } }, language }) as unknown as ConsentCore;
+const core = (theme: string) => ({ config: { texts: {}, purposes: [], ui: { theme } } }) as unknown as ConsentCore;
+const texts = (language: string) => resolveTexts({ texts: {}, purposes: [] }, language);
 
 describe('shadowBox', () => {
-  it('adopts a constructable stylesheet and returns a themed root with lang and dir', () => {
+  it('adopts a constructable stylesheet and returns a themed root with the texts\' lang and dir', () => {
     expect(HOST_TAG).not.toMatch(/cookie|consent|gdpr/);
     const host = document.createElement(HOST_TAG);
-    const [box, texts] = shadowBox(host, core('dark', 'ar'), 'n0nce');
+    const box = shadowBox(host, core('dark'), texts('ar'), 'n0nce');
     expect(host.shadowRoot!.mode).toBe('open');
     expect(host.shadowRoot!.adoptedStyleSheets).toHaveLength(1);
     expect(host.shadowRoot!.querySelector('style')).toBeNull();
     expect(box.parentNode).toBe(host.shadowRoot);
     expect([box.className, box.lang, box.dir]).toEqual(['r dark', 'ar', 'rtl']);
-    expect(texts.ui.acceptAll).toBe('Accept all');
   });
 
   it('falls back to a <style> carrying the nonce where constructable sheets are missing', () => {
@@ -30,7 +30,7 @@ describe('shadowBox', () => {
       throw new TypeError('Illegal constructor');
     });
     const host = document.createElement('div');
-    shadowBox(host, core('auto'), 'n0nce');
+    shadowBox(host, core('auto'), texts('en'), 'n0nce');
     const style = host.shadowRoot!.querySelector('style')!;
     expect(style.nonce).toBe('n0nce');
   });

@@ -1,5 +1,5 @@
 import type { ConsentCore } from '../core/plugin';
-import { resolveTexts, type ResolvedTexts } from '../i18n';
+import type { ResolvedTexts } from '../i18n';
 import css from './styles.css';
 
 /** Tag of the element that hosts the widget; neutral, so cosmetic ad-block filters leave it alone. */
@@ -8,13 +8,11 @@ export const HOST_TAG = 'cs-layer';
 /**
  * Gives `host` an open shadow root styled without any inline style: a constructable stylesheet
  * where supported (so `style-src 'self'` needs no exception), otherwise a `<style>` carrying the
- * page's nonce. Returns the box to render into, the widget's `.r` root in the configured theme
- * (`auto` is left to CSS, so it follows the system live) with `lang` and `dir`, and the texts in
- * that language. Preact renders into the box: it would treat a fallback `<style>` beside its
- * output as stale DOM.
+ * page's nonce. Returns the box to render into: the widget's `.r` root in the configured theme
+ * (`auto` is left to CSS, so it follows the system live), with the `lang` and `dir` of `texts`.
+ * Preact renders into the box: it would treat a fallback `<style>` beside its output as stale DOM.
  */
-export function shadowBox(host: HTMLElement, core: ConsentCore, nonce?: string): [HTMLElement, ResolvedTexts] {
-  const texts = resolveTexts(core.config, core.language);
+export function shadowBox(host: HTMLElement, core: ConsentCore, texts: ResolvedTexts, nonce?: string): HTMLElement {
   const root = host.attachShadow({ mode: 'open' });
   try {
     (root.adoptedStyleSheets = [new CSSStyleSheet()])[0]!.replaceSync(css);
@@ -27,5 +25,5 @@ export function shadowBox(host: HTMLElement, core: ConsentCore, nonce?: string):
   box.className = 'r ' + core.config.ui.theme;
   box.lang = texts.language;
   box.dir = texts.dir;
-  return [box, texts];
+  return box;
 }

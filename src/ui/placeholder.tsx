@@ -9,13 +9,14 @@
 import { h, render } from 'preact';
 import type { ConsentPlugin } from '../core/plugin';
 import { dataSrc, usePlaceholders, type PlaceholderRenderer } from '../gating/index';
-import { format } from '../i18n';
+import { format, resolveTexts } from '../i18n';
 import { shadowBox } from './mount';
 
 /** Inserts the placeholder before `el` and hides `el`; the returned function undoes both. */
 export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
   const host = document.createElement('div');
-  const [box, { ui, purposes }] = shadowBox(host, core);
+  const texts = resolveTexts(core.config, core.language);
+  const { ui, purposes } = texts;
   const url = dataSrc(el);
   const hidden = el.hidden;
   const allow = () => {
@@ -36,7 +37,7 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
         </a>
       )}
     </div>,
-    box,
+    shadowBox(host, core, texts),
   );
   el.hidden = true;
   el.before(host);

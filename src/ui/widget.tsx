@@ -2,7 +2,7 @@
 /** @jsx h */
 import { h, render, type ComponentChild } from 'preact';
 import type { ConsentPlugin, DecisionInput } from '../core/plugin';
-import type { ResolvedTexts } from '../i18n';
+import { resolveTexts } from '../i18n';
 import { downloadReceipts } from './download';
 import { trapTab } from './focus';
 import { HOST_TAG, shadowBox } from './mount';
@@ -26,13 +26,13 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
   return (core) => {
     if (typeof document == 'undefined') return;
     const { config } = core;
+    const texts = resolveTexts(config, core.language);
     const html = document.documentElement.style;
     let view: View = 'none';
     let draft: Record<string, boolean> = {};
     let opener: HTMLElement | null;
     let host: HTMLElement | undefined;
     let box: HTMLElement | undefined;
-    let texts: ResolvedTexts;
     let pad: string | undefined;
     let ro: ResizeObserver | undefined;
     let dead = false;
@@ -55,16 +55,17 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
 
     const paint = () => {
       try {
-        if (dead || (!host && view == 'none' && !(config.ui.reopenButton && core.getState().status == 'decided'))) return;
+        const vnode = draw();
+        if (dead || !(host || vnode)) return;
         if (!document.body) return void document.addEventListener('DOMContentLoaded', paint);
         if (!host) {
           host = document.createElement(HOST_TAG);
           host.setAttribute('data-nosnippet', '');
-          [box, texts] = shadowBox(host, core, nonce);
+          box = shadowBox(host, core, texts, nonce);
         }
         // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
         if (!host.isConnected) document.body.prepend(host);
-        render(draw(), box!);
+        render(vnode, box!);
         const d = box!.querySelector('dialog');
         if (d && !d.open) d.showModal();
         fit();
