@@ -8,7 +8,7 @@ const g = globalThis as unknown as Record<symbol, Live | undefined>;
  */
 export function single<T extends Live>(make: () => T): T {
   const live = g[LIVE] as T | undefined;
-  if (live) return console.warn('ConsentSeal: already running; returning the live instance'), live;
+  if (live) return console.warn('ConsentSeal: already running'), live;
   const inst = (g[LIVE] = make());
   const { destroy } = inst;
   inst.destroy = () => {
