@@ -178,7 +178,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
             </ul>
             {decided && [
               <div class="rec">
-                {line(ui.consentIdLabel, <code>{state.subjectId}</code>)}
+                {line(ui.consentIdLabel, state.subjectId)}
                 {at && line(ui.recordedAtLabel, <time dateTime={at}>{new Date(at).toLocaleString()}</time>)}
               </div>,
               btn('s', ui.downloadReceipts, () => downloadReceipts(state).catch(fail)),
