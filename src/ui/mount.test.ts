@@ -1,6 +1,5 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ConsentCore } from '../core/plugin';
 import { resolveTexts } from '../i18n';
 import { HOST_TAG, shadowBox } from './mount';
 import { single } from './single';
@@ -10,14 +9,13 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const core = (theme: string) => ({ config: { texts: {}, purposes: [], ui: { theme } } }) as unknown as ConsentCore;
 const texts = (language: string) => resolveTexts({ texts: {}, purposes: [] }, language);
 
 describe('shadowBox', () => {
   it('adopts a constructable stylesheet and returns a themed root with the texts\' lang and dir', () => {
     expect(HOST_TAG).not.toMatch(/cookie|consent|gdpr/);
     const host = document.createElement(HOST_TAG);
-    const box = shadowBox(host, core('dark'), texts('ar'), 'n0nce');
+    const box = shadowBox(host, 'dark', texts('ar'), 'n0nce');
     expect(host.shadowRoot!.mode).toBe('open');
     expect(host.shadowRoot!.adoptedStyleSheets).toHaveLength(1);
     expect(host.shadowRoot!.querySelector('style')).toBeNull();
@@ -30,7 +28,7 @@ describe('shadowBox', () => {
       throw new TypeError('Illegal constructor');
     });
     const host = document.createElement('div');
-    shadowBox(host, core('auto'), texts('en'), 'n0nce');
+    shadowBox(host, 'auto', texts('en'), 'n0nce');
     const style = host.shadowRoot!.querySelector('style')!;
     expect(style.nonce).toBe('n0nce');
   });

@@ -1,4 +1,3 @@
-import type { ConsentCore } from '../core/plugin';
 import type { ResolvedTexts } from '../i18n';
 import css from './styles.css';
 
@@ -8,11 +7,11 @@ export const HOST_TAG = 'cs-layer';
 /**
  * Gives `host` an open shadow root styled without any inline style: a constructable stylesheet
  * where supported (so `style-src 'self'` needs no exception), otherwise a `<style>` carrying the
- * page's nonce. Returns the box to render into: the widget's `.r` root in the configured theme
- * (`auto` is left to CSS, so it follows the system live), with the `lang` and `dir` of `texts`.
+ * page's nonce. Returns the box to render into: the widget's `.r` root with the `theme` classes
+ * (`auto` is left to CSS, so it follows the system live) and the `lang` and `dir` of `texts`.
  * Preact renders into the box: it would treat a fallback `<style>` beside its output as stale DOM.
  */
-export function shadowBox(host: HTMLElement, core: ConsentCore, texts: ResolvedTexts, nonce?: string): HTMLElement {
+export function shadowBox(host: HTMLElement, theme: string, texts: ResolvedTexts, nonce?: string): HTMLElement {
   const root = host.attachShadow({ mode: 'open' });
   try {
     (root.adoptedStyleSheets = [new CSSStyleSheet()])[0]!.replaceSync(css);
@@ -22,7 +21,7 @@ export function shadowBox(host: HTMLElement, core: ConsentCore, texts: ResolvedT
     style.textContent = css;
   }
   const box = root.appendChild(document.createElement('div'));
-  box.className = 'r ' + core.config.ui.theme;
+  box.className = 'r ' + theme;
   box.lang = texts.language;
   box.dir = texts.dir;
   return box;

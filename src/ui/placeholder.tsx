@@ -25,19 +25,20 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
     core.decide(choices, 'preferences').catch((e) => core.reportError('ui', 'Consent widget failed', e));
   };
   host.className = 'consentseal-placeholder';
+  // The box itself is the placeholder's card (`ph`).
   render(
-    <div class="ph">
-      <p id="m">{format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}</p>
+    [
+      <p id="m">{format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}</p>,
       <button class="b p" aria-describedby="m" onClick={allow}>
         {ui.placeholderAllow}
-      </button>
-      {url && (
+      </button>,
+      url && (
         <a href={url} target="_blank" rel="noopener noreferrer">
           {ui.placeholderOpen}
         </a>
-      )}
-    </div>,
-    shadowBox(host, core, texts),
+      ),
+    ],
+    shadowBox(host, 'ph ' + core.config.ui.theme, texts),
   );
   el.hidden = true;
   el.before(host);

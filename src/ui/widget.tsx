@@ -61,7 +61,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
         if (!host) {
           host = document.createElement(HOST_TAG);
           host.setAttribute('data-nosnippet', '');
-          box = shadowBox(host, core, texts, nonce);
+          box = shadowBox(host, config.ui.theme, texts, nonce);
         }
         // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
         if (!host.isConnected) document.body.prepend(host);
