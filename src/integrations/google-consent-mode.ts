@@ -6,8 +6,8 @@
 import type { ConsentPlugin } from '../core/plugin';
 import type { ConsentState, GoogleConsentModeConfig } from '../core/types';
 
-/** The six consent types a site maps to purposes; `security_storage` is always granted. */
-const TYPES = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'] as const;
+/** The six consent types a site maps to purposes (as config.ts lists them); `security_storage` is always granted. */
+const TYPES = ['analytics_storage', 'ad_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'] as const;
 
 export type ConsentModeValue = 'granted' | 'denied';
 
@@ -19,13 +19,12 @@ export type ConsentModeValue = 'granted' | 'denied';
  */
 export function consentModeValues(g: GoogleConsentModeConfig, purposes: Record<string, boolean>): Record<string, ConsentModeValue> {
   const named = TYPES.flatMap((t) => g[t] ?? []);
-  const out: Record<string, ConsentModeValue> = {};
+  const out: Record<string, ConsentModeValue> = { security_storage: 'granted' };
   for (const t of TYPES) {
-    // `a…` = ad_storage, ad_user_data, ad_personalization, analytics_storage.
+    // `a…` = analytics_storage, ad_storage, ad_user_data, ad_personalization.
     const ids = g[t] ?? (t[0] == 'a' ? [] : named);
-    out[t] = ids.length && ids.every((id) => purposes[id]) ? 'granted' : 'denied';
+    out[t] = ids[0] && ids.every((id) => purposes[id]) ? 'granted' : 'denied';
   }
-  out.security_storage = 'granted';
   return out;
 }
 
@@ -36,12 +35,12 @@ export function consentModeValues(g: GoogleConsentModeConfig, purposes: Record<s
  */
 export const googleConsentModePlugin: ConsentPlugin = (core) => {
   const g = core.config.googleConsentMode;
-  // Without a window (server-side rendering) there are no Google tags to tell.
-  if (!g || typeof window == 'undefined') return;
+  // Without a page (server-side rendering) there are no Google tags to tell.
+  if (!g || typeof document == 'undefined') return;
   const w = window as unknown as { dataLayer?: unknown[] };
   const push = (x: unknown) => (w.dataLayer ||= []).push(x);
   // Google's tags only honour consent commands pushed as an `arguments` object, as their snippet does.
-  const gtag = function (..._: unknown[]) {
+  const gtag: (...args: unknown[]) => void = function () {
     push(arguments);
   };
   gtag('consent', 'default', {
@@ -50,7 +49,9 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
     ...(g.region && { region: g.region }),
   });
   let last = '';
+  /** The state the last update was pushed for. */
   let sentFor: ConsentState | undefined;
+  /** Pushes an update when forced, or when a value changed once a decision exists. */
   const update = (s: ConsentState, force?: boolean) => {
     const v = consentModeValues(g, s.purposes);
     const key = JSON.stringify(v);
@@ -61,7 +62,8 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
   const offs = [
     core.store.subscribe((s) => update(s)),
     core.on('decision', ({ state, action, method, gpc }) => {
-      if (sentFor != state) update(state, true);
+      // Every decision updates once: the store change may have done it already.
+      update(state, sentFor != state);
       push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, action, method, gpc } });
     }),
   ];

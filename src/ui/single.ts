@@ -1,4 +1,4 @@
-const LIVE = Symbol.for('consentseal.live');
+const LIVE = Symbol.for('consentseal');
 type Live = { destroy(): void };
 const g = globalThis as unknown as Record<symbol, Live | undefined>;
 

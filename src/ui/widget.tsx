@@ -66,8 +66,6 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
         // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
         if (!host.isConnected) document.body.prepend(host);
         render(vnode, box!);
-        const d = box!.querySelector('dialog');
-        if (d && !d.open) d.showModal();
         fit();
       } catch (e) {
         fail(e);
@@ -136,7 +134,16 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           {acts('banner', btn('s', ui.customize, open))}
         </section>
       ) : view == 'preferences' ? (
-        <dialog aria-modal="true" aria-label={ui.preferencesTitle} onCancel={(e) => (e.preventDefault(), close())} onKeyDown={trapTab}>
+        <dialog
+          // Opened as a modal once it is in the document: the page behind becomes inert.
+          ref={(d) => {
+            if (d && !d.open) d.showModal();
+          }}
+          aria-modal="true"
+          aria-label={ui.preferencesTitle}
+          onCancel={(e) => (e.preventDefault(), close())}
+          onKeyDown={trapTab}
+        >
           <div class="hd">
             <h2>{ui.preferencesTitle}</h2>
             <button class="x" aria-label={ui.close} onClick={close}>
