@@ -13,16 +13,12 @@ export const HOST_TAG = 'cs-layer';
  */
 export function shadowBox(host: HTMLElement, theme: string, texts: ResolvedTexts, nonce?: string): HTMLElement {
   const root = host.attachShadow({ mode: 'open' });
+  /** A new `tag` element with `props`, appended to the shadow root. */
+  const el = (tag: string, props: object) => root.appendChild(Object.assign(document.createElement(tag), props));
   try {
     (root.adoptedStyleSheets = [new CSSStyleSheet()])[0]!.replaceSync(css);
   } catch {
-    const style = root.appendChild(document.createElement('style'));
-    if (nonce) style.nonce = nonce;
-    style.textContent = css;
+    el('style', { nonce, textContent: css });
   }
-  const box = root.appendChild(document.createElement('div'));
-  box.className = 'r ' + theme;
-  box.lang = texts.language;
-  box.dir = texts.dir;
-  return box;
+  return el('div', { className: 'r ' + theme, lang: texts.language, dir: texts.dir });
 }
