@@ -207,7 +207,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     // banner. Not before DOMContentLoaded: the page's own scripts get to subscribe to `show` first,
     // and there is no body to show it in before then anyway.
     if (navigator.cookieEnabled) {
-      if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', ask, { once: true });
+      if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', ask); // fires once
       else queueMicrotask(ask);
     }
     core.ready.then(ask, fail);
