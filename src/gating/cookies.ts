@@ -21,9 +21,11 @@ export function cookieDomains(host: string, top?: string): string[] {
 
 /** The `path` attributes a cookie visible at `path` may carry: every prefix ending before or at a `/`. */
 export function cookiePaths(path: string): string[] {
-  const out = new Set<string>();
-  for (let i = 0; i < path.length; i++) if (path[i] == '/') out.add(path.slice(0, i) || '/').add(path.slice(0, i + 1));
-  return [...out.add(path)];
+  const out = new Set(['/']);
+  for (let i = 1; i <= path.length; i++) {
+    if (i == path.length || path[i] == '/') out.add(path.slice(0, i)).add(path.slice(0, i + 1));
+  }
+  return [...out];
 }
 
 /**

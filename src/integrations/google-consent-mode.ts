@@ -6,8 +6,8 @@
 import type { ConsentPlugin } from '../core/plugin';
 import type { ConsentState, GoogleConsentModeConfig } from '../core/types';
 
-/** The six consent types a site maps to purposes (as config.ts lists them); `security_storage` is always granted. */
-const TYPES = ['analytics_storage', 'ad_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'] as const;
+/** The six consent types a site maps to purposes; `security_storage` is always granted. */
+const TYPES = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'] as const;
 
 export type ConsentModeValue = 'granted' | 'denied';
 
@@ -19,12 +19,13 @@ export type ConsentModeValue = 'granted' | 'denied';
  */
 export function consentModeValues(g: GoogleConsentModeConfig, purposes: Record<string, boolean>): Record<string, ConsentModeValue> {
   const named = TYPES.flatMap((t) => g[t] ?? []);
-  const out: Record<string, ConsentModeValue> = { security_storage: 'granted' };
+  const out: Record<string, ConsentModeValue> = {};
   for (const t of TYPES) {
-    // `a…` = analytics_storage, ad_storage, ad_user_data, ad_personalization.
+    // `a…` = ad_storage, ad_user_data, ad_personalization, analytics_storage.
     const ids = g[t] ?? (t[0] == 'a' ? [] : named);
-    out[t] = ids[0] && ids.every((id) => purposes[id]) ? 'granted' : 'denied';
+    out[t] = ids.length && ids.every((id) => purposes[id]) ? 'granted' : 'denied';
   }
+  out.security_storage = 'granted';
   return out;
 }
 
@@ -35,12 +36,12 @@ export function consentModeValues(g: GoogleConsentModeConfig, purposes: Record<s
  */
 export const googleConsentModePlugin: ConsentPlugin = (core) => {
   const g = core.config.googleConsentMode;
-  // Without a page (server-side rendering) there are no Google tags to tell.
-  if (!g || typeof document == 'undefined') return;
+  // Without a window (server-side rendering) there are no Google tags to tell.
+  if (!g || typeof window == 'undefined') return;
   const w = window as unknown as { dataLayer?: unknown[] };
   const push = (x: unknown) => (w.dataLayer ||= []).push(x);
   // Google's tags only honour consent commands pushed as an `arguments` object, as their snippet does.
-  const gtag: (...args: unknown[]) => void = function () {
+  const gtag = function (..._: unknown[]) {
     push(arguments);
   };
   gtag('consent', 'default', {
@@ -49,9 +50,7 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
     ...(g.region && { region: g.region }),
   });
   let last = '';
-  /** The state the last update was pushed for. */
   let sentFor: ConsentState | undefined;
-  /** Pushes an update when forced, or when a value changed once a decision exists. */
   const update = (s: ConsentState, force?: boolean) => {
     const v = consentModeValues(g, s.purposes);
     const key = JSON.stringify(v);
@@ -62,8 +61,7 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
   const offs = [
     core.store.subscribe((s) => update(s)),
     core.on('decision', ({ state, action, method, gpc }) => {
-      // Every decision updates once: the store change may have done it already.
-      update(state, sentFor != state);
+      if (sentFor != state) update(state, true);
       push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, action, method, gpc } });
     }),
   ];
