@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ConsentCore, ConsentPlugin } from '../core/plugin';
 import { resolveTexts } from '../i18n';
 import { HOST_TAG, shadowBox } from './mount';
 import { single } from './single';
@@ -38,7 +39,11 @@ describe('single', () => {
   it('returns the live instance with a warning, and frees the slot on destroy', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const destroyed: number[] = [];
-    const make = (n: number) => () => ({ n, destroy: () => void destroyed.push(n) });
+    // Like createConsent: the slot is one more plugin, its cleanup run once by destroy().
+    const make = (n: number) => (slot: ConsentPlugin) => {
+      const cleanup = slot({} as ConsentCore);
+      return { n, destroy: () => void (destroyed.push(n), cleanup?.()) };
+    };
     const a = single(make(1));
     const b = single(make(2));
     expect(b).toBe(a);

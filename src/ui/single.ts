@@ -1,19 +1,14 @@
+import type { ConsentPlugin } from '../core/plugin';
+
 const LIVE = Symbol.for('consentseal');
-type Live = { destroy(): void };
-const g = globalThis as unknown as Record<symbol, Live | undefined>;
+const g = globalThis as unknown as Record<symbol, unknown>;
 
 /**
  * One instance per page, even across the script-tag and ESM builds: a second call warns and
- * returns the live instance instead of mounting a second widget. `destroy()` frees the slot.
+ * returns the live instance instead of mounting a second widget. `make` installs the plugin it is
+ * given; its cleanup (run once, by `destroy()`) frees the slot.
  */
-export function single<T extends Live>(make: () => T): T {
-  const live = g[LIVE] as T | undefined;
-  if (live) return console.warn('ConsentSeal: already running'), live;
-  const inst = (g[LIVE] = make());
-  const { destroy } = inst;
-  inst.destroy = () => {
-    if (g[LIVE] == inst) g[LIVE] = undefined;
-    destroy.call(inst);
-  };
-  return inst;
+export function single<T>(make: (slot: ConsentPlugin) => T): T {
+  if (g[LIVE]) return console.warn('ConsentSeal: already running'), g[LIVE] as T;
+  return (g[LIVE] = make(() => () => void (g[LIVE] = undefined))) as T;
 }
