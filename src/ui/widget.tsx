@@ -183,13 +183,13 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
                 </li>
               ))}
             </ul>
-            {decided && [
+            {decided && (
               <div class="rec">
                 {line(ui.consentIdLabel, state.subjectId)}
                 {at && line(ui.recordedAtLabel, <time dateTime={at}>{new Date(at).toLocaleString()}</time>)}
-              </div>,
-              btn('s', ui.downloadReceipts, () => downloadReceipts(state).catch(fail)),
-            ]}
+                {btn('s', ui.downloadReceipts, () => downloadReceipts(state).catch(fail))}
+              </div>
+            )}
           </div>
           {acts('preferences', btn('s', ui.save, () => decide(draft, 'preferences')))}
         </dialog>
