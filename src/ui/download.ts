@@ -2,11 +2,11 @@ import type { ConsentState } from '../core/types';
 import { readReceiptLog } from '../receipts/log';
 
 /** Saves every receipt this browser signed as a JSON file the visitor keeps (their copy of the proof). */
-export async function downloadReceipts(state: ConsentState): Promise<void> {
+export async function downloadReceipts({ subjectId, policyVersion }: ConsentState): Promise<void> {
   const receipts = await readReceiptLog();
-  const a = document.createElement('a');
   // A data: URL needs no object URL to revoke later.
-  a.href = 'data:application/json,' + encodeURIComponent(JSON.stringify({ subjectId: state.subjectId, policyVersion: state.policyVersion, receipts }, null, 2));
-  a.download = 'privacy-receipts-' + state.subjectId + '.json';
-  a.click();
+  Object.assign(document.createElement('a'), {
+    href: 'data:application/json,' + encodeURIComponent(JSON.stringify({ subjectId, policyVersion, receipts }, null, 2)),
+    download: 'privacy-receipts-' + subjectId + '.json',
+  }).click();
 }

@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HOST_TAG, mountHost } from './mount';
+import type { ConsentCore, ConsentPlugin } from '../core/plugin';
+import { resolveTexts } from '../i18n';
+import { HOST_TAG, shadowBox } from './mount';
 import { single } from './single';
 
 afterEach(() => {
@@ -8,23 +10,26 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe('mountHost', () => {
-  it('adopts a constructable stylesheet and puts the host first in the body', () => {
-    document.body.innerHTML = '<p>page</p>';
-    const { host, box } = mountHost('n0nce');
-    expect(document.body.firstElementChild).toBe(host);
-    expect(host.tagName.toLowerCase()).toBe(HOST_TAG);
+const texts = (language: string) => resolveTexts({ texts: {}, purposes: [] }, language);
+
+describe('shadowBox', () => {
+  it('adopts a constructable stylesheet and returns a themed root with the texts\' lang and dir', () => {
     expect(HOST_TAG).not.toMatch(/cookie|consent|gdpr/);
+    const host = document.createElement(HOST_TAG);
+    const box = shadowBox(host, 'dark', texts('ar'), 'n0nce');
+    expect(host.shadowRoot!.mode).toBe('open');
     expect(host.shadowRoot!.adoptedStyleSheets).toHaveLength(1);
     expect(host.shadowRoot!.querySelector('style')).toBeNull();
     expect(box.parentNode).toBe(host.shadowRoot);
+    expect([box.className, box.lang, box.dir]).toEqual(['r dark', 'ar', 'rtl']);
   });
 
   it('falls back to a <style> carrying the nonce where constructable sheets are missing', () => {
     vi.stubGlobal('CSSStyleSheet', function Missing() {
       throw new TypeError('Illegal constructor');
     });
-    const { host } = mountHost('n0nce');
+    const host = document.createElement('div');
+    shadowBox(host, 'auto', texts('en'), 'n0nce');
     const style = host.shadowRoot!.querySelector('style')!;
     expect(style.nonce).toBe('n0nce');
   });
@@ -34,7 +39,11 @@ describe('single', () => {
   it('returns the live instance with a warning, and frees the slot on destroy', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const destroyed: number[] = [];
-    const make = (n: number) => () => ({ n, destroy: () => void destroyed.push(n) });
+    // Like createConsent: the slot is one more plugin, its cleanup run once by destroy().
+    const make = (n: number) => (slot: ConsentPlugin) => {
+      const cleanup = slot({} as ConsentCore);
+      return { n, destroy: () => void (destroyed.push(n), cleanup?.()) };
+    };
     const a = single(make(1));
     const b = single(make(2));
     expect(b).toBe(a);

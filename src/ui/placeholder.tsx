@@ -10,36 +10,35 @@ import { h, render } from 'preact';
 import type { ConsentPlugin } from '../core/plugin';
 import { dataSrc, usePlaceholders, type PlaceholderRenderer } from '../gating/index';
 import { format, resolveTexts } from '../i18n';
-import { isDark, shadowBox } from './mount';
+import { shadowBox } from './mount';
 
 /** Inserts the placeholder before `el` and hides `el`; the returned function undoes both. */
 export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
-  const { language, dir, ui, purposes } = resolveTexts(core.config, core.language);
   const host = document.createElement('div');
+  const texts = resolveTexts(core.config, core.language);
+  const { ui, purposes } = texts;
   const url = dataSrc(el);
   const hidden = el.hidden;
+  const allow = () => {
+    const choices = { ...core.getState().purposes };
+    for (const id of ids) choices[id] = true;
+    core.decide(choices, 'preferences').catch((e) => core.reportError('ui', 'Consent widget failed', e));
+  };
   host.className = 'consentseal-placeholder';
+  // The box itself is the placeholder's card (`ph`).
   render(
-    <div class={isDark(core.config.ui.theme) ? 'r ph dk' : 'r ph'} lang={language} dir={dir}>
-      <p id="m">{format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}</p>
-      <button
-        class="b p"
-        aria-describedby="m"
-        onClick={() =>
-          core
-            .decide({ ...core.getState().purposes, ...Object.fromEntries(ids.map((id) => [id, true])) }, 'preferences')
-            .catch((e) => core.reportError('gating', 'Could not allow ' + ids, e))
-        }
-      >
+    [
+      <p id="m">{format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}</p>,
+      <button class="b p" aria-describedby="m" onClick={allow}>
         {ui.placeholderAllow}
-      </button>
-      {url && (
+      </button>,
+      url && (
         <a href={url} target="_blank" rel="noopener noreferrer">
           {ui.placeholderOpen}
         </a>
-      )}
-    </div>,
-    shadowBox(host),
+      ),
+    ],
+    shadowBox(host, 'ph ' + core.config.ui.theme, texts),
   );
   el.hidden = true;
   el.before(host);

@@ -1,22 +1,14 @@
-const LIVE = Symbol.for('consentseal.live');
-type Live = { destroy(): void };
-const g = globalThis as unknown as Record<symbol, Live | undefined>;
+import type { ConsentPlugin } from '../core/plugin';
+
+const LIVE = Symbol.for('consentseal');
+const g = globalThis as unknown as Record<symbol, unknown>;
 
 /**
  * One instance per page, even across the script-tag and ESM builds: a second call warns and
- * returns the live instance instead of mounting a second widget. `destroy()` frees the slot.
+ * returns the live instance instead of mounting a second widget. `make` installs the plugin it is
+ * given; its cleanup (run once, by `destroy()`) frees the slot.
  */
-export function single<T extends Live>(make: () => T): T {
-  const live = g[LIVE];
-  if (live) {
-    console.warn('ConsentSeal: already running on this page; returning the live instance.');
-    return live as T;
-  }
-  const inst = make();
-  const destroy = inst.destroy;
-  inst.destroy = () => {
-    if (g[LIVE] === inst) g[LIVE] = undefined;
-    destroy.call(inst);
-  };
-  return (g[LIVE] = inst);
+export function single<T>(make: (slot: ConsentPlugin) => T): T {
+  if (g[LIVE]) return console.warn('ConsentSeal: already running'), g[LIVE] as T;
+  return (g[LIVE] = make(() => () => void (g[LIVE] = undefined))) as T;
 }

@@ -47,9 +47,11 @@ const banner = () => host()?.shadowRoot!.querySelector('section') ?? null;
 const decided = (granted: string[]): StoredDecision => ({ subjectId: 's-1', decidedAt: Date.now() - 1000, policyVersion: 'v1', gpc: false, granted });
 
 describe('uiPlugin', () => {
-  it('shows the banner while undecided, in an open shadow root on a neutral host', async () => {
+  it('shows the banner while undecided, in an open shadow root on a neutral host first in the body', async () => {
+    document.body.innerHTML = '<p>page</p>';
     const { views } = await start();
     const h = host()!;
+    expect(document.body.firstElementChild).toBe(h);
     expect(h.hasAttribute('data-nosnippet')).toBe(true);
     expect(h.shadowRoot!.mode).toBe('open');
     expect(banner()).not.toBeNull();
@@ -112,7 +114,8 @@ describe('uiPlugin', () => {
     const customize = ui().getByRole('button', { name: 'Customize' });
     customize.focus();
     fireEvent.click(customize);
-    fireEvent.keyDown(dialog()!, { key: 'Escape' });
+    // Escape on a modal <dialog> fires `cancel`.
+    fireEvent(dialog()!, new Event('cancel', { cancelable: true }));
     expect(dialog()).toBeNull();
     expect(banner()).not.toBeNull();
     expect(host()!.shadowRoot!.activeElement?.textContent).toBe('Customize');
@@ -175,7 +178,7 @@ describe('uiPlugin', () => {
     await start({ language: 'ar', ui: { theme: 'dark' } });
     const root = host()!.shadowRoot!.querySelector('.r')!;
     expect(root.getAttribute('dir')).toBe('rtl');
-    expect(root.classList.contains('dk')).toBe(true);
+    expect(root.classList.contains('dark')).toBe(true);
   });
 
   it('keeps page focus clear of the banner with scroll-padding, restored on hide', async () => {

@@ -1,132 +1,222 @@
 /** @jsxRuntime classic */
 /** @jsx h */
-import { h, type ComponentChild } from 'preact';
-import type { ConsentCore } from '../core/plugin';
-import type { ResolvedTexts } from '../i18n';
+import { h, render, type ComponentChild } from 'preact';
+import type { ConsentPlugin, DecisionInput } from '../core/plugin';
+import { resolveTexts } from '../i18n';
+import { downloadReceipts } from './download';
 import { trapTab } from './focus';
-import { isDark } from './mount';
-import { rich } from './rich';
+import { HOST_TAG, shadowBox } from './mount';
+import { link, rich } from './rich';
 
-export type View = 'banner' | 'preferences' | 'none';
-type Method = 'banner' | 'preferences';
+type View = 'banner' | 'preferences' | 'none';
 
-/** What the widget's controls do; the plugin wires them to the core. */
-export interface Actions {
-  /** Accept all, Reject all, or `save` the toggles' draft. */
-  decide(input: 'accept-all' | 'reject-all' | 'save', method: Method): void;
-  close(): void;
-  download(): void;
-}
-
-/** `decidedAt` in the visitor's language; the raw value where the language is unknown to Intl. */
-function when(iso: string, lang: string): string {
-  try {
-    return new Date(iso).toLocaleString(lang);
-  } catch {
-    return iso;
-  }
+/** Options of the widget plugin ({@link uiPlugin}); `createConsent(config, { ui })` passes them on. */
+export interface UiOptions {
+  /** Nonce for the fallback `<style>` where constructable stylesheets are missing. */
+  nonce?: string;
 }
 
 /**
- * The widget of one instance: returns what draws a view (banner, preferences with the toggles'
- * `draft`, or the optional re-open button) from the core's current state.
+ * The consent widget as a plugin: shows the banner while the visitor has not decided, the
+ * preferences on demand (with the toggles' `draft`), the optional re-open button after a decision,
+ * and emits the public `show` / `hide` events. Nothing is added to the page until there is
+ * something to show. No hooks: every state change repaints the whole (small) tree.
  */
-export function widget(core: ConsentCore, { ui, purposes, language, dir }: ResolvedTexts, act: Actions) {
-  const { config } = core;
-  const open = () => core.showPreferences();
-  const intro = (text: string) => (
-    <p>
-      {rich(text)} <a href={config.policyUrl} target="_blank" rel="noopener">{ui.policyLink}</a>
-    </p>
-  );
-  // Accept and Reject: the same element, class and size, so neither is favoured.
-  const acts = (method: Method, cls: string, last: ComponentChild) => (
-    <div class={cls}>
-      <div class="pair">
-        <button class="b p" onClick={() => act.decide('reject-all', method)}>{ui.rejectAll}</button>
-        <button class="b p" onClick={() => act.decide('accept-all', method)}>{ui.acceptAll}</button>
-      </div>
-      {last}
-    </div>
-  );
-  const icon = (d: string) => (
-    <svg viewBox="0 0 24 24" aria-hidden="true">
-      <path d={d} />
-    </svg>
-  );
-  const line = (label: string, value: ComponentChild) => <small>{label}: {value}</small>;
-  const list = (label: string, items: string[]) => items.length > 0 && line(label, items.join(', '));
+export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
+  return (core) => {
+    if (typeof document == 'undefined') return;
+    const { config } = core;
+    const texts = resolveTexts(config, core.language);
+    const html = document.documentElement.style;
+    let view: View = 'none';
+    let draft: Record<string, boolean> = {};
+    let opener: HTMLElement | null;
+    let host: HTMLElement | undefined;
+    let box: HTMLElement | undefined;
+    let pad: string | undefined;
+    let ro: ResizeObserver | undefined;
+    let dead = false;
 
-  return (view: View, draft: Record<string, boolean>) => {
-    const state = core.getState();
-    const at = state.decidedAt;
-    const decided = state.status == 'decided';
-    return (
-      <div class={isDark(config.ui.theme) ? 'r dk' : 'r'} lang={language} dir={dir}>
-        {view == 'banner' ? (
-          <section class={'bn ' + config.ui.layout} aria-label={ui.bannerTitle}>
-            <div class="tx">
-              <h2>{ui.bannerTitle}</h2>
-              {intro(ui.bannerText)}
-            </div>
-            {acts('banner', 'acts', <button class="b s" onClick={open}>{ui.customize}</button>)}
-          </section>
-        ) : view == 'preferences' ? (
-          <dialog
-            aria-modal="true"
-            aria-label={ui.preferencesTitle}
-            onCancel={(e) => (e.preventDefault(), act.close())}
-            onKeyDown={(e) => {
-              if (e.key == 'Escape') e.preventDefault(), act.close();
-              else if (e.key == 'Tab') trapTab(e, e.currentTarget);
-            }}
-          >
-            <div class="hd">
-              <h2>{ui.preferencesTitle}</h2>
-              <button class="x" aria-label={ui.close} onClick={act.close}>{icon('M6 6l12 12M18 6 6 18')}</button>
-            </div>
-            <div class="bd">
-              {intro(ui.preferencesText)}
-              {core.env.gpc && config.gpc && <p class="gpc" role="status">{ui.gpcHonored}</p>}
-              <ul>
-                {config.purposes.map(({ id, required, services = [] }) => (
-                  <li>
-                    <div class="rw">
-                      <label for={'p-' + id}>{purposes[id]!.title}</label>
-                      {required && <em>{ui.requiredLabel}</em>}
-                      <input
-                        id={'p-' + id}
-                        type="checkbox"
-                        role="switch"
-                        checked={required || !!draft[id]}
-                        disabled={required}
-                        aria-describedby={'d-' + id}
-                        onChange={(e) => (draft[id] = e.currentTarget.checked)}
-                      />
-                    </div>
-                    <p id={'d-' + id}>
-                      {rich(purposes[id]!.description)}
-                      {required && ' ' + ui.requiredReason}
-                    </p>
-                    {list(ui.servicesLabel, services.map((s) => s.name ?? s.id))}
-                    {list(ui.cookiesLabel, services.flatMap((s) => s.cookies ?? []))}
-                  </li>
-                ))}
-              </ul>
-              {decided && (
-                <div class="rec">
-                  {line(ui.consentIdLabel, <code>{state.subjectId}</code>)}
-                  {at && line(ui.recordedAtLabel, <time dateTime={at}>{when(at, language)}</time>)}
-                </div>
-              )}
-              {decided && <button class="b s dl" onClick={act.download}>{ui.downloadReceipts}</button>}
-            </div>
-            {acts('preferences', 'acts ft', <button class="b s" onClick={() => act.decide('save', 'preferences')}>{ui.save}</button>)}
-          </dialog>
-        ) : config.ui.reopenButton && decided ? (
-          <button class="ro" aria-label={ui.reopen} onClick={open}>{icon('M12 3 5 6v5c0 4.4 3 8.4 7 9.5 4-1.1 7-5.1 7-9.5V6zM9 12l2 2 4-4')}</button>
-        ) : null}
-      </div>
-    );
+    const fail = (e: unknown) => core.reportError('ui', 'Consent widget failed', e);
+
+    /** Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. */
+    const fit = () => {
+      const b = view == 'banner' && box?.querySelector('section');
+      if (b) {
+        pad ??= html.scrollPaddingBottom;
+        html.scrollPaddingBottom = innerHeight - b.getBoundingClientRect().top + 'px';
+        (ro ??= new ResizeObserver(fit)).observe(b);
+      } else if (pad != null) {
+        html.scrollPaddingBottom = pad;
+        pad = undefined;
+        ro!.disconnect();
+      }
+    };
+
+    const paint = () => {
+      try {
+        const vnode = draw();
+        if (dead || !(host || vnode)) return;
+        if (!document.body) return void document.addEventListener('DOMContentLoaded', paint);
+        if (!host) {
+          host = document.createElement(HOST_TAG);
+          host.setAttribute('data-nosnippet', '');
+          box = shadowBox(host, config.ui.theme, texts, nonce);
+        }
+        // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
+        if (!host.isConnected) document.body.prepend(host);
+        render(vnode, box!);
+        fit();
+      } catch (e) {
+        fail(e);
+      }
+    };
+
+    const show = (next: View) => {
+      const prev = view;
+      if (next == prev || dead) return;
+      if (next == 'preferences') {
+        opener = document.activeElement as HTMLElement | null;
+        draft = { ...core.getState().purposes };
+      }
+      view = next;
+      if (prev != 'none') core.emit('hide', { view: prev });
+      paint();
+      if (next != 'none') core.emit('show', { view: next });
+      // Back to the opener; when that was ours (Customize, the re-open button) the redraw replaced it.
+      if (prev == 'preferences') (opener != host && opener?.isConnected ? opener : box!.querySelector<HTMLElement>('section .s,.ro'))?.focus();
+    };
+
+    const decide = (input: DecisionInput, method: 'banner' | 'preferences') => {
+      const prev = view;
+      show('none');
+      core.decide(input, method).catch((e: unknown) => (fail(e), show(prev)));
+    };
+    const close = () => show(core.getState().status == 'pending' ? 'banner' : 'none');
+    const open = () => core.showPreferences();
+
+    const draw = () => {
+      const { ui, purposes } = texts;
+      const state = core.getState();
+      const at = state.decidedAt;
+      const decided = state.status == 'decided';
+      const btn = (cls: string, label: string, onClick: () => unknown) => (
+        <button class={'b ' + cls} onClick={onClick}>
+          {label}
+        </button>
+      );
+      // Accept and Reject: the same element, class and size, so neither is favoured.
+      const acts = (method: 'banner' | 'preferences', last: ComponentChild) => (
+        <div class="acts">
+          {btn('p', ui.rejectAll, () => decide('reject-all', method))}
+          {btn('p', ui.acceptAll, () => decide('accept-all', method))}
+          {last}
+        </div>
+      );
+      const intro = (text: string) => (
+        <p>
+          {rich(text)} {link(config.policyUrl, ui.policyLink)}
+        </p>
+      );
+      const line = (label: string, value: ComponentChild) => (
+        <small>
+          {label}: {value}
+        </small>
+      );
+      const list = (label: string, items: string[]) => items[0] && line(label, items.join(', '));
+
+      return view == 'banner' ? (
+        <section class={config.ui.layout} aria-label={ui.bannerTitle}>
+          <div class="tx">
+            <h2>{ui.bannerTitle}</h2>
+            {intro(ui.bannerText)}
+          </div>
+          {acts('banner', btn('s', ui.customize, open))}
+        </section>
+      ) : view == 'preferences' ? (
+        <dialog
+          // Opened as a modal once it is in the document: the page behind becomes inert.
+          ref={(d) => {
+            if (d && !d.open) d.showModal();
+          }}
+          aria-modal="true"
+          aria-label={ui.preferencesTitle}
+          onCancel={(e) => (e.preventDefault(), close())}
+          onKeyDown={trapTab}
+        >
+          <div class="hd">
+            <h2>{ui.preferencesTitle}</h2>
+            <button class="x" aria-label={ui.close} onClick={close}>
+              ×
+            </button>
+          </div>
+          <div class="bd">
+            {intro(ui.preferencesText)}
+            {core.env.gpc && config.gpc && (
+              <p class="rec" role="status">
+                {ui.gpcHonored}
+              </p>
+            )}
+            <ul>
+              {config.purposes.map(({ id, required, services = [] }) => (
+                <li>
+                  <div class="rw">
+                    <label for={'p-' + id}>{purposes[id]!.title}</label>
+                    {required && <em>{ui.requiredLabel}</em>}
+                    <input
+                      id={'p-' + id}
+                      type="checkbox"
+                      role="switch"
+                      // The draft starts as the state's purposes: every id, required ones on.
+                      checked={draft[id]}
+                      disabled={required}
+                      aria-describedby={'d-' + id}
+                      onChange={(e) => (draft[id] = e.currentTarget.checked)}
+                    />
+                  </div>
+                  <p id={'d-' + id}>
+                    {rich(purposes[id]!.description)}
+                    {required && ' ' + ui.requiredReason}
+                  </p>
+                  {list(ui.servicesLabel, services.map((s) => s.name ?? s.id))}
+                  {list(ui.cookiesLabel, services.flatMap((s) => s.cookies ?? []))}
+                </li>
+              ))}
+            </ul>
+            {decided && (
+              <div class="rec">
+                {line(ui.consentIdLabel, state.subjectId)}
+                {at && line(ui.recordedAtLabel, <time dateTime={at}>{new Date(at).toLocaleString()}</time>)}
+                {btn('s', ui.downloadReceipts, () => downloadReceipts(state).catch(fail))}
+              </div>
+            )}
+          </div>
+          {acts('preferences', btn('s', ui.save, () => decide(draft, 'preferences')))}
+        </dialog>
+      ) : (
+        config.ui.reopenButton && decided && btn('s ro', ui.reopen, open)
+      );
+    };
+
+    // The core's `view` events drive the widget (they end with the core: destroy clears them).
+    core.on('view', (e) => show(e.view));
+    core.store.subscribe((s) => (s.status == 'decided' && view == 'banner' ? show('none') : paint()));
+    const ask = () => (core.getState().status == 'pending' && view == 'none' ? show('banner') : paint());
+    // With cookies on, the cookie mirrors every stored decision, so an undecided state needs no
+    // wait for IndexedDB; should it still hold a newer decision, the store update above hides the
+    // banner. Not before DOMContentLoaded: the page's own scripts get to subscribe to `show` first,
+    // and there is no body to show it in before then anyway.
+    if (navigator.cookieEnabled) {
+      if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', ask); // fires once
+      else queueMicrotask(ask);
+    }
+    core.ready.then(ask, fail);
+
+    return () => {
+      dead = true;
+      view = 'none';
+      fit();
+      host?.remove();
+    };
   };
 }
