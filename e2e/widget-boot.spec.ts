@@ -160,3 +160,16 @@ test('a first-time visitor sees the banner without waiting for IndexedDB', async
   await page.getByRole('button', { name: 'Reject all' }).click();
   await expect(banner(page)).toBeHidden();
 });
+
+test('a page script that loads slowly still hears the banner being shown (never before DOMContentLoaded)', async ({ page }) => {
+  // The page's own script after the SDK arrives only once the SDK is ready: without the wait for
+  // DOMContentLoaded, the banner would be shown (and `show` fired) before the page could listen.
+  await page.route('**/e2e/pages/widget-page.js', async (route) => {
+    // Timer polling: animation frames do not run while the parser waits in <head>.
+    await page.waitForFunction(() => (window as unknown as W).ConsentSeal?.ready.then(() => true), undefined, { polling: 20 });
+    await route.continue();
+  });
+  await page.goto('/e2e/pages/widget-bar.html');
+  await expect(banner(page)).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as W).events)).toEqual(['show:banner']);
+});

@@ -201,15 +201,16 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     // The core's `view` events drive the widget (they end with the core: destroy clears them).
     core.on('view', (e) => show(e.view));
     core.store.subscribe((s) => (s.status == 'decided' && view == 'banner' ? show('none') : paint()));
-    const ask = () => (core.getState().status == 'pending' && view == 'none' ? show('banner') : paint());
+    // Never before DOMContentLoaded (IndexedDB may answer while the parser waits for a later script):
+    // the page's own scripts get to subscribe to `show` first, and there is no body to show it in
+    // before then anyway. The same listener added twice is called once.
+    const ask = (): void =>
+      document.readyState == 'loading'
+        ? document.addEventListener('DOMContentLoaded', ask)
+        : core.getState().status == 'pending' && view == 'none' ? show('banner') : paint();
     // With cookies on, the cookie mirrors every stored decision, so an undecided state needs no
-    // wait for IndexedDB; should it still hold a newer decision, the store update above hides the
-    // banner. Not before DOMContentLoaded: the page's own scripts get to subscribe to `show` first,
-    // and there is no body to show it in before then anyway.
-    if (navigator.cookieEnabled) {
-      if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', ask); // fires once
-      else queueMicrotask(ask);
-    }
+    // wait for IndexedDB; should it still hold a newer decision, the store update above hides the banner.
+    if (navigator.cookieEnabled) queueMicrotask(ask);
     core.ready.then(ask, fail);
 
     return () => {
