@@ -21,7 +21,7 @@ for (const [l, line] of code.split('\n').entries()) {
   for (let c = 0; c < line.length; c++) {
     let file = name(originalPositionFor(trace, { line: l + 1, column: c }).source);
     if (cssStart >= 0 && c >= cssStart - 1) {
-      const end = line.indexOf('"', cssStart);
+      const end = line.slice(cssStart).search(/(?<!\\)"/) + cssStart; // the closing, unescaped quote
       if (c <= end) file = 'src/ui/styles.css';
     }
     (chars[file] ??= []).push(line[c]);
