@@ -86,7 +86,8 @@ const record = (key: Rule, item: Rule): Rule => (v, at, f) =>
 const ids = new Set<string>();
 const purposeRef = is((v) => ids.has(v), 'be an id in purposes');
 const purposeId = matches(PURPOSE_ID);
-const gcmTypes = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'];
+/** The six Google Consent Mode types a site maps to purposes (`security_storage` is always granted). */
+export const consentModeTypes = ['analytics_storage', 'ad_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'] as const;
 
 /** The whole config, in the order README documents it. */
 const config = obj(
@@ -130,7 +131,7 @@ const config = obj(
       path: matches(/^\/[^;\s]*$/),
     }),
     googleConsentMode: obj({
-      ...Object.fromEntries(gcmTypes.map((t) => [t, list(purposeRef)])),
+      ...Object.fromEntries(consentModeTypes.map((t) => [t, list(purposeRef)])),
       mode: oneOf('advanced', 'basic'),
       wait_for_update: whole(0, 10_000),
       region: is((v) => Array.isArray(v) && v.every((r) => /^[a-z]{2}(-[a-z\d]{1,3})?$/i.test(r)), 'be an array of ISO 3166 codes'),
