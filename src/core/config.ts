@@ -117,7 +117,7 @@ const config = obj(
         ['id'],
       ),
     ),
-    collector: obj({ url: str(2048, (v) => !UNSAFE_URL_CHARS.test(v) && COLLECTOR_URL.test(v), 'be https or a /path') }, ['url']),
+    collector: obj({ url: str(2048, (v) => isSafeLinkUrl(v) && COLLECTOR_URL.test(v), 'be https or a /path') }, ['url']),
     language: str(99, (v) => v == 'auto' || LANGUAGE.test(v), 'be "auto" or a language tag'),
     texts: record(
       matches(LANGUAGE, 'be a language tag'),
