@@ -56,8 +56,8 @@ const str = (max: number, ok: (v: string) => unknown = () => 1, what = `be a str
   is((v) => typeof v == 'string' && v.length <= max && ok(v), what);
 /** A string matching `re`; the message quotes the pattern unless `what` describes it. */
 const matches = (re: RegExp, what = 'match ' + re.source.slice(1, -1)) => str(2048, (v) => re.test(v), what);
-const bool = is((v) => typeof v == 'boolean', 'be true or false');
-const oneOf = (...allowed: string[]) => is((v) => allowed.includes(v), `be one of "${allowed.join('", "')}"`);
+const oneOf = (...allowed: unknown[]) => is((v) => allowed.includes(v), 'be one of ' + allowed.map((a) => JSON.stringify(a)).join(', '));
+const bool = oneOf(true, false);
 const whole = (min: number, max: number) => is((v) => Number.isInteger(v) && v >= min && v <= max, `be a whole number from ${min} to ${max}`);
 
 /**
