@@ -54,7 +54,7 @@ describe('validateConfig', () => {
     [{ purposes: [{ id: 'a' }, { id: 'a' }] }, 'purposes[1].id: must be unique'],
     [{ purposes: [{ id: 'a', required: 'yes' }] }, 'purposes[0].required: must be one of true, false'],
     [{ purposes: [{ id: 'a', required: true, optOutSignal: true }] }, 'purposes[0].optOutSignal: cannot be set on a required purpose'],
-    [{ purposes: [{ id: 'a', colour: 'red' }] }, 'purposes[0].colour: is not a known setting'],
+    [{ purposes: [{ id: 'a', colour: 'red' }] }, 'purposes[0].colour: is unknown'],
     [{ purposes: [{ id: 'a', services: [{ id: 'ga4', cookies: ['/(/'] }] }] }, 'purposes[0].services[0].cookies[0]: must be a cookie name or a valid /regex/'],
     [{ purposes: [{ id: 'a', services: [{ id: 'ga4', cookies: [''] }] }] }, 'purposes[0].services[0].cookies[0]: must be a cookie name or a valid /regex/'],
     [{ purposes: [{ id: 'a', services: [{ id: 'ga4', cookies: [] }] }] }, 'purposes[0].services[0].cookies: must be an array of 1 to 100 items'],
@@ -68,7 +68,7 @@ describe('validateConfig', () => {
     [{ texts: { 'english!': {} } }, 'texts.english!: must be a language tag'],
     [{ texts: [] }, 'texts: must be an object'],
     [{ texts: { en: { acceptAll: 5 } } }, 'texts.en.acceptAll: must be a string of at most 2000 characters'],
-    [{ texts: { en: { aceptAll: 'x' } } }, 'texts.en.aceptAll: is not a known setting'],
+    [{ texts: { en: { aceptAll: 'x' } } }, 'texts.en.aceptAll: is unknown'],
     [{ texts: { en: { purposes: { ads: { title: 'Ads' } } } } }, 'texts.en.purposes.ads: must be an id in purposes'],
     [{ expiresAfterDays: 0 }, 'expiresAfterDays: must be a whole number from 1 to 3650'],
     [{ expiresAfterDays: 1.5 }, 'expiresAfterDays: must be a whole number from 1 to 3650'],
@@ -84,9 +84,9 @@ describe('validateConfig', () => {
     [{ gpc: 'on' }, 'gpc: must be one of true, false'],
     [{ ui: { layout: 'modal' } }, 'ui.layout: must be one of "bar", "box"'],
     [{ ui: { theme: 'blue' } }, 'ui.theme: must be one of "light", "dark", "auto"'],
-    [{ polcyUrl: '/x' }, 'polcyUrl: is not a known setting'],
-    [JSON.parse('{"__proto__": {}, "toString": 1}'), '__proto__: is not a known setting'],
-    [{ toString: 1 }, 'toString: is not a known setting'],
+    [{ polcyUrl: '/x' }, 'polcyUrl: is unknown'],
+    [JSON.parse('{"__proto__": {}, "toString": 1}'), '__proto__: is unknown'],
+    [{ toString: 1 }, 'toString: is unknown'],
   ])('reports %j', (patch, expected) => {
     expect(problems({ ...base, ...patch })).toContain(expected);
   });

@@ -72,7 +72,7 @@ const obj = (shape: Record<string, Rule>, need: string[] = []): Rule => (v, at, 
     if (need.includes(k) && !String(v[k] ?? '').trim()) f(path(k), 'is required');
     else if (v[k] !== undefined) shape[k]!(v[k], path(k), f, v);
   }
-  for (const k in v) known.includes(k) || f(path(k), 'is not a known setting');
+  for (const k in v) known.includes(k) || f(path(k), 'is unknown');
 };
 /** A non-empty array of at most `max` items that follow `item`. */
 const list = (item: Rule, max = 50): Rule => (v, at, f) =>
