@@ -19,8 +19,9 @@ export class ConsentConfigError extends Error {
 
 const PURPOSE_ID = /^[a-z0-9_-]{1,40}$/;
 const LANGUAGE = /^[a-z]{2,3}(-[a-z\d]{2,8})*$/i;
-// Browsers strip or ignore these inside URLs, which lets `java\tscript:` slip past a naive check.
-const UNSAFE_URL_CHARS = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/;
+// Controls, space and line separators: browsers strip or ignore these inside URLs, which lets `java\tscript:`
+// slip past a naive check.
+const UNSAFE_URL_CHARS = /[\0- \x7f-\x9f\u2028\u2029]/;
 
 /**
  * True for an http(s) URL or a path (`/privacy`, `privacy.html`); false for `javascript:`, `data:`
