@@ -20,7 +20,7 @@ const start = (get: () => unknown) => {
     if (config == null) throw 'no config: add <script type="application/json" id="consentseal-config"> or window.consentsealConfig';
     return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce || '' } })) as ConsentSeal;
   } catch (e) {
-    console.error(`ConsentSeal: ${e}\nNothing is shown until this is fixed.`);
+    console.error('ConsentSeal: ' + e);
   }
 };
 const api: Api = { init: (config) => start(() => config) };

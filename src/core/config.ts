@@ -19,8 +19,9 @@ export class ConsentConfigError extends Error {
 
 const PURPOSE_ID = /^[a-z0-9_-]{1,40}$/;
 const LANGUAGE = /^[a-z]{2,3}(-[a-z\d]{2,8})*$/i;
-// Browsers strip or ignore these inside URLs, which lets `java\tscript:` slip past a naive check.
-const UNSAFE_URL_CHARS = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/;
+// Controls, space and line separators: browsers strip or ignore these inside URLs, which lets `java\tscript:`
+// slip past a naive check.
+const UNSAFE_URL_CHARS = /[\0- \x7f-\x9f\u2028\u2029]/;
 
 /**
  * True for an http(s) URL or a path (`/privacy`, `privacy.html`); false for `javascript:`, `data:`
@@ -56,8 +57,8 @@ const str = (max: number, ok: (v: string) => unknown = () => 1, what = `be a str
   is((v) => typeof v == 'string' && v.length <= max && ok(v), what);
 /** A string matching `re`; the message quotes the pattern unless `what` describes it. */
 const matches = (re: RegExp, what = 'match ' + re.source.slice(1, -1)) => str(2048, (v) => re.test(v), what);
-const bool = is((v) => typeof v == 'boolean', 'be true or false');
-const oneOf = (...allowed: string[]) => is((v) => allowed.includes(v), `be one of "${allowed.join('", "')}"`);
+const oneOf = (...allowed: unknown[]) => is((v) => allowed.includes(v), 'be one of ' + allowed.map((a) => JSON.stringify(a)).join(', '));
+const bool = oneOf(true, false);
 const whole = (min: number, max: number) => is((v) => Number.isInteger(v) && v >= min && v <= max, `be a whole number from ${min} to ${max}`);
 
 /**
@@ -72,7 +73,7 @@ const obj = (shape: Record<string, Rule>, need: string[] = []): Rule => (v, at, 
     if (need.includes(k) && !String(v[k] ?? '').trim()) f(path(k), 'is required');
     else if (v[k] !== undefined) shape[k]!(v[k], path(k), f, v);
   }
-  for (const k in v) known.includes(k) || f(path(k), 'is not a known setting');
+  for (const k in v) known.includes(k) || f(path(k), 'is unknown');
 };
 /** A non-empty array of at most `max` items that follow `item`. */
 const list = (item: Rule, max = 50): Rule => (v, at, f) =>
@@ -86,7 +87,8 @@ const record = (key: Rule, item: Rule): Rule => (v, at, f) =>
 const ids = new Set<string>();
 const purposeRef = is((v) => ids.has(v), 'be an id in purposes');
 const purposeId = matches(PURPOSE_ID);
-const gcmTypes = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'];
+/** The six Google Consent Mode types a site maps to purposes (`security_storage` is always granted). */
+export const consentModeTypes = ['analytics_storage', 'ad_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'] as const;
 
 /** The whole config, in the order README documents it. */
 const config = obj(
@@ -116,7 +118,7 @@ const config = obj(
         ['id'],
       ),
     ),
-    collector: obj({ url: str(2048, (v) => !UNSAFE_URL_CHARS.test(v) && COLLECTOR_URL.test(v), 'be https or a /path') }, ['url']),
+    collector: obj({ url: str(2048, (v) => isSafeLinkUrl(v) && COLLECTOR_URL.test(v), 'be https or a /path') }, ['url']),
     language: str(99, (v) => v == 'auto' || LANGUAGE.test(v), 'be "auto" or a language tag'),
     texts: record(
       matches(LANGUAGE, 'be a language tag'),
@@ -130,7 +132,7 @@ const config = obj(
       path: matches(/^\/[^;\s]*$/),
     }),
     googleConsentMode: obj({
-      ...Object.fromEntries(gcmTypes.map((t) => [t, list(purposeRef)])),
+      ...Object.fromEntries(consentModeTypes.map((t) => [t, list(purposeRef)])),
       mode: oneOf('advanced', 'basic'),
       wait_for_update: whole(0, 10_000),
       region: is((v) => Array.isArray(v) && v.every((r) => /^[a-z]{2}(-[a-z\d]{1,3})?$/i.test(r)), 'be an array of ISO 3166 codes'),

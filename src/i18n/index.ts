@@ -11,7 +11,7 @@ const builtIn: Record<string, [UiTexts, Record<string, PurposeTexts>, string]> =
   'zh-CN': [zhCN, zhCNPurposes, '本网站'],
 };
 
-const RTL = /^(ar|arc|dv|fa|ha|he|khw|ks|ku|ps|sd|ur|yi)(-|$)/i;
+const RTL = /^(arc?|dv|fa|ha|he|khw|ks|ku|ps|sd|ur|yi)(-|$)/i;
 
 /** The exact texts a visitor is shown in one language. */
 export interface ResolvedTexts {
@@ -23,8 +23,9 @@ export interface ResolvedTexts {
 
 /** Finds the best of `available` for a BCP 47 tag: exact, then same primary language (`zh-Hans-CN` → `zh-CN`). */
 function match(tag: string, available: string[]): string | undefined {
-  const primary = (t: string) => t.toLowerCase().split('-')[0];
-  return available.find((a) => a.toLowerCase() == tag.toLowerCase()) ?? available.find((a) => primary(a) == primary(tag));
+  // `split`'s limit keeps every subtag (no limit), then only the primary one.
+  const find = (n?: number) => available.find((a) => a.toLowerCase().split('-', n) + '' == tag.toLowerCase().split('-', n) + '');
+  return find() ?? find(1);
 }
 
 /**

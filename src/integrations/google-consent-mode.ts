@@ -3,11 +3,9 @@
  * `dataLayer` queue those tags read when they load.
  * @see https://developers.google.com/tag-platform/security/guides/consent
  */
+import { consentModeTypes as TYPES } from '../core/config';
 import type { ConsentPlugin } from '../core/plugin';
 import type { ConsentState, GoogleConsentModeConfig } from '../core/types';
-
-/** The six consent types a site maps to purposes (as config.ts lists them); `security_storage` is always granted. */
-const TYPES = ['analytics_storage', 'ad_storage', 'ad_user_data', 'ad_personalization', 'functionality_storage', 'personalization_storage'] as const;
 
 export type ConsentModeValue = 'granted' | 'denied';
 
