@@ -34,7 +34,7 @@ export function receiptsPlugin(): ConsentPlugin {
   return (core) => {
     // Without WebCrypto (an insecure origin) no receipt is made; the first decision says why, once.
     if (!crypto.subtle) {
-      const off = core.on('decision', () => (off(), core.reportError('crypto', 'No receipts: WebCrypto needs a secure context (https)')));
+      const off = core.on('decision', () => (off(), core.reportError('crypto', 'No receipts: they need a secure context (https)')));
       return off;
     }
     const { config, env } = core;

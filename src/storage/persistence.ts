@@ -52,7 +52,7 @@ export function createDecisionStorage(
     },
     async load() {
       return decodeCookie(
-        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB timed out')))]), 'storage', 'Cannot read IndexedDB'),
+        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, 'timed out'))]), 'storage', 'Cannot read IndexedDB'),
       );
     },
     async save(record) {
@@ -64,13 +64,14 @@ export function createDecisionStorage(
             `${name}=${value}; Path=${path}; Max-Age=${config.expiresAfterDays * 86400}; SameSite=${sameSite}` +
             (location.protocol == 'https:' || sameSite == 'None' ? '; Secure' : '') +
             (domain ? '; Domain=' + domain : '');
-          if (readCookieValue(document.cookie, name) != value) throw Error('refused');
+          if (readCookieValue(document.cookie, name) != value) throw 'refused';
         },
         'cookie',
         'Cannot write the cookie',
       );
-      await attempt(() => set(KEY, value, idb), 'storage', 'Cannot write IndexedDB');
-      void attempt(() => channel?.postMessage(value), 'storage', 'Cannot tell other tabs');
+      // Other tabs take the value from the message. Only a channel closed by `destroy` throws here,
+      // which leaves IndexedDB behind the cookie: the newer cookie wins at the next start.
+      await attempt(() => (channel?.postMessage(value), set(KEY, value, idb)), 'storage', 'Cannot write IndexedDB');
     },
     watch(fn) {
       if (channel)
