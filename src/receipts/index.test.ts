@@ -8,7 +8,7 @@ import type { DecisionStorage, StoredDecision } from '../storage/persistence';
 import { reset } from './fake-idb';
 import { noticeHash, readReceiptLog, receiptsPlugin, type ReceiptPayload } from './index';
 
-vi.mock('idb-keyval', () => import('./fake-idb'));
+vi.mock('../core/idb', () => import('./fake-idb'));
 
 const config: ConsentConfig = {
   policyVersion: '2026-11-01',

@@ -1,4 +1,4 @@
-import { createStore, get, set } from 'idb-keyval';
+import { createStore, get, set } from '../core/idb';
 import { b64u, utf8 } from '../core/bytes';
 import { canonicalJson, sha256 } from './util';
 

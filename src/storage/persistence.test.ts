@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeCookie } from './cookie';
 import { createDecisionStorage, type StoredDecision } from './persistence';
 
-// IndexedDB through a mocked idb-keyval: `db` is its content. Like idb-keyval 6.3, opening is lazy, so
+// IndexedDB through a mocked src/core/idb.ts: `db` is its content. Like idb-keyval 6.3, opening is lazy, so
 // a blocked IndexedDB (`blocked`) throws synchronously from `get` and `set`; `failGet` rejects reads.
 const idb = vi.hoisted(() => ({ db: new Map<string, unknown>(), blocked: false, failGet: false }));
-vi.mock('idb-keyval', () => {
+vi.mock('../core/idb', () => {
   const open = () => {
     if (idb.blocked) throw new Error('blocked');
   };

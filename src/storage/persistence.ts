@@ -1,4 +1,4 @@
-import { createStore, get, set } from 'idb-keyval';
+import { createStore, get, set } from '../core/idb';
 import { decodeCookie, encodeCookie, readCookieValue, type CookieRecord } from './cookie';
 import type { NormalizedConfig } from '../core/types';
 
