@@ -50,15 +50,15 @@ function open(c: object = {}) {
 }
 
 describe('decision storage', () => {
-  it('writes the cookie with its attributes: SameSite, Secure on https and for None, optional Domain', async () => {
+  it('writes the cookie with its attributes (names are case-insensitive): SameSite, Secure on https and for None, optional Domain', async () => {
     await open().storage.save(record());
-    expect(written.at(-1)).toBe(`consentseal=${encodeCookie(record())}; Path=/; Max-Age=2592000; SameSite=Lax`);
+    expect(written.at(-1)).toBe(`consentseal=${encodeCookie(record())};path=/;max-age=2592000;samesite=Lax`);
     vi.stubGlobal('location', { protocol: 'https:' });
     await open({ domain: 'example.com', path: '/shop' }).storage.save(record());
-    expect(written.at(-1)).toMatch(/; Path=\/shop; Max-Age=2592000; SameSite=Lax; Secure; Domain=example\.com$/);
+    expect(written.at(-1)).toMatch(/;path=\/shop;max-age=2592000;samesite=Lax;secure;domain=example\.com$/);
     vi.stubGlobal('location', { protocol: 'http:' });
     await open({ sameSite: 'None' }).storage.save(record());
-    expect(written.at(-1)).toMatch(/; SameSite=None; Secure$/);
+    expect(written.at(-1)).toMatch(/;samesite=None;secure$/);
   });
 
   it('stores the cookie encoding in IndexedDB and reads the decision back, synchronously from the cookie', async () => {

@@ -61,9 +61,9 @@ export function createDecisionStorage(
       void attempt(
         () => {
           document.cookie =
-            `${name}=${value}; Path=${path}; Max-Age=${config.expiresAfterDays * 86400}; SameSite=${sameSite}` +
-            (location.protocol == 'https:' || sameSite == 'None' ? '; Secure' : '') +
-            (domain ? '; Domain=' + domain : '');
+            `${name}=${value};path=${path};max-age=${config.expiresAfterDays * 86400};samesite=${sameSite}` +
+            (location.protocol == 'https:' || sameSite == 'None' ? ';secure' : '') +
+            (domain ? ';domain=' + domain : '');
           if (readCookieValue(document.cookie, name) != value) throw 'refused';
         },
         'cookie',
