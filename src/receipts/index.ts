@@ -38,7 +38,7 @@ export function receiptsPlugin(): ConsentPlugin {
       return off;
     }
     const { config, env } = core;
-    const chain = serial('consentseal-chain');
+    const chain = serial('consentseal-receipts');
     const outbox = config.collector && createOutbox(config.collector.url, core);
     let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
     receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
