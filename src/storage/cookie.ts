@@ -34,7 +34,8 @@ const VALUE = /^1\|([\w-]{21}[AQgw])\|([\da-z]{1,9})\|([^|]+)\|([\da-z]{1,4})\|(
 export const encodeCookie = (r: CookieRecord): string =>
   [
     1,
-    b64u(new Uint8Array(r.subjectId.replace(/-/g, '').match(/../g)!.map((h) => parseInt(h, 16)))),
+    // Every group of a UUID has an even length, so no hex pair straddles a dash.
+    b64u(new Uint8Array(r.subjectId.match(/\w\w/g)!.map((h) => parseInt(h, 16)))),
     Math.floor(r.decidedAt / 1000).toString(36),
     encodeURIComponent(r.policyVersion),
     +r.gpc,
