@@ -172,7 +172,7 @@ describe('receiptsPlugin', () => {
   });
 
   it('keeps writing drafts when the stored drafts are unreadable', async () => {
-    for (const junk of ['{not json', '{"a":1}']) {
+    for (const junk of ['{not json', '{"a":1}', '"text"', 'null']) {
       localStorage.setItem('consentseal-unsigned', junk);
       const sign = vi.spyOn(crypto.subtle, 'sign').mockReturnValue(new Promise<ArrayBuffer>(() => {}));
       const { core } = start();

@@ -50,9 +50,9 @@ export function receiptsPlugin(): ConsentPlugin {
     const drafts = (edit: (list: ReceiptPayload[]) => ReceiptPayload[]) => {
       let list: ReceiptPayload[] = [];
       try {
-        // A value this page cannot read must not keep its own decisions from being written.
-        const saved = JSON.parse(localStorage[UNSIGNED]);
-        if (Array.isArray(saved)) list = saved;
+        // A value this page cannot read must not keep its own decisions from being written. Of
+        // JSON values only arrays have `filter`: anything else throws here.
+        list = JSON.parse(localStorage[UNSIGNED]).filter(Boolean);
       } catch {}
       try {
         list = edit(list);
