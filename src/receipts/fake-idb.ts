@@ -1,5 +1,5 @@
 /**
- * An in-memory stand-in for idb-keyval in unit tests (`vi.mock('idb-keyval', () => import('./fake-idb'))`):
+ * An in-memory stand-in for idb-keyval (through src/core/idb.ts) in unit tests (`vi.mock('../core/idb', () => import('./fake-idb'))`):
  * one Map per database, values structured-cloned like IndexedDB does, faults switchable per call kind.
  */
 export const dbs = new Map<string, Map<unknown, unknown>>();

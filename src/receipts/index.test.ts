@@ -8,7 +8,7 @@ import type { DecisionStorage, StoredDecision } from '../storage/persistence';
 import { reset } from './fake-idb';
 import { noticeHash, readReceiptLog, receiptsPlugin, type ReceiptPayload } from './index';
 
-vi.mock('idb-keyval', () => import('./fake-idb'));
+vi.mock('../core/idb', () => import('./fake-idb'));
 
 const config: ConsentConfig = {
   policyVersion: '2026-11-01',
@@ -172,7 +172,7 @@ describe('receiptsPlugin', () => {
   });
 
   it('keeps writing drafts when the stored drafts are unreadable', async () => {
-    for (const junk of ['{not json', '{"a":1}']) {
+    for (const junk of ['{not json', '{"a":1}', '"text"', 'null']) {
       localStorage.setItem('consentseal-unsigned', junk);
       const sign = vi.spyOn(crypto.subtle, 'sign').mockReturnValue(new Promise<ArrayBuffer>(() => {}));
       const { core } = start();

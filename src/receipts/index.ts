@@ -34,11 +34,11 @@ export function receiptsPlugin(): ConsentPlugin {
   return (core) => {
     // Without WebCrypto (an insecure origin) no receipt is made; the first decision says why, once.
     if (!crypto.subtle) {
-      const off = core.on('decision', () => (off(), core.reportError('crypto', 'No receipts: WebCrypto needs a secure context (https)')));
+      const off = core.on('decision', () => (off(), core.reportError('crypto', 'No receipts: they need a secure context (https)')));
       return off;
     }
     const { config, env } = core;
-    const chain = serial('consentseal-chain');
+    const chain = serial('consentseal-receipts');
     const outbox = config.collector && createOutbox(config.collector.url, core);
     let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
     receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
@@ -50,9 +50,9 @@ export function receiptsPlugin(): ConsentPlugin {
     const drafts = (edit: (list: ReceiptPayload[]) => ReceiptPayload[]) => {
       let list: ReceiptPayload[] = [];
       try {
-        // A value this page cannot read must not keep its own decisions from being written.
-        const saved = JSON.parse(localStorage[UNSIGNED]);
-        if (Array.isArray(saved)) list = saved;
+        // A value this page cannot read must not keep its own decisions from being written. Of
+        // JSON values only arrays have `filter`: anything else throws here.
+        list = JSON.parse(localStorage[UNSIGNED]).filter(Boolean);
       } catch {}
       try {
         list = edit(list);

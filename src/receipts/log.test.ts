@@ -1,13 +1,8 @@
-import { expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { readReceiptLog, receiptStore } from './log';
 
-// No IndexedDB at all (e.g. a sandboxed frame): idb-keyval throws synchronously when it opens the database.
-vi.mock('idb-keyval', () => {
-  const boom = () => {
-    throw new ReferenceError('indexedDB is not defined');
-  };
-  return { createStore: () => boom, get: boom, set: boom, promisifyRequest: boom };
-});
+// No IndexedDB at all (e.g. a sandboxed frame), as in Node: the real idb-keyval throws
+// synchronously (a ReferenceError) when it opens the database.
 
 it('without IndexedDB, never rejects: reports each fault and keeps the values for the page', async () => {
   const faults: unknown[] = [];

@@ -1,4 +1,4 @@
-import { createStore, get, promisifyRequest, set } from 'idb-keyval';
+import { createStore, get, promisifyRequest, set } from '../core/idb';
 
 /** One receipt this browser signed, as the visitor can download it. */
 export interface ReceiptLogEntry {

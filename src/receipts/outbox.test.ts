@@ -5,7 +5,7 @@ import { dbs, reset } from './fake-idb';
 import { readReceiptLog, type ReceiptLogEntry } from './log';
 import { backoff, batches, createOutbox, type CollectorReply } from './outbox';
 
-vi.mock('idb-keyval', () => import('./fake-idb'));
+vi.mock('../core/idb', () => import('./fake-idb'));
 
 const URL_ = 'https://collector.example/receipts';
 const db = () => dbs.get('consentseal-receipts/receipts') ?? dbs.set('consentseal-receipts/receipts', new Map()).get('consentseal-receipts/receipts')!;

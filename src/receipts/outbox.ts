@@ -23,10 +23,7 @@ type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
  * Milliseconds to wait after the `n`-th failure in a row (n ≥ 1): 5 s doubling up to 1 h, with
  * "equal jitter" (half fixed, half random) so tabs and visitors do not retry in lockstep. Whole ms.
  */
-export const backoff = (n: number, random = Math.random()): number => {
-  const d = Math.min(36e5, 5e3 * 2 ** (n - 1));
-  return Math.round((d * (1 + random)) / 2);
-};
+export const backoff = (n: number, random = Math.random()): number => Math.round((Math.min(36e5, 2500 * 2 ** n) * (1 + random)) / 2);
 
 /**
  * Splits receipts into request bodies of at most 100 receipts and about 60 kB: keepalive requests

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { dbs, faults, reset } from './fake-idb';
 import { loadSigner } from './signer';
 
-vi.mock('idb-keyval', () => import('./fake-idb'));
+vi.mock('../core/idb', () => import('./fake-idb'));
 
 const keyDb = () => dbs.get('consentseal-keys/keys');
 

@@ -1,5 +1,6 @@
-import { createStore, get, set } from 'idb-keyval';
-import { b64u, canonicalJson, sha256, utf8 } from './util';
+import { createStore, get, set } from '../core/idb';
+import { b64u, utf8 } from '../core/bytes';
+import { canonicalJson, sha256 } from './util';
 
 /** Serves both generateKey (EcKeyGenParams) and sign (EcdsaParams); each reads only its own members. */
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };

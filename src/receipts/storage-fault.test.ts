@@ -7,7 +7,7 @@ import type { ConsentErrorEvent, ReceiptEvent } from '../core/types';
 import { faults } from './fake-idb';
 import { readReceiptLog, receiptsPlugin } from './index';
 
-vi.mock('idb-keyval', () => import('./fake-idb'));
+vi.mock('../core/idb', () => import('./fake-idb'));
 
 it('with IndexedDB refusing writes (private mode), receipts use an ephemeral key, stay in memory, are reported and still delivered', async () => {
   faults.set = new DOMException('The object could not be cloned.', 'DataCloneError');

@@ -1,7 +1,8 @@
 import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { thumbprint } from './signer';
-import { b64u, canonicalJson, serial, sha256 } from './util';
+import { b64u } from '../core/bytes';
+import { canonicalJson, serial, sha256 } from './util';
 
 describe('b64u', () => {
   it('encodes bytes and UTF-8 strings without padding, URL-safe', () => {

@@ -13,6 +13,8 @@
  * Required purposes are always granted and not listed; any other purpose is denied.
  */
 
+import { b64u } from '../core/bytes';
+
 /** A decision as the cookie holds it. */
 export interface CookieRecord {
   subjectId: string;
@@ -32,10 +34,8 @@ const VALUE = /^1\|([\w-]{21}[AQgw])\|([\da-z]{1,9})\|([^|]+)\|([\da-z]{1,4})\|(
 export const encodeCookie = (r: CookieRecord): string =>
   [
     1,
-    btoa(r.subjectId.replace(/-/g, '').replace(/../g, (h) => String.fromCharCode(parseInt(h, 16))))
-      .replace(/\+/g, '-')
-      .replace(/\//g, '_')
-      .slice(0, 22),
+    // Every group of a UUID has an even length, so no hex pair straddles a dash.
+    b64u(new Uint8Array(r.subjectId.match(/\w\w/g)!.map((h) => parseInt(h, 16)))),
     Math.floor(r.decidedAt / 1000).toString(36),
     encodeURIComponent(r.policyVersion),
     +r.gpc,

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeCookie } from './cookie';
 import { createDecisionStorage, type StoredDecision } from './persistence';
 
-// IndexedDB through a mocked idb-keyval: `db` is its content. Like idb-keyval 6.3, opening is lazy, so
+// IndexedDB through a mocked src/core/idb.ts: `db` is its content. Like idb-keyval 6.3, opening is lazy, so
 // a blocked IndexedDB (`blocked`) throws synchronously from `get` and `set`; `failGet` rejects reads.
 const idb = vi.hoisted(() => ({ db: new Map<string, unknown>(), blocked: false, failGet: false }));
-vi.mock('idb-keyval', () => {
+vi.mock('../core/idb', () => {
   const open = () => {
     if (idb.blocked) throw new Error('blocked');
   };
@@ -50,15 +50,15 @@ function open(c: object = {}) {
 }
 
 describe('decision storage', () => {
-  it('writes the cookie with its attributes: SameSite, Secure on https and for None, optional Domain', async () => {
+  it('writes the cookie with its attributes (names are case-insensitive): SameSite, Secure on https and for None, optional Domain', async () => {
     await open().storage.save(record());
-    expect(written.at(-1)).toBe(`consentseal=${encodeCookie(record())}; Path=/; Max-Age=2592000; SameSite=Lax`);
+    expect(written.at(-1)).toBe(`consentseal=${encodeCookie(record())};path=/;max-age=2592000;samesite=Lax`);
     vi.stubGlobal('location', { protocol: 'https:' });
     await open({ domain: 'example.com', path: '/shop' }).storage.save(record());
-    expect(written.at(-1)).toMatch(/; Path=\/shop; Max-Age=2592000; SameSite=Lax; Secure; Domain=example\.com$/);
+    expect(written.at(-1)).toMatch(/;path=\/shop;max-age=2592000;samesite=Lax;secure;domain=example\.com$/);
     vi.stubGlobal('location', { protocol: 'http:' });
     await open({ sameSite: 'None' }).storage.save(record());
-    expect(written.at(-1)).toMatch(/; SameSite=None; Secure$/);
+    expect(written.at(-1)).toMatch(/;samesite=None;secure$/);
   });
 
   it('stores the cookie encoding in IndexedDB and reads the decision back, synchronously from the cookie', async () => {

@@ -1,4 +1,4 @@
-import { createStore, get, set } from 'idb-keyval';
+import { createStore, get, set } from '../core/idb';
 import { decodeCookie, encodeCookie, readCookieValue, type CookieRecord } from './cookie';
 import type { NormalizedConfig } from '../core/types';
 
@@ -52,7 +52,7 @@ export function createDecisionStorage(
     },
     async load() {
       return decodeCookie(
-        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, Error('IndexedDB timed out')))]), 'storage', 'Cannot read IndexedDB'),
+        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, 'timed out'))]), 'storage', 'Cannot read IndexedDB'),
       );
     },
     async save(record) {
@@ -61,16 +61,17 @@ export function createDecisionStorage(
       void attempt(
         () => {
           document.cookie =
-            `${name}=${value}; Path=${path}; Max-Age=${config.expiresAfterDays * 86400}; SameSite=${sameSite}` +
-            (location.protocol == 'https:' || sameSite == 'None' ? '; Secure' : '') +
-            (domain ? '; Domain=' + domain : '');
-          if (readCookieValue(document.cookie, name) != value) throw Error('refused');
+            `${name}=${value};path=${path};max-age=${config.expiresAfterDays * 86400};samesite=${sameSite}` +
+            (location.protocol == 'https:' || sameSite == 'None' ? ';secure' : '') +
+            (domain ? ';domain=' + domain : '');
+          if (readCookieValue(document.cookie, name) != value) throw 'refused';
         },
         'cookie',
         'Cannot write the cookie',
       );
-      await attempt(() => set(KEY, value, idb), 'storage', 'Cannot write IndexedDB');
-      void attempt(() => channel?.postMessage(value), 'storage', 'Cannot tell other tabs');
+      // Other tabs take the value from the message. Only a channel closed by `destroy` throws here,
+      // which leaves IndexedDB behind the cookie: the newer cookie wins at the next start.
+      await attempt(() => (channel?.postMessage(value), set(KEY, value, idb)), 'storage', 'Cannot write IndexedDB');
     },
     watch(fn) {
       if (channel)
