@@ -171,6 +171,26 @@ describe('receiptsPlugin', () => {
     core.destroy();
   });
 
+  it('probes the stored key at start for a returning visitor, and makes no key on a first visit', async () => {
+    const generate = vi.spyOn(crypto.subtle, 'generateKey');
+    const first = start();
+    await first.core.ready;
+    await new Promise((r) => setTimeout(r, 0)); // let anything the start queued run
+    expect(generate).not.toHaveBeenCalled();
+    await first.core.acceptAll();
+    await vi.waitFor(() => expect(signed(first.receipts)).toHaveLength(1));
+    expect(generate).toHaveBeenCalledTimes(1);
+    first.core.destroy();
+
+    const sign = vi.spyOn(crypto.subtle, 'sign');
+    const next = start();
+    await next.core.ready;
+    await vi.waitFor(() => expect(sign).toHaveBeenCalled());
+    expect(generate).toHaveBeenCalledTimes(1);
+    expect(next.receipts).toEqual([]);
+    next.core.destroy();
+  });
+
   it('keeps writing drafts when the stored drafts are unreadable', async () => {
     for (const junk of ['{not json', '{"a":1}', '"text"', 'null']) {
       localStorage.setItem('consentseal-unsigned', junk);

@@ -115,6 +115,12 @@ export function receiptsPlugin(): ConsentPlugin {
     });
     // Decisions an earlier page made but left before signing.
     drafts((list) => (list.forEach(issue), list));
+    // A returning visitor's stored key is probed at start, so a key that no longer signs is replaced
+    // before a decision waits on it. A first visit makes no key until there is a decision to sign.
+    // (The cookie tells at once; a decision made on this page loads the key anyway.)
+    if (core.getState().status == 'decided') {
+      core.ready.then(() => chain(async () => void (signer ??= await loadSigner()))).catch((e) => core.reportError('receipt', 'Device key unusable', e));
+    }
     return () => {
       off();
       outbox?.stop();
