@@ -135,23 +135,18 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     return store.getState();
   };
 
-  /**
-   * A decision `r` just adopted (the cookie's, or IndexedDB's) granted an opt-out purpose that GPC
-   * now denies: the signal alone withdrew it, which is recorded (method `gpc`) and stored. Returns
-   * whether it did.
-   */
-  const gpcWithdraws = (r: StoredDecision) => {
-    const s = store.getState();
-    return s.status == 'decided' && r.granted.some((id) => s.purposes[id] === false) && decide({}, 'gpc', 'withdraw').catch((e) => reportError('storage', 'Cannot apply GPC', e));
-  };
-
   const ready = storage
     .load()
-    .then((r) => {
+    .then(async (r) => {
+      if (destroyed) return;
       // The newer wins: a decision at least as new (the cookie's, written while IndexedDB failed, or
       // one made or received meanwhile) stays. IndexedDB had a decision the cookie lacked (cleared,
-      // blocked or older): restore the mirror, unless GPC's withdrawal stores a newer one anyway.
-      if (!destroyed && r && r.decidedAt > (current?.decidedAt ?? 0) && adopt(r).status == 'decided') gpcWithdraws(r) || storage.save(r);
+      // blocked or older): restore the mirror.
+      if (r && r.decidedAt > (current?.decidedAt ?? 0) && adopt(r).status == 'decided') void storage.save(r);
+      // The stored decision granted an opt-out purpose that GPC now denies (see stateOf): the signal
+      // alone withdrew it, which is recorded (method `gpc`) and stored. A decision made meanwhile had GPC.
+      const s = store.getState();
+      if (s.status == 'decided' && current!.granted.some((id) => s.purposes[id] === false)) await decide({}, 'gpc', 'withdraw');
     })
     .catch((e) => reportError('storage', 'Cannot load the decision', e));
 
@@ -189,7 +184,6 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     const cleanup = guard(() => plugin(core));
     if (cleanup) cleanups.push(cleanup);
   }
-  if (current) gpcWithdraws(current);
   starting = false;
   return core;
 }
