@@ -50,13 +50,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   };
   const gpcActive = config.gpc && env.gpc;
 
-  // Faults found while starting are delivered a microtask later, once the caller has had the
-  // chance to subscribe to `error` on the instance it is being handed.
-  let starting = true;
-  const reportError = (code: string, message: string, cause?: unknown) => {
-    const report = () => emit('error', { code, message, cause });
-    starting ? queueMicrotask(report) : report();
-  };
+  // Faults are delivered a microtask later, so those found while starting reach the caller, who
+  // subscribes to `error` on the instance it is being handed.
+  const reportError = (code: string, message: string, cause?: unknown) => queueMicrotask(() => emit('error', { code, message, cause }));
   /** Runs a plugin or its cleanup: a throw is reported, and the others go on. */
   const guard = <T>(fn: () => T) => {
     try {
@@ -75,14 +71,15 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
    */
   const stateOf = (r: Pick<StoredDecision, 'subjectId'> & Partial<StoredDecision>): ConsentState => {
     const t = r.decidedAt!;
+    const end = t + expiresAfterDays * DAY;
     const now = env.now();
-    const live = r.policyVersion == policyVersion && t + expiresAfterDays * DAY > now && t <= now + DAY;
+    const live = r.policyVersion == policyVersion && end > now && t <= now + DAY;
     return {
       status: live ? 'decided' : 'pending',
       purposes: Object.fromEntries(purposes.map((p) => [p.id, !!p.required || (live && r.granted!.includes(p.id) && !(p.optOutSignal && gpcActive && !r.gpc))])),
       policyVersion,
       subjectId: r.subjectId,
-      ...(live && { decidedAt: new Date(t).toISOString(), expiresAt: new Date(t + expiresAfterDays * DAY).toISOString() }),
+      ...(live && { decidedAt: new Date(t).toISOString(), expiresAt: new Date(end).toISOString() }),
     };
   };
 
@@ -176,7 +173,8 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       if (destroyed) return;
       destroyed = true;
       cleanups.reverse().forEach(guard);
-      listeners.clear();
+      // After the faults cleaning up reported (each a microtask too).
+      queueMicrotask(() => listeners.clear());
     },
   };
 
@@ -184,6 +182,5 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     const cleanup = guard(() => plugin(core));
     if (cleanup) cleanups.push(cleanup);
   }
-  starting = false;
   return core;
 }
