@@ -250,6 +250,22 @@ describe('Global Privacy Control', () => {
     expect(decisions).toEqual([]);
   });
 
+  it('reads the signal from navigator: only the exact value true counts', () => {
+    const gpcOf = (nav: unknown) => {
+      vi.stubGlobal('navigator', nav);
+      try {
+        return createConsentCore(config, { storage: memoryStorage().factory }).env.gpc;
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    };
+    expect(gpcOf({ globalPrivacyControl: true })).toBe(true);
+    expect(gpcOf({ globalPrivacyControl: false })).toBe(false);
+    expect(gpcOf({ globalPrivacyControl: '1' })).toBe(false);
+    expect(gpcOf({})).toBe(false);
+    expect(gpcOf(undefined)).toBe(false);
+  });
+
   it('does nothing when the site turns GPC handling off', async () => {
     const { cs } = setup({ gpc: true, extra: { gpc: false } });
     await cs.acceptAll();

@@ -1,7 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import { validateConfig } from './config';
 import { resolveLanguage } from '../i18n';
-import { detectGpc } from '../integrations/gpc';
 import { createDecisionStorage, type DecisionStorage, type StoredDecision } from '../storage/persistence';
 import type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './plugin';
 import type { ConsentEvents, ConsentState, DecisionAction, DecisionMethod, NormalizedConfig } from './types';
@@ -31,7 +30,14 @@ const randomUuid = (): string =>
 export function createConsentCore(input: unknown, options: CoreOptions = {}): ConsentCore {
   const config = validateConfig(input);
   const { purposes, policyVersion, expiresAfterDays } = config;
-  const env: CoreEnvironment = { gpc: detectGpc(globalThis.navigator), now: Date.now, uuid: randomUuid, ...options.env };
+  const env: CoreEnvironment = {
+    // Global Privacy Control (https://privacycg.github.io/gpc-spec/): only the exact value `true` is
+    // a signal; a missing property (most browsers), `false` or a truthy non-boolean is none.
+    gpc: (globalThis.navigator as { globalPrivacyControl?: unknown } | undefined)?.globalPrivacyControl === true,
+    now: Date.now,
+    uuid: randomUuid,
+    ...options.env,
+  };
   // Every listener with its event, in one list; a throwing listener never stops the others or reaches the caller.
   const listeners = new Set<(event: string, payload: unknown) => void>();
   const on = <K extends keyof ConsentEvents>(event: K, fn: (payload: ConsentEvents[K]) => void) => {
