@@ -128,7 +128,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   const ac = new AbortController();
   const on = { signal: ac.signal };
   observer.observe(doc, { childList: true, subtree: true });
-  const offStore = core.store.subscribe(scan);
+  // Every change of the decision (`destroy()` drops this listener too).
+  core.on('change', scan);
   doc.addEventListener('DOMContentLoaded', scan, on);
   doc.addEventListener('click', open, on);
   doc.addEventListener('keydown', open, on);
@@ -141,7 +142,6 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     placeholders.forEach((undo) => undo());
     observer.disconnect();
     ac.abort();
-    offStore();
     clearTimeout(reload);
   };
 };
