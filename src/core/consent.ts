@@ -143,13 +143,15 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     .then(async (r) => {
       if (destroyed) return;
       // The newer wins: a decision at least as new (the cookie's, written while IndexedDB failed, or
-      // one made or received meanwhile) stays. IndexedDB had a decision the cookie lacked (cleared,
-      // blocked or older): restore the mirror.
-      if (r && r.decidedAt > (current?.decidedAt ?? 0) && adopt(r).status == 'decided') void storage.save(r);
-      // The stored decision granted an opt-out purpose that GPC now denies (see stateOf): the signal
-      // alone withdrew it, which is recorded (method `gpc`) and stored. A decision made meanwhile had GPC.
-      const s = store.getState();
-      if (s.status == 'decided' && current!.granted.some((id) => s.purposes[id] === false)) await decide({}, 'gpc', 'withdraw');
+      // one made or received meanwhile) stays.
+      const s = r && r.decidedAt > (current?.decidedAt ?? 0) ? adopt(r) : store.getState();
+      if (s.status == 'decided') {
+        // Adopted (IndexedDB had a decision the cookie lacked: cleared, blocked or older): restore the mirror.
+        if (r == current) void storage.save(r!);
+        // The stored decision granted an opt-out purpose that GPC now denies (see stateOf): the signal
+        // alone withdrew it, which is recorded (method `gpc`) and stored. A decision made meanwhile had GPC.
+        if (current!.granted.some((id) => s.purposes[id] === false)) await decide({}, 'gpc', 'withdraw');
+      }
     })
     .catch((e) => reportError('storage', 'Cannot load the decision', e));
 
