@@ -126,7 +126,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       gpc: gpcActive,
       // Required purposes are implied; an omitted choice keeps the current one (false while pending).
       granted: purposes
-        .filter((p) => !p.required && (decision == 'accept-all' ? !(gpcActive && p.optOutSignal) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
+        .filter((p) => !p.required && (decision == 'accept-all' ? !(p.optOutSignal && gpcActive) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
         .map((p) => p.id),
     };
     const next = adopt(record);
