@@ -89,9 +89,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
         }
       } else if (loaded.has(el)) {
         // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
-        const c = el.cloneNode(true) as HTMLElement;
-        c.removeAttribute('src');
-        el.replaceWith(c);
+        el.removeAttribute('src');
+        el.replaceWith(el.cloneNode(true));
       } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el) ?? []));
     }
   };
