@@ -50,8 +50,7 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   const scan = () => {
     // Document order: a script that runs loses `data-consent`, and its copy never matches again.
     for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
-      if (waiting) break;
-      if (granted(o) && (o.src || parsed(o))) {
+      if (!waiting && granted(o) && (o.src || parsed(o))) {
         // Taken back into the page later, the original stays inert.
         delete o.dataset.consent;
         // The script that runs: a new element (a clone of one inserted by `innerHTML` would keep
