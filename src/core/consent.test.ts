@@ -180,6 +180,30 @@ describe('consent core', () => {
     spy.mockRestore();
   });
 
+  it('reports a plugin that throws, starting or cleaning up, to the caller, and runs the others', async () => {
+    const errors: ConsentErrorEvent[] = [];
+    const cleaned = vi.fn();
+    const cs = createConsentCore(config, {
+      storage: memoryStorage().factory,
+      plugins: [
+        () => {
+          throw Error('start');
+        },
+        () => () => {
+          throw Error('cleanup');
+        },
+        () => cleaned,
+      ],
+    });
+    // Subscribed once the instance is handed over: faults found while starting still arrive.
+    cs.on('error', (e) => errors.push(e));
+    await cs.ready;
+    cs.destroy();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors.map((e) => [e.code, (e.cause as Error).message])).toEqual([['plugin', 'start'], ['plugin', 'cleanup']]);
+    expect(cleaned).toHaveBeenCalledOnce();
+  });
+
   it('stops after destroy', async () => {
     const { cs } = setup();
     cs.destroy();
@@ -209,7 +233,11 @@ describe('Global Privacy Control', () => {
   it('restores a decision only IndexedDB held, rewrites the cookie, and lets GPC take back its opt-out grants', async () => {
     const { cs, decisions, mem } = setup({ gpc: true, stored: stored(), cookie: undefined });
     expect(cs.getState().status).toBe('pending');
+    // No state ever grants marketing, so nothing (tags, gated scripts) can act on it meanwhile.
+    const seen: boolean[] = [];
+    cs.store.subscribe((s) => seen.push(s.purposes.marketing!));
     await cs.ready;
+    expect(seen).not.toContain(true);
     expect(cs.getState()).toMatchObject({ status: 'decided', subjectId: '11111111-1111-4111-8111-111111111111', purposes: { analytics: true, marketing: false } });
     expect(decisions).toMatchObject([{ action: 'withdraw', method: 'gpc', gpc: true }]);
     await vi.waitFor(() => expect(mem.saved()).toMatchObject({ granted: ['analytics'], gpc: true }));
@@ -220,6 +248,22 @@ describe('Global Privacy Control', () => {
     await cs.ready;
     expect(cs.isGranted('marketing')).toBe(true);
     expect(decisions).toEqual([]);
+  });
+
+  it('reads the signal from navigator: only the exact value true counts', () => {
+    const gpcOf = (nav: unknown) => {
+      vi.stubGlobal('navigator', nav);
+      try {
+        return createConsentCore(config, { storage: memoryStorage().factory }).env.gpc;
+      } finally {
+        vi.unstubAllGlobals();
+      }
+    };
+    expect(gpcOf({ globalPrivacyControl: true })).toBe(true);
+    expect(gpcOf({ globalPrivacyControl: false })).toBe(false);
+    expect(gpcOf({ globalPrivacyControl: '1' })).toBe(false);
+    expect(gpcOf({})).toBe(false);
+    expect(gpcOf(undefined)).toBe(false);
   });
 
   it('does nothing when the site turns GPC handling off', async () => {

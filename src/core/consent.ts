@@ -1,10 +1,9 @@
 import { createStore } from 'zustand/vanilla';
 import { validateConfig } from './config';
 import { resolveLanguage } from '../i18n';
-import { detectGpc } from '../integrations/gpc';
 import { createDecisionStorage, type DecisionStorage, type StoredDecision } from '../storage/persistence';
 import type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './plugin';
-import type { ConsentEvents, ConsentState, DecisionMethod, NormalizedConfig } from './types';
+import type { ConsentEvents, ConsentState, DecisionAction, DecisionMethod, NormalizedConfig } from './types';
 
 /** Options for {@link createConsentCore}. */
 export interface CoreOptions {
@@ -31,7 +30,14 @@ const randomUuid = (): string =>
 export function createConsentCore(input: unknown, options: CoreOptions = {}): ConsentCore {
   const config = validateConfig(input);
   const { purposes, policyVersion, expiresAfterDays } = config;
-  const env: CoreEnvironment = { gpc: detectGpc(globalThis.navigator), now: Date.now, uuid: randomUuid, ...options.env };
+  const env: CoreEnvironment = {
+    // Global Privacy Control (https://privacycg.github.io/gpc-spec/): only the exact value `true` is
+    // a signal; a missing property (most browsers), `false` or a truthy non-boolean is none.
+    gpc: (globalThis.navigator as { globalPrivacyControl?: unknown } | undefined)?.globalPrivacyControl === true,
+    now: Date.now,
+    uuid: randomUuid,
+    ...options.env,
+  };
   // Every listener with its event, in one list; a throwing listener never stops the others or reaches the caller.
   const listeners = new Set<(event: string, payload: unknown) => void>();
   const on = <K extends keyof ConsentEvents>(event: K, fn: (payload: ConsentEvents[K]) => void) => {
@@ -50,44 +56,42 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   };
   const gpcActive = config.gpc && env.gpc;
 
-  // Faults found while starting are delivered a microtask later, once the caller has had the
-  // chance to subscribe to `error` on the instance it is being handed.
-  let starting = true;
-  const reportError = (code: string, message: string, cause?: unknown) => {
-    const report = () => emit('error', { code, message, cause });
-    starting ? queueMicrotask(report) : report();
+  // Faults are delivered a microtask later, so those found while starting reach the caller, who
+  // subscribes to `error` on the instance it is being handed.
+  const reportError = (code: string, message: string, cause?: unknown) => queueMicrotask(() => emit('error', { code, message, cause }));
+  /** Runs a plugin or its cleanup: a throw is reported, and the others go on. */
+  const guard = <T>(fn: () => T) => {
+    try {
+      return fn();
+    } catch (e) {
+      reportError('plugin', 'A plugin failed', e);
+    }
   };
   const storage = (options.storage ?? createDecisionStorage)(config, reportError);
 
   /**
    * The state record `r` means now: its decision, or pending (only required purposes granted,
    * same subject) when it has none, expired, is dated in the future or is for another policy version.
+   * GPC denies the opt-out purposes of a decision made without it (a grant made while GPC was on
+   * was the visitor's own), so they are denied before anything (tags, gating) can read the state.
    */
   const stateOf = (r: Pick<StoredDecision, 'subjectId'> & Partial<StoredDecision>): ConsentState => {
     const t = r.decidedAt!;
+    const end = t + expiresAfterDays * DAY;
     const now = env.now();
-    const live = r.policyVersion == policyVersion && t + expiresAfterDays * DAY > now && t <= now + DAY;
+    const live = r.policyVersion == policyVersion && end > now && t <= now + DAY;
     return {
       status: live ? 'decided' : 'pending',
-      purposes: Object.fromEntries(purposes.map((p) => [p.id, !!p.required || (live && r.granted!.includes(p.id))])),
+      purposes: Object.fromEntries(purposes.map((p) => [p.id, !!p.required || (live && r.granted!.includes(p.id) && !(p.optOutSignal && gpcActive && !r.gpc))])),
       policyVersion,
       subjectId: r.subjectId,
-      ...(live && { decidedAt: new Date(t).toISOString(), expiresAt: new Date(t + expiresAfterDays * DAY).toISOString() }),
+      ...(live && { decidedAt: new Date(t).toISOString(), expiresAt: new Date(end).toISOString() }),
     };
   };
 
   /** The record behind the state: the cookie's at start, then each decision adopted. */
   let current = storage.readSync();
-  const initial = stateOf(current ?? { subjectId: env.uuid() });
-  /**
-   * Opt-out purposes that GPC takes back from a decision made without it (none are granted while
-   * pending). A grant made while GPC was on was the visitor's own.
-   */
-  const gpcWithdrawals = (s: ConsentState) => (gpcActive && !current?.gpc ? purposes.filter((p) => p.optOutSignal && s.purposes[p.id]).map((p) => p.id) : []);
-  // Deny them before anything (tags, gating) can read the state; the receipt follows once plugins listen.
-  const startWithdrawals = gpcWithdrawals(initial);
-  for (const id of startWithdrawals) initial.purposes[id] = false;
-  const store = createStore<ConsentState>(() => initial);
+  const store = createStore<ConsentState>(() => stateOf(current ?? { subjectId: env.uuid() }));
 
   /** Takes on a decision: made here, stored by another tab, or found in IndexedDB at start. */
   const adopt = (r: StoredDecision) => {
@@ -109,7 +113,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   ];
   let destroyed = false;
 
-  const decide = async (decision: DecisionInput, method: DecisionMethod, { withdraw }: { withdraw?: boolean } = {}): Promise<ConsentState> => {
+  const decide = async (decision: DecisionInput, method: DecisionMethod, action?: DecisionAction): Promise<ConsentState> => {
     if (destroyed) throw Error('ConsentSeal: destroyed');
     const previous = store.getState();
     // Choices are the site's own input: refuse ids that name no purpose (an own boolean of the state) and non-booleans.
@@ -122,40 +126,31 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       gpc: gpcActive,
       // Required purposes are implied; an omitted choice keeps the current one (false while pending).
       granted: purposes
-        .filter((p) => !p.required && (decision == 'accept-all' ? !(gpcActive && p.optOutSignal) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
+        .filter((p) => !p.required && (decision == 'accept-all' ? !(p.optOutSignal && gpcActive) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
         .map((p) => p.id),
     };
     const next = adopt(record);
-    // `withdraw` when asked to, or when the change only takes grants away. Booleans compare as
-    // numbers: `a > b` is granted in `a` and not in `b`.
-    const action = withdraw ? 'withdraw' : typeof decision == 'string' ? decision : purposes.some((p) => next.purposes[p.id]! > previous.purposes[p.id]!) || !purposes.some((p) => previous.purposes[p.id]! > next.purposes[p.id]!) ? 'custom' : 'withdraw';
+    // Unless named, `withdraw` when the change only takes grants away (-1: granted before, not now).
+    const moves = purposes.map((p) => +next.purposes[p.id]! - +previous.purposes[p.id]!);
+    action ??= typeof decision == 'string' ? decision : moves.includes(-1) && !moves.includes(1) ? 'withdraw' : 'custom';
     emit('decision', { state: next, previous, action, method, gpc: gpcActive });
     await storage.save(record);
     return store.getState();
   };
 
-  const deny = (ids: string[], method: DecisionMethod) => decide(Object.fromEntries(ids.map((id) => [id, false])), method, { withdraw: true });
-
-  /**
-   * GPC turned on after the visitor granted an opt-out purpose without it: the signal alone
-   * withdraws that grant (method `gpc`). A grant made while GPC was on was the visitor's own toggle.
-   */
-  const applyGpc = (ids: string[]) => {
-    if (ids.length) deny(ids, 'gpc').catch((e) => reportError('storage', 'Cannot apply GPC', e));
-  };
-
   const ready = storage
     .load()
-    .then((r) => {
+    .then(async (r) => {
+      if (destroyed) return;
       // The newer wins: a decision at least as new (the cookie's, written while IndexedDB failed, or
       // one made or received meanwhile) stays.
-      if (destroyed || !r || r.decidedAt <= (current?.decidedAt ?? 0)) return;
-      const state = adopt(r);
-      if (state.status == 'decided') {
-        // IndexedDB had a decision the cookie lacked (cleared, blocked or older): restore the mirror,
-        // then let GPC take back what that decision granted without it.
-        void storage.save(r);
-        applyGpc(gpcWithdrawals(state));
+      const s = r && r.decidedAt > (current?.decidedAt ?? 0) ? adopt(r) : store.getState();
+      if (s.status == 'decided') {
+        // Adopted (IndexedDB had a decision the cookie lacked: cleared, blocked or older): restore the mirror.
+        if (r == current) void storage.save(r!);
+        // The stored decision granted an opt-out purpose that GPC now denies (see stateOf): the signal
+        // alone withdrew it, which is recorded (method `gpc`) and stored. A decision made meanwhile had GPC.
+        if (current!.granted.some((id) => s.purposes[id] === false)) await decide({}, 'gpc', 'withdraw');
       }
     })
     .catch((e) => reportError('storage', 'Cannot load the decision', e));
@@ -172,7 +167,8 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     acceptAll: () => decide('accept-all', 'api'),
     rejectAll: () => decide('reject-all', 'api'),
     setPurposes: (choices) => decide(choices, 'api'),
-    withdraw: (ids) => deny(ids ?? purposes.filter((p) => !p.required).map((p) => p.id), 'api'),
+    // Withdrawing everything is a rejection of every non-required purpose.
+    withdraw: (ids) => decide(ids ? Object.fromEntries(ids.map((id) => [id, false])) : 'reject-all', 'api', 'withdraw'),
     decide,
     showBanner: view('banner'),
     showPreferences: view('preferences'),
@@ -184,26 +180,15 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      for (const fn of cleanups.reverse()) {
-        try {
-          fn();
-        } catch (e) {
-          reportError('plugin', 'A plugin failed to clean up', e);
-        }
-      }
-      listeners.clear();
+      cleanups.reverse().forEach(guard);
+      // After the faults cleaning up reported (each a microtask too).
+      queueMicrotask(() => listeners.clear());
     },
   };
 
   for (const plugin of options.plugins ?? []) {
-    try {
-      const cleanup = plugin(core);
-      if (cleanup) cleanups.push(cleanup);
-    } catch (e) {
-      reportError('plugin', 'A plugin failed to start', e);
-    }
+    const cleanup = guard(() => plugin(core));
+    if (cleanup) cleanups.push(cleanup);
   }
-  applyGpc(startWithdrawals);
-  starting = false;
   return core;
 }

@@ -4,6 +4,7 @@ import type {
   ConsentEvents,
   ConsentInstance,
   ConsentState,
+  DecisionAction,
   DecisionMethod,
   NormalizedConfig,
   Unsubscribe,
@@ -34,10 +35,10 @@ export interface ConsentCore extends ConsentInstance {
   /** The resolved language of the texts shown (`en`, `zh-CN`, …). */
   readonly language: string;
   /**
-   * Records a decision made through `method`. Resolves to the new state once stored.
-   * `withdraw` marks an explicit withdrawal (the `withdraw()` API), whatever the mix.
+   * Records a decision made through `method`. Resolves to the new state once stored. `action`
+   * names it (`withdraw` for the `withdraw()` API, whatever the mix); by default it follows the input.
    */
-  decide(input: DecisionInput, method: DecisionMethod, options?: { withdraw?: boolean }): Promise<ConsentState>;
+  decide(input: DecisionInput, method: DecisionMethod, action?: DecisionAction): Promise<ConsentState>;
   /** Every event, internal ones (`decision`, `view`) included. */
   on<K extends ConsentEventName>(event: K, fn: (payload: ConsentEvents[K]) => void): Unsubscribe;
   emit<K extends ConsentEventName>(event: K, payload: ConsentEvents[K]): void;

@@ -1,62 +1,61 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { cookieDomains, cookieMatches, cookiePaths, deleteCookies } from './cookies';
+import { deleteCookies } from './cookies';
 
-describe('cookieDomains', () => {
-  it('lists host-only, the host and each parent up to the configured cookie domain', () => {
-    expect(cookieDomains('a.b.shop.consentseal.test', 'shop.consentseal.test')).toEqual([
-      '', 'a.b.shop.consentseal.test', 'b.shop.consentseal.test', 'shop.consentseal.test',
-    ]);
-    expect(cookieDomains('a.b.shop.consentseal.test', '.shop.consentseal.test')).toEqual([
-      '', 'a.b.shop.consentseal.test', 'b.shop.consentseal.test', 'shop.consentseal.test',
-    ]);
-  });
-  it('without a configured domain goes up to two labels, never a bare TLD', () => {
-    expect(cookieDomains('www.shop.example.com')).toEqual(['', 'www.shop.example.com', 'shop.example.com', 'example.com']);
-    expect(cookieDomains('example.com')).toEqual(['', 'example.com']);
-    // A domain the host is not under is no stop: all parents are tried.
-    expect(cookieDomains('a.example.com', 'other.org')).toEqual(['', 'a.example.com', 'example.com']);
-  });
-  it('uses host-only cookies for IP addresses and single-label hosts', () => {
-    expect(cookieDomains('127.0.0.1')).toEqual(['']);
-    expect(cookieDomains('localhost')).toEqual(['']);
-    expect(cookieDomains('[::1]')).toEqual(['']);
-  });
-});
+/** The distinct cookie writes `deleteCookies` makes on the page at `href` that sees the cookies `jar`. */
+function writes(href: string, jar: string, patterns: string[], top?: string): string[] {
+  const out = new Set<string>();
+  Object.defineProperty(document, 'cookie', { configurable: true, get: () => jar, set: (v: string) => out.add(v) });
+  (location as unknown as { href: string }).href = href;
+  deleteCookies(patterns, top);
+  return [...out].sort();
+}
+/** The `domain` attributes written for `_ga` at `href` (`''`: host-only). */
+const domains = (href: string, top?: string) => [...new Set(writes(href, '_ga=1', ['_ga'], top).map((w) => w.split(';domain=')[1] ?? ''))].sort();
+/** The `path` attributes written for `_ga` at `href`. */
+const paths = (href: string) => [...new Set(writes(href, '_ga=1', ['_ga']).map((w) => /path=([^;]*)/.exec(w)![1]))].sort();
 
-describe('cookiePaths', () => {
-  it('lists every prefix, with and without the trailing slash', () => {
-    expect(cookiePaths('/')).toEqual(['/']);
-    expect(cookiePaths('/shop/cart/item.html')).toEqual(['/', '/shop', '/shop/', '/shop/cart', '/shop/cart/', '/shop/cart/item.html']);
-    expect(cookiePaths('/a/')).toEqual(['/', '/a', '/a/']);
-  });
-});
-
-describe('cookieMatches', () => {
-  it('matches exact names and /regex/ strings', () => {
-    const p = ['_gid', '/^_ga(_|$)/'];
-    expect(cookieMatches(p, '_gid')).toBe(true);
-    expect(cookieMatches(p, '_ga')).toBe(true);
-    expect(cookieMatches(p, '_ga_XYZ')).toBe(true);
-    expect(cookieMatches(p, '_gidx')).toBe(false);
-    expect(cookieMatches(p, 'x_ga')).toBe(false);
-    expect(cookieMatches([], '_ga')).toBe(false);
-  });
+afterEach(() => {
+  delete (document as { cookie?: string }).cookie;
 });
 
 describe('deleteCookies', () => {
-  afterEach(() => {
-    delete (document as { cookie?: string }).cookie;
-  });
   it('expires each matching visible cookie on every domain and path', () => {
-    const writes: string[] = [];
-    Object.defineProperty(document, 'cookie', { configurable: true, get: () => '_ga=1; consentseal=x; _ga_AB=2; keep=3', set: (v: string) => writes.push(v) });
-    const loc = location as unknown as { href: string };
-    loc.href = 'http://a.shop.example.com/p/q';
-    deleteCookies(['/^_ga/'], 'shop.example.com');
-    const domains = ['', ';domain=a.shop.example.com', ';domain=shop.example.com'];
-    const paths = ['/', '/p', '/p/', '/p/q'];
-    const expected = ['_ga', '_ga_AB'].flatMap((n) => domains.flatMap((d) => paths.map((p) => `${n}=;max-age=0;path=${p}${d}`)));
-    expect(writes.sort()).toEqual(expected.sort());
+    const domainAttrs = ['', ';domain=a.shop.example.com', ';domain=shop.example.com'];
+    const pathAttrs = ['/', '/p', '/p/', '/p/q'];
+    const expected = ['_ga', '_ga_AB'].flatMap((n) => domainAttrs.flatMap((d) => pathAttrs.map((p) => `${n}=;max-age=0;path=${p}${d}`)));
+    expect(writes('http://a.shop.example.com/p/q', '_ga=1; consentseal=x; _ga_AB=2; keep=3', ['/^_ga/'], 'shop.example.com')).toEqual(expected.sort());
+  });
+
+  it('matches exact names and /regex/ strings, nothing else', () => {
+    const names = (jar: string, patterns: string[]) => [...new Set(writes('http://example.com/', jar, patterns).map((w) => w.split('=')[0]))].sort();
+    expect(names('_gid=1; _ga=2; _ga_XYZ=3; _gidx=4; x_ga=5; ga=6', ['_gid', '/^_ga(_|$)/'])).toEqual(['_ga', '_ga_XYZ', '_gid']);
+    expect(names('_ga=1', [])).toEqual([]);
+    expect(names('', ['/.*/'])).toEqual([]);
+  });
+
+  it('covers host-only, the host and each parent up to the configured cookie domain', () => {
+    const all = ['', 'a.b.shop.consentseal.test', 'b.shop.consentseal.test', 'shop.consentseal.test'];
+    expect(domains('http://a.b.shop.consentseal.test/', 'shop.consentseal.test')).toEqual(all);
+    expect(domains('http://a.b.shop.consentseal.test/', '.shop.consentseal.test')).toEqual(all);
+  });
+
+  it('without a configured domain goes up to two labels, never a bare TLD', () => {
+    expect(domains('http://www.shop.example.com/')).toEqual(['', 'example.com', 'shop.example.com', 'www.shop.example.com']);
+    expect(domains('http://example.com/')).toEqual(['', 'example.com']);
+    // A domain the host is not under is no stop: all parents are tried.
+    expect(domains('http://a.example.com/', 'other.org')).toEqual(['', 'a.example.com', 'example.com']);
+  });
+
+  it('uses host-only cookies for IP addresses and single-label hosts', () => {
+    expect(domains('http://127.0.0.1/')).toEqual(['']);
+    expect(domains('http://localhost/')).toEqual(['']);
+    expect(domains('http://[::1]/')).toEqual(['']);
+  });
+
+  it('covers every path prefix, with and without the trailing slash', () => {
+    expect(paths('http://example.com/')).toEqual(['/']);
+    expect(paths('http://example.com/shop/cart/item.html')).toEqual(['/', '/shop', '/shop/', '/shop/cart', '/shop/cart/', '/shop/cart/item.html']);
+    expect(paths('http://example.com/a/')).toEqual(['/', '/a', '/a/']);
   });
 });

@@ -5,46 +5,24 @@
  */
 
 /**
- * The `domain` attributes a cookie visible on `host` may carry: `''` (host-only), the host, and
- * each parent domain up to `top` (the configured cookie domain) or else up to the last two labels,
- * so bare top-level domains are never tried. IP addresses only have host-only cookies.
- */
-export function cookieDomains(host: string, top?: string): string[] {
-  const out = [''];
-  // IP addresses have no parent domains.
-  for (let d = /^[\d.]+$/.test(host) ? '' : host; d.includes('.'); d = d.slice(d.indexOf('.') + 1)) {
-    out.push(d);
-    if (d == top?.replace(/^\./, '')) break;
-  }
-  return out;
-}
-
-/** The `path` attributes a cookie visible at `path` may carry: every prefix ending before or at a `/`. */
-export function cookiePaths(path: string): string[] {
-  const out = new Set<string>();
-  for (let i = 0; i < path.length; i++) if (path[i] == '/') out.add(path.slice(0, i) || '/').add(path.slice(0, i + 1));
-  return [...out.add(path)];
-}
-
-/**
- * Whether a cookie name matches one of `patterns`: exact names, or `/regex/` strings as the config
- * allows them (a cookie name cannot hold `/`, so a leading one marks a regex).
- */
-export const cookieMatches = (patterns: string[], name: string): boolean =>
-  patterns.some((p) => p == name || (p[0] == '/' && RegExp(p.slice(1, -1)).test(name)));
-
-/**
- * Expires every cookie the page can see whose name matches `patterns`, on every domain and path it
- * could have been set on. HttpOnly cookies are out of a page's reach.
+ * Expires every cookie the page can see whose name matches `patterns` (exact names, or `/regex/`
+ * strings as the config allows them: a cookie name cannot hold `/`, so a leading one marks a regex),
+ * on every domain and path it could have been set on:
+ * - domains: host-only, the host, and each parent domain up to `top` (the configured cookie domain)
+ *   or else up to the last two labels, so bare top-level domains are never tried; IP addresses only
+ *   have host-only cookies;
+ * - paths: every prefix of the page's path ending before or at a `/`, and the path itself.
+ * HttpOnly cookies are out of a page's reach.
  */
 export function deleteCookies(patterns: string[], top?: string): void {
   const { hostname, pathname } = location;
+  const domains = [''];
+  for (let d = /^[\d.]+$/.test(hostname) ? '' : hostname; d.includes('.') && domains.push(';domain=' + d) && d != top?.replace(/^\./, ''); ) d = d.slice(d.indexOf('.') + 1);
   for (const c of document.cookie.split(';')) {
     const name = c.split('=')[0]!.trim();
-    if (name && cookieMatches(patterns, name)) {
-      for (const d of cookieDomains(hostname, top)) {
-        for (const p of cookiePaths(pathname)) document.cookie = `${name}=;max-age=0;path=${p}${d && ';domain=' + d}`;
-      }
-    }
+    if (name && patterns.some((p) => p == name || (p[0] == '/' && RegExp(p.slice(1, -1)).test(name))))
+      for (const d of domains)
+        // At each `/` (and at the end): the path before it and the path through it.
+        for (const m of pathname.matchAll(/\/|$/g)) for (const p of [pathname.slice(0, m.index) || '/', pathname.slice(0, m.index! + 1)]) document.cookie = `${name}=;max-age=0;path=${p}${d}`;
   }
 }

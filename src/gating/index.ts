@@ -50,8 +50,7 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   const scan = () => {
     // Document order: a script that runs loses `data-consent`, and its copy never matches again.
     for (const o of doc.querySelectorAll<HTMLScriptElement>('script[type="text/plain"][data-consent]')) {
-      if (waiting) break;
-      if (granted(o) && (o.src || parsed(o))) {
+      if (!waiting && granted(o) && (o.src || parsed(o))) {
         // Taken back into the page later, the original stays inert.
         delete o.dataset.consent;
         // The script that runs: a new element (a clone of one inserted by `innerHTML` would keep
@@ -89,9 +88,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
         }
       } else if (loaded.has(el)) {
         // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
-        const c = el.cloneNode(true) as HTMLElement;
-        c.removeAttribute('src');
-        el.replaceWith(c);
+        el.removeAttribute('src');
+        el.replaceWith(el.cloneNode(true));
       } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el) ?? []));
     }
   };
@@ -128,7 +126,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   const ac = new AbortController();
   const on = { signal: ac.signal };
   observer.observe(doc, { childList: true, subtree: true });
-  const offStore = core.store.subscribe(scan);
+  // Every change of the decision (`destroy()` drops this listener too).
+  core.on('change', scan);
   doc.addEventListener('DOMContentLoaded', scan, on);
   doc.addEventListener('click', open, on);
   doc.addEventListener('keydown', open, on);
@@ -141,7 +140,6 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     placeholders.forEach((undo) => undo());
     observer.disconnect();
     ac.abort();
-    offStore();
     clearTimeout(reload);
   };
 };
