@@ -45,6 +45,19 @@ test('<html lang="zh-CN"> shows the built-in Chinese texts', async ({ page }) =>
   await expect(dialog.getByRole('switch', { name: '统计分析' })).not.toBeChecked();
 });
 
+test('on a page in another charset (windows-1252, script sent without one), the Chinese texts stay intact', async ({ page }) => {
+  // A script without a charset of its own is decoded in the page's: the build is ASCII only.
+  await page.route(/widget-zh\.html$|consentseal\.js$/, async (route) => {
+    const response = await route.fetch();
+    const html = route.request().url().endsWith('.html');
+    await route.fulfill({ response, headers: { 'content-type': html ? 'text/html; charset=windows-1252' : 'text/javascript' } });
+  });
+  await page.goto('/e2e/pages/widget-zh.html');
+  expect(await page.evaluate(() => document.characterSet)).toBe('windows-1252');
+  const region = page.getByRole('region', { name: '我们重视您的隐私' });
+  for (const name of ['全部接受', '全部拒绝', '自定义']) await expect(region.getByRole('button', { name })).toBeVisible();
+});
+
 test('HTML in site texts is shown as text: no element is created and no script runs', async ({ page }) => {
   await page.goto('/e2e/pages/widget-inject.html');
   const region = page.getByRole('region', { name: '<b id=evil>Hi</b>' });
