@@ -129,6 +129,19 @@ test('keyboard only: the banner comes first, the preferences trap focus, Escape 
   await expect.poll(() => state(page)).toMatchObject({ status: 'decided', purposes: { analytics: true, marketing: false } });
 });
 
+test('preferences closed by the browser itself (no cancel event) leave the widget usable', async ({ page }) => {
+  // Chromium may close a modal dialog on Escape without a cancel event (no user activation since it
+  // opened); dialog.close() does the same. The widget must not be left thinking it is still open.
+  await openWithBanner(page, BAR);
+  await page.evaluate(() => (window as unknown as W).ConsentSeal.showPreferences());
+  await expect(prefs(page)).toBeVisible();
+  await page.evaluate(() => document.querySelector('cs-layer')!.shadowRoot!.querySelector('dialog')!.close());
+  await expect(prefs(page)).toHaveCount(0);
+  await banner(page).getByRole('button', { name: 'Customize' }).click();
+  await expect(prefs(page)).toBeVisible();
+  expect((await state(page)).status).toBe('pending');
+});
+
 test('the preferences return focus to the re-open link that opened them', async ({ page }) => {
   await openWithBanner(page, BAR);
   await banner(page).getByRole('button', { name: 'Reject all' }).click();

@@ -142,6 +142,8 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           aria-modal="true"
           aria-label={ui.preferencesTitle}
           onCancel={(e) => (e.preventDefault(), close())}
+          // The browser may also close it without a cancel event (Escape with no user activation since it opened).
+          onClose={close}
           onKeyDown={trapTab}
         >
           <div class="hd">
