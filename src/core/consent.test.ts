@@ -159,6 +159,19 @@ describe('consent core', () => {
     expect(changes).toHaveBeenCalledTimes(1);
   });
 
+  it("ignores another tab's decision that is older than its own (messages that crossed)", async () => {
+    const { cs, mem, advance } = setup();
+    await cs.ready;
+    advance(5_500);
+    await cs.rejectAll();
+    // Sent 2 s before this tab's rejection (the cookie encoding keeps whole seconds), delivered after it.
+    mem.otherTab(stored({ decidedAt: T0 + 3_000, granted: ['analytics'] }));
+    expect(cs.getState()).toMatchObject({ status: 'decided', purposes: { analytics: false } });
+    // One from the same second may be the newer one: it is taken.
+    mem.otherTab(stored({ decidedAt: T0 + 5_000, granted: ['analytics'] }));
+    expect(cs.isGranted('analytics')).toBe(true);
+  });
+
   it('notes the receipt id without a change event', async () => {
     const { cs } = setup();
     await cs.acceptAll();

@@ -109,7 +109,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       // No document (server, worker): the instance event is the whole notification.
       globalThis.document?.dispatchEvent(new CustomEvent('consentseal:change', { detail: next }));
     }),
-    storage.watch(adopt),
+    // Another tab's decision, unless older than this tab's own (two decisions' messages crossed). It
+    // comes in whole seconds, so one from the same second as a decision made here may be the newer.
+    storage.watch((r) => r.decidedAt + 1e3 > (current?.decidedAt ?? 0) && adopt(r)),
   ];
   let destroyed = false;
 
