@@ -15,7 +15,7 @@ const T0 = Date.UTC(2026, 10, 1);
 /** In-memory storage standing in for IndexedDB + cookie, with a hook to play another tab. */
 function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean; cookie?: StoredDecision | undefined } = {}) {
   let saved = initial;
-  let watcher: ((r: StoredDecision) => void) | undefined;
+  let watcher: ((r?: StoredDecision) => void) | undefined;
   const storage: DecisionStorage = {
     readSync: () => ('cookie' in opts ? opts.cookie : initial),
     load: async () => {
@@ -25,7 +25,7 @@ function memoryStorage(initial?: StoredDecision, opts: { failLoad?: boolean; coo
     save: async (r) => void (saved = r),
     watch: (fn) => ((watcher = fn), () => (watcher = undefined)),
   };
-  return { factory: () => storage, saved: () => saved, otherTab: (r: StoredDecision) => watcher?.(r) };
+  return { factory: () => storage, saved: () => saved, otherTab: (r?: StoredDecision) => watcher?.(r) };
 }
 
 function setup(o: { stored?: StoredDecision; cookie?: StoredDecision | undefined; now?: number; gpc?: boolean; failLoad?: boolean; extra?: object } = {}) {
@@ -166,6 +166,9 @@ describe('consent core', () => {
     await cs.rejectAll();
     // Sent 2 s before this tab's rejection (the cookie encoding keeps whole seconds), delivered after it.
     mem.otherTab(stored({ decidedAt: T0 + 3_000, granted: ['analytics'] }));
+    expect(cs.getState()).toMatchObject({ status: 'decided', purposes: { analytics: false } });
+    // A message that is no valid decision changes nothing.
+    mem.otherTab(undefined);
     expect(cs.getState()).toMatchObject({ status: 'decided', purposes: { analytics: false } });
     // One from the same second may be the newer one: it is taken.
     mem.otherTab(stored({ decidedAt: T0 + 5_000, granted: ['analytics'] }));

@@ -111,7 +111,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     }),
     // Another tab's decision, unless older than this tab's own (two decisions' messages crossed). It
     // comes in whole seconds, so one from the same second as a decision made here may be the newer.
-    storage.watch((r) => r.decidedAt + 1e3 > (current?.decidedAt ?? 0) && adopt(r)),
+    storage.watch((r) => r && r.decidedAt + 1e3 > (current?.decidedAt ?? 0) && adopt(r)),
   ];
   let destroyed = false;
 

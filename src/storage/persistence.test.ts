@@ -117,7 +117,7 @@ describe('decision storage', () => {
   it('tells other tabs, and hears them', async () => {
     const a = open().storage;
     const b = open().storage;
-    const heard = new Promise<StoredDecision>((resolve) => b.watch(resolve));
+    const heard = new Promise<StoredDecision | undefined>((resolve) => b.watch(resolve));
     await a.save(record({ gpc: true }));
     expect(await heard).toEqual(record({ gpc: true }));
     a.watch(() => {})();

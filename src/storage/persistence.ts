@@ -12,8 +12,11 @@ export interface DecisionStorage {
   /** IndexedDB's decision; the core keeps the cookie's if that is newer. */
   load(): Promise<StoredDecision | undefined>;
   save(record: StoredDecision): Promise<void>;
-  /** Calls `fn` when another tab stores a decision (one watcher); returns the cleanup. */
-  watch(fn: (record: StoredDecision) => void): () => void;
+  /**
+   * Calls `fn` when another tab stores a decision (one watcher), with `undefined` for a message that
+   * is no valid decision; returns the cleanup.
+   */
+  watch(fn: (record: StoredDecision | undefined) => void): () => void;
 }
 
 /** The IndexedDB database and the BroadcastChannel; `decision` is the object store and its one key. */
@@ -74,11 +77,7 @@ export function createDecisionStorage(
       await attempt(() => (channel?.postMessage(value), set(KEY, value, idb)), 'storage', 'Cannot write IndexedDB');
     },
     watch(fn) {
-      if (channel)
-        channel.onmessage = (e) => {
-          const record = decodeCookie(e.data);
-          if (record) fn(record);
-        };
+      if (channel) channel.onmessage = (e) => fn(decodeCookie(e.data));
       return () => channel?.close();
     },
   };
