@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCookie, encodeCookie, readCookieValue, type CookieRecord } from './cookie';
+import { decodeCookie, encodeCookie, readCookieValues, type CookieRecord } from './cookie';
 
 const record: CookieRecord = {
   subjectId: '3f2a9c1e-8b4d-4e6f-9a1b-2c3d4e5f6a7b',
@@ -38,9 +38,9 @@ describe('cookie codec', () => {
 
   it('ignores an oversized value', () => expect(decodeCookie('1|'.padEnd(5000, 'x'))).toBeUndefined());
 
-  it('finds its cookie among others', () => {
-    expect(readCookieValue('a=1; consentseal=abc; b=2', 'consentseal')).toBe('abc');
-    expect(readCookieValue('xconsentseal=abc', 'consentseal')).toBeUndefined();
-    expect(readCookieValue('', 'consentseal')).toBeUndefined();
+  it('finds its cookies among others', () => {
+    expect(readCookieValues('a=1; consentseal=abc; b=2; consentseal=def', 'consentseal')).toEqual(['abc', 'def']);
+    expect(readCookieValues('xconsentseal=abc', 'consentseal')).toEqual([]);
+    expect(readCookieValues('', 'consentseal')).toEqual([]);
   });
 });

@@ -59,9 +59,9 @@ export function decodeCookie(value: unknown): CookieRecord | undefined {
   } catch {}
 }
 
-/** The value of cookie `name` in a `document.cookie` string. */
-export const readCookieValue = (cookies: string, name: string): string | undefined =>
+/** The values of cookie `name` in a `document.cookie` string: one for each domain and path it was written for. */
+export const readCookieValues = (cookies: string, name: string): string[] =>
   cookies
     .split(/; */)
-    .find((c) => c.startsWith(name + '='))
-    ?.slice(name.length + 1);
+    .filter((c) => c.startsWith(name + '='))
+    .map((c) => c.slice(name.length + 1));

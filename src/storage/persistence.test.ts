@@ -101,6 +101,28 @@ describe('decision storage', () => {
     expect(failing.errors).toEqual([expect.stringMatching(/^storage: /)]);
   });
 
+  it('reads the newest of several cookies of its name (left by another domain or path setting) and finds its own write among them', async () => {
+    // A host-only cookie from before `cookie.domain` was set comes first in document.cookie (the older one).
+    const old = encodeCookie(record());
+    let mine = '';
+    vi.stubGlobal('document', {
+      get cookie() {
+        return `consentseal=${old}` + (mine && `; consentseal=${mine}`);
+      },
+      set cookie(s: string) {
+        mine = /=([^;]*)/.exec(s)![1]!;
+      },
+    });
+    const { storage, errors } = open({ domain: 'example.com' });
+    expect(storage.readSync()).toEqual(record());
+    const newer = record({ decidedAt: record().decidedAt + 60_000, granted: [] });
+    await storage.save(newer);
+    expect(storage.readSync()).toEqual(newer);
+    expect(errors).toEqual([]);
+    mine = 'junk';
+    expect(storage.readSync()).toEqual(record());
+  });
+
   it('reports a refused or unreadable cookie and keeps IndexedDB', async () => {
     refuse = true;
     const { storage, errors } = open();

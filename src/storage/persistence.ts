@@ -1,5 +1,5 @@
 import { createStore, get, set } from '../core/idb';
-import { decodeCookie, encodeCookie, readCookieValue, type CookieRecord } from './cookie';
+import { decodeCookie, encodeCookie, readCookieValues, type CookieRecord } from './cookie';
 import type { NormalizedConfig } from '../core/types';
 
 /** A decision as it is stored: the cookie's fields with the full purpose map. */
@@ -48,7 +48,11 @@ export function createDecisionStorage(
   return {
     readSync() {
       try {
-        return decodeCookie(readCookieValue(document.cookie, name));
+        // Another `cookie.domain` or `path` setting leaves a cookie of the same name behind (listed first
+        // when older): the newest decision wins. Sorting puts what does not decode (undefined) last.
+        return readCookieValues(document.cookie, name)
+          .map(decodeCookie)
+          .sort((a, b) => b!.decidedAt - a!.decidedAt)[0];
       } catch (e) {
         onError('cookie', 'Cannot read the cookie', e);
       }
@@ -67,7 +71,7 @@ export function createDecisionStorage(
             `${name}=${value};path=${path};max-age=${config.expiresAfterDays * 86400};samesite=${sameSite}` +
             (location.protocol == 'https:' || sameSite == 'None' ? ';secure' : '') +
             (domain ? ';domain=' + domain : '');
-          if (readCookieValue(document.cookie, name) != value) throw 'refused';
+          if (!readCookieValues(document.cookie, name).includes(value)) throw 'refused';
         },
         'cookie',
         'Cannot write the cookie',
