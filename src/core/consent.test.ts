@@ -175,6 +175,13 @@ describe('consent core', () => {
     expect(cs.isGranted('analytics')).toBe(true);
   });
 
+  it('makes a random UUID v4 subject by default', () => {
+    const subject = () => createConsentCore(config, { storage: memoryStorage().factory }).getState().subjectId;
+    const ids = new Set(Array.from({ length: 50 }, subject));
+    expect(ids.size).toBe(50);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('notes the receipt id without a change event', async () => {
     const { cs } = setup();
     await cs.acceptAll();

@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import { validateConfig } from './config';
 import { resolveLanguage } from '../i18n';
+import { uuidOf } from '../storage/cookie';
 import { createDecisionStorage, type DecisionStorage, type StoredDecision } from '../storage/persistence';
 import type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './plugin';
 import type { ConsentEvents, ConsentState, DecisionAction, DecisionMethod, NormalizedConfig } from './types';
@@ -15,12 +16,13 @@ export interface CoreOptions {
 
 const DAY = 86_400_000;
 
-/**
- * A UUID v4 from getRandomValues, which (unlike randomUUID) works on insecure origins too: each
- * `0`/`1` of the template becomes a random hex digit, each `8` one of 8–b (the variant), `4` stays.
- */
-const randomUuid = (): string =>
-  '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) => (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16));
+/** A UUID v4 from getRandomValues, which (unlike randomUUID) works on insecure origins too. */
+const randomUuid = (): string => {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 15) | 64; // version 4
+  b[8] = (b[8]! & 63) | 128; // variant 10
+  return uuidOf(b);
+};
 
 /**
  * Creates the headless consent core: validated config, one zustand store as the single source of

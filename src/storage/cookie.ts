@@ -30,6 +30,12 @@ export interface CookieRecord {
  */
 const VALUE = /^1\|([\w-]{21}[AQgw])\|([\da-z]{1,9})\|([^|]+)\|([\da-z]{1,4})\|([a-z0-9_-]{1,40}(?::[a-z0-9_-]{1,40})*)?$/;
 
+/** The UUID text (lowercase hex, dashed 8-4-4-4-12) of 16 bytes. */
+export const uuidOf = (bytes: ArrayLike<number>): string =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+
 /** Encodes a decision as the cookie value. */
 export const encodeCookie = (r: CookieRecord): string =>
   [
@@ -48,9 +54,7 @@ export function decodeCookie(value: unknown): CookieRecord | undefined {
   try {
     const m = VALUE.exec(value as string)!;
     return {
-      subjectId: Array.from(atob(m[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
-        .join('')
-        .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-'),
+      subjectId: uuidOf(Array.from(atob(m[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))),
       decidedAt: parseInt(m[2]!, 36) * 1000,
       policyVersion: decodeURIComponent(m[3]!),
       gpc: !!(parseInt(m[4]!, 36) & 1),
