@@ -253,6 +253,13 @@ describe('Global Privacy Control', () => {
     expect(mem.saved()).toMatchObject({ granted: ['analytics'], gpc: true });
   });
 
+  it("renews nothing by the signal's withdrawal: the remaining grants expire when the visitor's decision does", async () => {
+    const { cs, mem } = setup({ gpc: true, stored: stored(), now: T0 + 20 * DAY });
+    await cs.ready;
+    expect(cs.getState()).toMatchObject({ purposes: { analytics: true, marketing: false }, decidedAt: new Date(T0).toISOString(), expiresAt: new Date(T0 + 30 * DAY).toISOString() });
+    expect(mem.saved()).toMatchObject({ decidedAt: T0, granted: ['analytics'], gpc: true });
+  });
+
   it('restores a decision only IndexedDB held, rewrites the cookie, and lets GPC take back its opt-out grants', async () => {
     const { cs, decisions, mem } = setup({ gpc: true, stored: stored(), cookie: undefined });
     expect(cs.getState().status).toBe('pending');

@@ -125,7 +125,8 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     if (bad.length) throw Error('ConsentSeal: unknown purpose or non-boolean: ' + bad.join(', '));
     const record: StoredDecision = {
       subjectId: previous.subjectId,
-      decidedAt: env.now(),
+      // The signal's withdrawal keeps the visitor's date: it renews none of the grants it leaves.
+      decidedAt: method == 'gpc' && current ? current.decidedAt : env.now(),
       policyVersion,
       gpc: gpcActive,
       // Required purposes are implied; an omitted choice keeps the current one (false while pending).
