@@ -54,12 +54,12 @@ export function createDecisionStorage(
           .map(decodeCookie)
           .sort((a, b) => b!.decidedAt - a!.decidedAt)[0];
       } catch (e) {
-        onError('cookie', 'Cannot read the cookie', e);
+        onError('cookie', 'Cannot use the cookie', e);
       }
     },
     async load() {
       return decodeCookie(
-        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, 'timed out'))]), 'storage', 'Cannot read IndexedDB'),
+        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, 'timed out'))]), 'storage', 'Cannot use IndexedDB'),
       );
     },
     async save(record) {
@@ -74,11 +74,11 @@ export function createDecisionStorage(
           if (!readCookieValues(document.cookie, name).includes(value)) throw 'refused';
         },
         'cookie',
-        'Cannot write the cookie',
+        'Cannot use the cookie',
       );
       // Other tabs take the value from the message. Only a channel closed by `destroy` throws here,
       // which leaves IndexedDB behind the cookie: the newer cookie wins at the next start.
-      await attempt(() => (channel?.postMessage(value), set(KEY, value, idb)), 'storage', 'Cannot write IndexedDB');
+      await attempt(() => (channel?.postMessage(value), set(KEY, value, idb)), 'storage', 'Cannot use IndexedDB');
     },
     watch(fn) {
       if (channel) channel.onmessage = (e) => fn(decodeCookie(e.data));
