@@ -103,7 +103,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
         }
         await receiptStore.set('retry', { n, at });
       }
-      if (at) timer = setTimeout(flush, at - now);
+      // A flush that was in flight when the outbox stopped schedules no other.
+      if (at && !ac.signal.aborted) timer = setTimeout(flush, at - now);
     }).catch(fail);
 
   const off = core.on('receipt', (r) => {
