@@ -72,6 +72,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
 
   const flush = (force?: boolean | void): Promise<void> =>
     lock(async () => {
+      // Stopped: nothing more goes out (the ready flush, a queued one, the timer of one that was in flight).
+      if (ac.signal.aborted) return;
       clearTimeout(timer);
       const now = core.env.now();
       let { n, at } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
@@ -103,8 +105,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
         }
         await receiptStore.set('retry', { n, at });
       }
-      // A flush that was in flight when the outbox stopped schedules no other.
-      if (at && !ac.signal.aborted) timer = setTimeout(flush, at - now);
+      if (at) timer = setTimeout(flush, at - now);
     }).catch(fail);
 
   const off = core.on('receipt', (r) => {
