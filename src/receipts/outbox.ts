@@ -62,6 +62,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       method: 'POST',
       keepalive: true,
       credentials: 'omit',
+      headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
     }).then((r) => (r.status == 200 ? r.json() : Promise.reject('HTTP ' + r.status)));
 
