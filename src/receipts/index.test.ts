@@ -191,6 +191,20 @@ describe('receiptsPlugin', () => {
     next.core.destroy();
   });
 
+  it('reports at start a returning visitor\'s key that no longer signs and cannot be replaced', async () => {
+    const first = start();
+    await first.core.acceptAll();
+    await vi.waitFor(() => expect(signed(first.receipts)).toHaveLength(1));
+    first.core.destroy();
+
+    vi.spyOn(crypto.subtle, 'sign').mockRejectedValue(new DOMException('key gone', 'InvalidAccessError'));
+    vi.spyOn(crypto.subtle, 'generateKey').mockRejectedValue(new DOMException('nope', 'OperationError'));
+    const next = start();
+    await vi.waitFor(() => expect(next.errors.map((e) => e.code)).toEqual(['receipt']));
+    expect(next.core.getState().status).toBe('decided');
+    next.core.destroy();
+  });
+
   it('keeps writing drafts when the stored drafts are unreadable', async () => {
     for (const junk of ['{not json', '{"a":1}', '"text"', 'null']) {
       localStorage.setItem('consentseal-unsigned', junk);

@@ -41,6 +41,10 @@ export function receiptsPlugin(): ConsentPlugin {
     const chain = serial('consentseal-receipts');
     const outbox = config.collector && createOutbox(config.collector.url, core);
     let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
+    // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork; and so
+    // this page loads its signer once.
+    const signing = (task: () => Promise<unknown>) => chain(task).catch((e) => core.reportError('receipt', 'Receipts not signed', e));
+    const load = async () => (signer ??= await loadSigner());
     receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
 
     /**
@@ -62,12 +66,10 @@ export function receiptsPlugin(): ConsentPlugin {
     };
 
     const issue = (d: ReceiptPayload) =>
-      // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork; and
-      // so this page loads its signer once.
-      chain(async () => {
+      signing(async () => {
         const { receiptId, subjectId } = d;
         if (await receiptStore.get(receiptId)) return;
-        const [sign, ephemeralKey] = (signer ??= await loadSigner());
+        const [sign, ephemeralKey] = await load();
         const hk = 'head:' + subjectId;
         const head = await receiptStore.get<ChainHead>(hk);
         const seq = (head?.seq ?? 0) + 1;
@@ -86,7 +88,7 @@ export function receiptsPlugin(): ConsentPlugin {
         drafts((list) => list.filter((x) => x.receiptId != receiptId));
         if (core.getState().subjectId == subjectId) core.setReceiptId(receiptId);
         core.emit('receipt', { receiptId, status: 'signed', jws });
-      }).catch((e) => core.reportError('receipt', 'Receipt not signed', e));
+      });
 
     const off = core.on('decision', ({ state: { subjectId, purposes, policyVersion }, action, method, gpc }) => {
       // The page without query or fragment: what the receipt records and what an auditor can reuse.
@@ -119,7 +121,7 @@ export function receiptsPlugin(): ConsentPlugin {
     // before a decision waits on it. A first visit makes no key until there is a decision to sign.
     // (The cookie tells at once; a decision made on this page loads the key anyway.)
     if (core.getState().status == 'decided') {
-      core.ready.then(() => chain(async () => void (signer ??= await loadSigner()))).catch((e) => core.reportError('receipt', 'Device key unusable', e));
+      core.ready.then(() => signing(load));
     }
     return () => {
       off();

@@ -195,6 +195,23 @@ describe('outbox', () => {
     expect(errors[0]?.code).toBe('transport');
   });
 
+  it('sends nothing more once stopped, even with a request in flight (destroy mid-flush)', async () => {
+    seed(entry('a'));
+    let answer!: (r: Response) => void;
+    fetchMock.mockImplementationOnce(() => new Promise((r) => (answer = r)));
+    const box = open_();
+    const flushed = box.flush();
+    await vi.waitFor(() => expect(fetchMock).toHaveBeenCalledTimes(1));
+    box.stop();
+    answer(new Response('busy', { status: 503 }));
+    await flushed;
+    // The failure is still recorded for the next page, but no retry is scheduled by this one.
+    expect((db().get('retry') as { n: number }).n).toBe(1);
+    await vi.advanceTimersByTimeAsync(2 * 36e5);
+    await box.flush(true);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+  });
+
   it('sends a new receipt at once, and on page exit sends what is unsent without waiting for storage', async () => {
     answers = [503];
     const box = open_();

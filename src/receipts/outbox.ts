@@ -72,6 +72,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
 
   const flush = (force?: boolean | void): Promise<void> =>
     lock(async () => {
+      // Stopped: nothing more goes out (the ready flush, a queued one, the timer of one that was in flight).
+      if (ac.signal.aborted) return;
       clearTimeout(timer);
       const now = core.env.now();
       let { n, at } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
