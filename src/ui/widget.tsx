@@ -98,8 +98,8 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     const draw = () => {
       const { ui, purposes } = texts;
       const state = core.getState();
+      // Set exactly when the state is decided.
       const at = state.decidedAt;
-      const decided = state.status == 'decided';
       const btn = (cls: string, label: string, onClick: () => unknown) => (
         <button class={'b ' + cls} onClick={onClick}>
           {label}
@@ -185,10 +185,10 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
                 </li>
               ))}
             </ul>
-            {decided && (
+            {at && (
               <div class="rec">
                 {line(ui.consentIdLabel, state.subjectId)}
-                {at && line(ui.recordedAtLabel, <time dateTime={at}>{new Date(at).toLocaleString()}</time>)}
+                {line(ui.recordedAtLabel, <time dateTime={at}>{new Date(at).toLocaleString()}</time>)}
                 {btn('s', ui.downloadReceipts, () => downloadReceipts(state).catch(fail))}
               </div>
             )}
@@ -196,7 +196,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           {acts('preferences', btn('s', ui.save, () => decide(draft, 'preferences')))}
         </dialog>
       ) : (
-        config.ui.reopenButton && decided && btn('s ro', ui.reopen, open)
+        config.ui.reopenButton && at && btn('s ro', ui.reopen, open)
       );
     };
 
