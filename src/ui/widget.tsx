@@ -141,8 +141,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           }}
           aria-modal="true"
           aria-label={ui.preferencesTitle}
-          onCancel={(e) => (e.preventDefault(), close())}
-          // The browser may also close it without a cancel event (Escape with no user activation since it opened).
+          // Escape closes it (the browser does, with or without a cancel event first); the widget follows.
           onClose={close}
           onKeyDown={trapTab}
         >
