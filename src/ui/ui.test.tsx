@@ -85,9 +85,12 @@ describe('uiPlugin', () => {
 
   it('Customize opens the preferences with nothing pre-selected; Save choices stores the toggles', async () => {
     const { core, views } = await start();
+    // Opened as a modal (the page behind inert; browsers expose it as aria-modal themselves).
+    const showModal = vi.spyOn(HTMLDialogElement.prototype, 'showModal');
     fireEvent.click(ui().getByRole('button', { name: 'Customize' }));
     expect(dialog()!.open).toBe(true);
-    expect(dialog()!.getAttribute('aria-modal')).toBe('true');
+    expect(showModal).toHaveBeenCalledOnce();
+    showModal.mockRestore();
     expect(ui().getByRole('dialog', { name: 'Privacy preferences' })).toBeTruthy();
     const necessary = ui().getByRole('switch', { name: 'necessary' }) as HTMLInputElement;
     const analytics = ui().getByRole('switch', { name: 'analytics' }) as HTMLInputElement;

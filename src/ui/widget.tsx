@@ -139,7 +139,6 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           ref={(d) => {
             if (d && !d.open) d.showModal();
           }}
-          aria-modal="true"
           aria-label={ui.preferencesTitle}
           // Escape closes it (the browser does, with or without a cancel event first); the widget follows.
           onClose={close}
