@@ -43,8 +43,11 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
   el.hidden = true;
   el.before(host);
   return () => {
+    // Allowed from its own button: keyboard focus moves on to the content, not back to the page's start.
+    const focused = document.activeElement == host;
     host.remove();
     el.hidden = hidden;
+    if (focused) el.focus();
   };
 };
 

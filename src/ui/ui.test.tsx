@@ -85,9 +85,12 @@ describe('uiPlugin', () => {
 
   it('Customize opens the preferences with nothing pre-selected; Save choices stores the toggles', async () => {
     const { core, views } = await start();
+    // Opened as a modal (the page behind inert; browsers expose it as aria-modal themselves).
+    const showModal = vi.spyOn(HTMLDialogElement.prototype, 'showModal');
     fireEvent.click(ui().getByRole('button', { name: 'Customize' }));
     expect(dialog()!.open).toBe(true);
-    expect(dialog()!.getAttribute('aria-modal')).toBe('true');
+    expect(showModal).toHaveBeenCalledOnce();
+    showModal.mockRestore();
     expect(ui().getByRole('dialog', { name: 'Privacy preferences' })).toBeTruthy();
     const necessary = ui().getByRole('switch', { name: 'necessary' }) as HTMLInputElement;
     const analytics = ui().getByRole('switch', { name: 'analytics' }) as HTMLInputElement;
@@ -114,8 +117,9 @@ describe('uiPlugin', () => {
     const customize = ui().getByRole('button', { name: 'Customize' });
     customize.focus();
     fireEvent.click(customize);
-    // Escape on a modal <dialog> fires `cancel`.
-    fireEvent(dialog()!, new Event('cancel', { cancelable: true }));
+    // Escape on a modal <dialog>, as browsers do it: `cancel`, then (not prevented) the dialog closes itself.
+    const d = dialog()!;
+    if (fireEvent(d, new Event('cancel', { cancelable: true }))) d.close();
     expect(dialog()).toBeNull();
     expect(banner()).not.toBeNull();
     expect(host()!.shadowRoot!.activeElement?.textContent).toBe('Customize');

@@ -98,8 +98,8 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     const draw = () => {
       const { ui, purposes } = texts;
       const state = core.getState();
+      // Set exactly when the state is decided.
       const at = state.decidedAt;
-      const decided = state.status == 'decided';
       const btn = (cls: string, label: string, onClick: () => unknown) => (
         <button class={'b ' + cls} onClick={onClick}>
           {label}
@@ -139,10 +139,8 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           ref={(d) => {
             if (d && !d.open) d.showModal();
           }}
-          aria-modal="true"
           aria-label={ui.preferencesTitle}
-          onCancel={(e) => (e.preventDefault(), close())}
-          // The browser may also close it without a cancel event (Escape with no user activation since it opened).
+          // Escape closes it (the browser does, with or without a cancel event first); the widget follows.
           onClose={close}
           onKeyDown={trapTab}
         >
@@ -185,10 +183,10 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
                 </li>
               ))}
             </ul>
-            {decided && (
+            {at && (
               <div class="rec">
                 {line(ui.consentIdLabel, state.subjectId)}
-                {at && line(ui.recordedAtLabel, <time dateTime={at}>{new Date(at).toLocaleString()}</time>)}
+                {line(ui.recordedAtLabel, <time dateTime={at}>{new Date(at).toLocaleString()}</time>)}
                 {btn('s', ui.downloadReceipts, () => downloadReceipts(state).catch(fail))}
               </div>
             )}
@@ -196,7 +194,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           {acts('preferences', btn('s', ui.save, () => decide(draft, 'preferences')))}
         </dialog>
       ) : (
-        config.ui.reopenButton && decided && btn('s ro', ui.reopen, open)
+        config.ui.reopenButton && at && btn('s ro', ui.reopen, open)
       );
     };
 
