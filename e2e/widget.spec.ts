@@ -88,6 +88,25 @@ test('Download my receipts saves the signed receipts as JSON', async ({ page }) 
   expect(body.receipts).toContainEqual(expect.objectContaining({ receiptId, jws: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) }));
 });
 
+test('Download my receipts carries a long log whole (1,501 receipts, over 3 MB)', async ({ page }) => {
+  await openWithBanner(page, BAR);
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as W).ConsentSeal.getState().receiptId ?? null)).not.toBeNull();
+  // 1,500 more log entries of 2 kB each, written where the SDK keeps its log.
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((ok, ko) => Object.assign(indexedDB.open('consentseal-receipts'), { onsuccess(this: IDBOpenDBRequest) { ok(this.result); }, onerror: ko }));
+    const tx = db.transaction('receipts', 'readwrite');
+    for (let i = 0; i < 1500; i++) tx.objectStore('receipts').put({ receiptId: 'old-' + i, issuedAt: '2026-01-01T00:00:00.000Z', jws: 'x'.repeat(2000), status: 'sent' }, 'old-' + i);
+    await new Promise((ok) => (tx.oncomplete = ok));
+    db.close();
+  });
+  await page.getByRole('link', { name: 'Privacy settings' }).click();
+  const [download] = await Promise.all([page.waitForEvent('download'), prefs(page).getByRole('button', { name: 'Download my receipts' }).click()]);
+  const text = await (await download.createReadStream()).toArray().then((c) => Buffer.concat(c).toString('utf8'));
+  expect(text.length).toBeGreaterThan(3_000_000);
+  expect(JSON.parse(text).receipts).toHaveLength(1501);
+});
+
 test('keyboard only: the banner comes first, the preferences trap focus, Escape returns to Customize', async ({ page }) => {
   await openWithBanner(page, BAR);
   await page.keyboard.press('Tab');
