@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 // The issues aim at 14 KiB with everything in. Three size passes on 2026-11-29 took the build from
-// 19,684 B to 16,609 B with every feature kept (Preact alone is ~3.5 KB of it); the budget sits just
+// 19,684 B to 16,617 B with every feature kept (Preact alone is ~3.5 KB of it); the budget sits just
 // above that, so any growth fails and must be paid for.
 const BUDGET_GZIP = 16_640;
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;

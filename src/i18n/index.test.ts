@@ -35,6 +35,13 @@ describe('resolveTexts', () => {
     expect(t).toMatchObject({ dir: 'ltr', ui: { acceptAll: '全部接受' }, purposes: { analytics: { title: '统计分析' } } });
     expect(t.ui.bannerText).toMatch(/^ACME仅在/);
   });
+  it('finds site texts by a language tag in any case, or by its primary language', () => {
+    const site = { texts: { EN: { acceptAll: 'OK' }, 'de-AT': { acceptAll: 'Passt' } }, purposes: [] };
+    expect(resolveTexts(site, 'en').ui.acceptAll).toBe('OK');
+    expect(resolveTexts(site, 'en-GB').ui.acceptAll).toBe('OK');
+    expect(resolveTexts(site, 'de').ui.acceptAll).toBe('Passt');
+    expect(resolveTexts(site, 'fr').ui.acceptAll).toBe('Accept all');
+  });
   it('reads Arabic and other right-to-left tags as rtl', () => {
     expect(['ar', 'arc', 'fa-IR', 'ur'].map((l) => resolveTexts(config, l).dir)).toEqual(['rtl', 'rtl', 'rtl', 'rtl']);
     expect(resolveTexts(config, 'ara').dir).toBe('ltr');

@@ -57,7 +57,8 @@ export function format(template: string, values: Record<string, string>): string
  */
 export function resolveTexts(config: Pick<NormalizedConfig, 'texts' | 'purposes' | 'controller'>, language: string): ResolvedTexts {
   const [builtInUi, builtInPurposes, site] = builtIn[match(language, Object.keys(builtIn)) ?? 'en']!;
-  const { purposes: own = {}, ...ownUi } = config.texts[language] ?? {};
+  // Tags compare case-insensitively (BCP 47), and `texts.en` also serves `en-GB`.
+  const { purposes: own = {}, ...ownUi } = config.texts[match(language, Object.keys(config.texts)) ?? ''] ?? {};
   const ui = { ...builtInUi, ...ownUi } as UiTexts;
   ui.bannerText = format(ui.bannerText, { controller: config.controller?.name ?? site });
   const purposes: ResolvedTexts['purposes'] = {};
