@@ -106,7 +106,7 @@ async function startFlakyProxy(target: number) {
     });
   });
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
-  return { state, url: `http://127.0.0.1:${port}/receipts`, stop: () => new Promise<void>((r) => server.close(() => r())) };
+  return { state, url: `http://127.0.0.1:${port}/receipts`, stop: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())) };
 }
 
 /**
