@@ -283,17 +283,24 @@ test('two tabs: decisions made at once chain without forking, and each receipt i
   const collector = await startCollector(await freePort(), dir);
   const proxy = await startFlakyProxy(Number(new URL(collector.url).port));
   try {
+    // Steps name the phase a timeout happens in.
     const a = await context.newPage();
-    await open(a, proxy.url);
-    await a.evaluate(() => window.rc.cs.acceptAll());
-    await expect.poll(async () => (await events(a)).map((e) => e.status)).toEqual(['signed', 'failed']);
+    await test.step('tab A decides while the collector is down', async () => {
+      await open(a, proxy.url);
+      await a.evaluate(() => window.rc.cs.acceptAll());
+      await expect.poll(async () => (await events(a)).map((e) => e.status)).toEqual(['signed', 'failed']);
+    });
     proxy.state.down = false;
 
     // Tab B shares the subject (the decision is stored) and sees the waiting receipt too.
     const b = await context.newPage();
-    await open(b, proxy.url);
-    expect(await b.evaluate(() => window.rc.cs.getState().subjectId)).toBe(await a.evaluate(() => window.rc.cs.getState().subjectId));
-    await Promise.all([a.evaluate(() => window.rc.cs.rejectAll()), b.evaluate(() => window.rc.cs.setPurposes({ analytics: true }))]);
+    await test.step('tab B opens on the same subject', async () => {
+      await open(b, proxy.url);
+      expect(await b.evaluate(() => window.rc.cs.getState().subjectId)).toBe(await a.evaluate(() => window.rc.cs.getState().subjectId));
+    });
+    await test.step('both tabs decide at once', () =>
+      Promise.all([a.evaluate(() => window.rc.cs.rejectAll()), b.evaluate(() => window.rc.cs.setPurposes({ analytics: true }))]),
+    );
     await expect.poll(async () => (await collector.stored()).length).toBe(3);
 
     const rows = (await collector.stored()).sort((x, y) => x.seq - y.seq);
@@ -306,8 +313,10 @@ test('two tabs: decisions made at once chain without forking, and each receipt i
     const forwarded = proxy.state.requests.filter((r) => r.status === 0).flatMap((r) => JSON.parse(r.body).receipts as string[]);
     expect(forwarded.sort()).toEqual(rows.map((r) => r.jws).sort());
   } finally {
-    await proxy.stop();
-    await collector.stop();
+    await test.step('stop the proxy and the collector', async () => {
+      await proxy.stop();
+      await collector.stop();
+    });
   }
 });
 
