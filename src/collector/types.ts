@@ -30,25 +30,9 @@ export interface VerifiedReceipt {
 export type ChainStatus = 'complete' | 'incomplete';
 
 /** One stored receipt: the exact JWS beside its parsed fields, as exported (one NDJSON line each). */
-export interface StoredReceipt {
-  receiptId: string;
-  subjectId: string;
-  seq: number;
-  prev: string | null;
+export interface StoredReceipt extends Omit<ReceiptPayload, 'ver'> {
   jwsHash: string;
-  issuedAt: string;
   storedAt: string;
-  action: ReceiptPayload['action'];
-  method: ReceiptPayload['method'];
-  purposes: Record<string, boolean>;
-  policyVersion: string;
-  policyUrl: string;
-  language: string;
-  noticeHash: string;
-  page: string;
-  gpc: boolean;
-  ephemeralKey: boolean;
-  sdk: string;
   kid: string;
   chainStatus: ChainStatus;
   jws: string;
