@@ -4,6 +4,7 @@ import resolve from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
+import { mangleProperties } from './scripts/mangle-props.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const define = { __SDK_VERSION__: JSON.stringify(pkg.version) };
@@ -27,12 +28,13 @@ function cssString() {
 
 // ascii_only: \u escapes keep the zh-CN texts intact on a page served in another charset (and
 // compress better than raw UTF-8).
-const browserPlugins = (minify) => [
+// mangleProps: only for the sealed script-tag IIFE (see scripts/mangle-props.mjs).
+const browserPlugins = (minify, { mangleProps = false } = {}) => [
   cssString(),
   resolve({ browser: true }),
   esbuild({ target: 'es2020', define, jsx: 'automatic', jsxImportSource: 'preact', minify: false }),
   ...(minify
-    ? [terser({ ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true, pure_getters: true }, mangle: { properties: false }, format: { comments: false, ascii_only: true } })]
+    ? [terser({ ecma: 2020, module: false, compress: { passes: 3, unsafe_arrows: true, pure_getters: true }, mangle: { properties: mangleProps && mangleProperties }, format: { comments: false, ascii_only: true } })]
     : []),
 ];
 
@@ -44,7 +46,7 @@ const builds = [
     tag: 'script',
     input: 'src/script-tag.ts',
     output: { file: 'dist/consentseal.js', format: 'iife', sourcemap: false },
-    plugins: browserPlugins(true),
+    plugins: browserPlugins(true, { mangleProps: true }),
   },
   {
     tag: 'esm',
