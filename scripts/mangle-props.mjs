@@ -1,12 +1,13 @@
-// Property names terser may shorten in dist/consentseal.js (and only there: the IIFE is sealed, so
-// nothing outside it can read these names). Measured on 2026-11-29: 16,617 → 16,461 B gzip.
+// Property names terser shortens in dist/consentseal.js, and only there: the IIFE is sealed, so
+// nothing outside it reads these names. Measured on 2026-11-29: 16,617 → 16,461 B gzip with terser's
+// own short names, → 16,410 B with the names below (chosen by `node scripts/mangle-names.mjs`).
 //
 // A name is renamed everywhere in the bundle or nowhere, so one is listed only when every use of it
 // in the bundle is internal. None of ours qualify: the config, the state, the events, the texts, the
 // receipt payload, the cookie and the IndexedDB records are contract, and `window.ConsentSeal` is the
 // whole core (`store`, `config`, `env`, `decide`, `emit`, … are reachable from the page). Mangling
 // the few internal names we have (`readSync`, `onError`) made the gzip 9 B bigger, so the list is
-// Preact's alone. Preact's internals are safe to rename because:
+// Preact's alone. Preact's are safe to rename because:
 // - the bundle renders only function components of ours: no class component exists, so the class
 //   lifecycle names below are only ever read (always undefined), never defined;
 // - no preact/hooks, preact/devtools or second copy of Preact shares the `options` object, and the
@@ -43,5 +44,71 @@ const preactUnused = [
   'unmount',
 ];
 
-/** terser `mangle.properties` for the script-tag build. `__html` (dangerouslySetInnerHTML) does not match. */
-export const mangleProperties = { regex: new RegExp(`^(?:${preactInternals}|${preactUnused.join('|')})$`) };
+/** Which property names are shortened. `__html` (dangerouslySetInnerHTML) does not match. */
+export const mangledNames = new RegExp(`^(?:${preactInternals}|${preactUnused.join('|')})$`);
+
+/**
+ * The short name of each, picked for the smallest gzip (terser's own picks cost 49 B more). terser
+ * trusts these without checking them against the bundle, so `checkShortNames()` fails the build
+ * when one of them is a property name anywhere in the bundle. None is a DOM property name either
+ * (Preact keeps `__k` on the element it renders into). A name that matches `mangledNames` but is not
+ * here gets a short name from terser, which avoids every name in use.
+ */
+export const shortNames = {
+  __: 'o', __b: 'm', __c: 'u', __d: 'h', __e: 't', __E: '_', __h: 'k', __i: 'el', __k: 'p', __m: 'uu',
+  __n: 'C', __P: 'nt', __r: '$', __s: 'ef', __u: 're', __v: 'i', _sb: 'v',
+  componentDidCatch: 'es', componentDidMount: 'kw', componentDidUpdate: 'cw', componentWillMount: 'te',
+  componentWillReceiveProps: 'qe', componentWillUnmount: 'al', componentWillUpdate: 'q',
+  debounceRendering: 'aa', defaultProps: 'I', diffed: 'V', forceUpdate: 'se', getChildContext: 'cs',
+  getDerivedStateFromError: 'cl', getDerivedStateFromProps: 'M', getSnapshotBeforeUpdate: 'ce',
+  shouldComponentUpdate: 'ae', vnode: 'O',
+};
+
+/** The terser options that do it: `mangle.properties` and a fresh `nameCache` (terser writes to it). */
+export const propertyMangling = () => ({
+  mangle: { properties: { regex: mangledNames } },
+  nameCache: { props: { props: Object.fromEntries(Object.entries(shortNames).map(([name, short]) => [`$${name}`, short])) } },
+});
+
+/** Every property name an ESTree AST uses: `a.b`, `a['b']`, `{ b }`, `{ 'b': … }`, class members, `'b' in a`. */
+export function propertyNamesIn(ast) {
+  const names = new Set();
+  const walk = (node) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const key = (k) => (k.type === 'Identifier' ? k.name : k.type === 'Literal' ? String(k.value) : undefined);
+    if (node.type === 'MemberExpression') names.add(node.computed ? node.property.type === 'Literal' && String(node.property.value) : node.property.name);
+    if (/^(Property|MethodDefinition|PropertyDefinition)$/.test(node.type) && !node.computed) names.add(key(node.key));
+    if (node.type === 'BinaryExpression' && node.operator === 'in' && node.left.type === 'Literal') names.add(String(node.left.value));
+    for (const k in node) if (k !== 'type' && typeof node[k] === 'object') walk(node[k]);
+  };
+  walk(ast);
+  names.delete(undefined);
+  names.delete(false);
+  return names;
+}
+
+/**
+ * A Rollup plugin, placed before terser: fails the build when a short name from `shortNames` is
+ * already a property name in the bundle, is given twice, or is itself a name that gets shortened
+ * (each would make two properties one).
+ */
+export function checkShortNames() {
+  return {
+    name: 'check-short-names',
+    renderChunk(code) {
+      const used = propertyNamesIn(this.parse(code));
+      const shorts = Object.values(shortNames);
+      const clashes = Object.entries(shortNames).filter(
+        ([, short]) => used.has(short) || mangledNames.test(short) || shorts.indexOf(short) != shorts.lastIndexOf(short),
+      );
+      if (clashes.length) {
+        this.error(
+          `scripts/mangle-props.mjs: ${clashes.map(([name, short]) => `'${short}' (for ${name})`).join(', ')} ` +
+            'already named in the bundle; run `node scripts/mangle-names.mjs` and paste its shortNames',
+        );
+      }
+      return null;
+    },
+  };
+}
