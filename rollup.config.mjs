@@ -45,10 +45,13 @@ const noFinalNewline = () => ({
   },
 });
 
+// The minified builds keep ES2021 syntax (`??=`, `||=`: 11 B gzip on the script tag). They already
+// need more than ES2021 to work in full (`<dialog>.showModal()`, `Array.prototype.at`: Chrome 92,
+// Firefox 98, Safari 15.4), so this excludes no browser they work in. The ESM builds stay ES2020.
 const browserPlugins = (minify, { mangleProps = false } = {}) => [
   cssString(),
   resolve({ browser: true }),
-  esbuild({ target: 'es2020', define, jsx: 'automatic', jsxImportSource: 'preact', minify: false }),
+  esbuild({ target: minify ? 'es2021' : 'es2020', define, jsx: 'automatic', jsxImportSource: 'preact', minify: false }),
   ...(minify ? [...(mangleProps ? [checkShortNames()] : []), terser(terserOptions({ mangleProps })), noFinalNewline()] : []),
 ];
 
