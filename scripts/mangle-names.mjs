@@ -1,7 +1,7 @@
 // Picks the short names of scripts/mangle-props.mjs for the smallest gzip of dist/consentseal.js and
 // prints them as a `shortNames` to paste there. `node scripts/mangle-names.mjs` (about a minute).
 // Run it when the build reports a clash, or after a Preact upgrade; any valid choice is correct,
-// this one only saves bytes (about 50 B gzip on 2026-11-29 over terser's own picks; brotli, which the
+// this one only saves bytes (about 60 B gzip on 2026-11-29 over terser's own picks; brotli, which the
 // budget does not count, may lose a few).
 //
 // How: minify once, then for each shortened property (most used first) try every free one-letter

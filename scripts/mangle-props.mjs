@@ -1,6 +1,6 @@
 // Property names terser shortens in dist/consentseal.js, and only there: the IIFE is sealed, so
-// nothing outside it reads these names. Measured on 2026-11-29: about 160 B gzip with terser's own short
-// names, about 50 B more with the names below (chosen by `node scripts/mangle-names.mjs`).
+// nothing outside it reads these names. Measured on 2026-11-29: 168 B gzip with terser's own short
+// names, 62 B more with the names below (chosen by `node scripts/mangle-names.mjs`).
 //
 // A name is renamed everywhere in the bundle or nowhere, so one is listed only when every use of it
 // in the bundle is internal. None of ours qualify: the config, the state, the events, the texts, the
@@ -21,7 +21,7 @@
 const preactInternals = '__[a-zA-Z]?|_sb';
 
 /**
- * Class-component lifecycle, Component methods and `options` hooks: none is defined or called by our
+ * Class-component lifecycle, Component members and `options` hooks: none is defined or read by our
  * code. (`contextType`, `sub` and `unmount` would qualify, but terser never renames a name some DOM
  * or built-in interface has, so they are not listed.)
  */
@@ -39,6 +39,9 @@ const preactUnused = [
   'componentDidUpdate',
   'componentDidCatch',
   'defaultProps',
+  'render', // Preact tells a class component by its prototype's render: none of ours has one
+  'props', // of a vnode or component: our function components get theirs as an argument
+  'base', // a component's DOM node
   'forceUpdate',
   'debounceRendering', // this and the next two: `options` hooks
   'vnode',
@@ -50,20 +53,20 @@ const preactUnused = [
 export const mangledNames = new RegExp(`^(?:${preactInternals}|${preactUnused.join('|')})$`);
 
 /**
- * The short name of each, picked for the smallest gzip (terser's own picks cost ~50 B more). terser
+ * The short name of each, picked for the smallest gzip (terser's own picks cost ~60 B more). terser
  * trusts these without checking them against the bundle, so `checkShortNames()` fails the build
  * when one of them is a property name anywhere in the bundle. None is a DOM property name either
  * (Preact keeps `__k` on the element it renders into). A name that matches `mangledNames` but is not
  * here gets a short name from terser, which avoids every name in use.
  */
 export const shortNames = {
-  __: 'o', __b: 'm', __c: 'u', __d: 'se', __e: 't', __E: '_', __h: 'k', __html: 'h', __i: 'el', __k: 'p',
-  __m: 'uu', __n: 'C', __P: 'nt', __r: '$', __s: 'ef', __u: 're', __v: 'i', _sb: 'v',
+  __: 'o', __b: 'h', __c: 'u', __d: 'se', __e: 't', __E: '_', __h: 'k', __html: 'A', __i: 'el', __k: 'p',
+  __m: 'uu', __n: 'C', __P: 'nt', __r: '$', __s: 'ef', __u: 're', __v: 'i', _sb: 'v', base: 'T',
   componentDidCatch: 'es', componentDidMount: 'kw', componentDidUpdate: 'cw', componentWillMount: 'te',
   componentWillReceiveProps: 'qe', componentWillUnmount: 'al', componentWillUpdate: 'q',
-  debounceRendering: 'aa', defaultProps: 'I', diffed: 'V', forceUpdate: 'j', getChildContext: 'cs',
+  debounceRendering: 'ha', defaultProps: 'I', diffed: 'hh', forceUpdate: 'Le', getChildContext: 'cs',
   getDerivedStateFromError: 'cl', getDerivedStateFromProps: 'S', getSnapshotBeforeUpdate: 'ce',
-  shouldComponentUpdate: 'ae', vnode: 'O',
+  props: 'm', render: 'L', shouldComponentUpdate: 'La', vnode: 'O',
 };
 
 /** The terser options that do it: `mangle.properties` and a fresh `nameCache` (terser writes to it). */
