@@ -1,6 +1,6 @@
 // Property names terser shortens in dist/consentseal.js, and only there: the IIFE is sealed, so
-// nothing outside it reads these names. Measured on 2026-11-29: 168 B gzip with terser's own short
-// names, 62 B more with the names below (chosen by `node scripts/mangle-names.mjs`).
+// nothing outside it reads these names. Measured on 2026-11-29: 215 B gzip with terser's own short
+// names, 30 B more with the names below (chosen by `node scripts/mangle-names.mjs`).
 //
 // A name is renamed everywhere in the bundle or nowhere, so one is listed only when every use of it
 // in the bundle is internal. None of ours qualify: the config, the state, the events, the texts, the
@@ -20,11 +20,7 @@
 /** Preact 10's own mangled internals (`_children` → `__k`, `_dom` → `__e`, `_parent` → `__`, …). */
 const preactInternals = '__[a-zA-Z]?|_sb';
 
-/**
- * Class-component lifecycle, Component members and `options` hooks: none is defined or read by our
- * code. (`contextType`, `sub` and `unmount` would qualify, but terser never renames a name some DOM
- * or built-in interface has, so they are not listed.)
- */
+/** Class-component lifecycle, Component members and `options` hooks: none is defined or read by our code. */
 const preactUnused = [
   'getDerivedStateFromProps',
   'getDerivedStateFromError',
@@ -41,11 +37,15 @@ const preactUnused = [
   'defaultProps',
   'render', // Preact tells a class component by its prototype's render: none of ours has one
   'props', // of a vnode or component: our function components get theirs as an argument
+  'context',
+  'contextType',
+  'sub', // a context provider's subscribe: no createContext in the bundle
   'base', // a component's DOM node
   'forceUpdate',
   'debounceRendering', // this and the next two: `options` hooks
   'vnode',
   'diffed',
+  'unmount',
   '__html', // dangerouslySetInnerHTML's member: we never set one (no HTML is ever interpreted)
 ];
 
@@ -53,25 +53,27 @@ const preactUnused = [
 export const mangledNames = new RegExp(`^(?:${preactInternals}|${preactUnused.join('|')})$`);
 
 /**
- * The short name of each, picked for the smallest gzip (terser's own picks cost ~60 B more). terser
+ * The short name of each, picked for the smallest gzip (terser's own picks cost ~30 B more). terser
  * trusts these without checking them against the bundle, so `checkShortNames()` fails the build
- * when one of them is a property name anywhere in the bundle. None is a DOM property name either
- * (Preact keeps `__k` on the element it renders into). A name that matches `mangledNames` but is not
- * here gets a short name from terser, which avoids every name in use.
+ * when one of them is a property name anywhere in the bundle, and when a listed name in the bundle
+ * has none here. None is a DOM property name either (Preact keeps `__k` on the element it renders
+ * into): terser's own guard against those is off (`builtins`), since `context`, `contextType`, `sub`
+ * and `unmount` are also DOM or built-in names, and we rename them knowingly.
  */
 export const shortNames = {
   __: 'o', __b: 'h', __c: 'u', __d: 'se', __e: 't', __E: '_', __h: 'k', __html: 'A', __i: 'el', __k: 'p',
-  __m: 'uu', __n: 'C', __P: 'nt', __r: '$', __s: 'ef', __u: 're', __v: 'i', _sb: 'v', base: 'T',
+  __m: 'uu', __n: 'C', __P: 'nt', __r: 'J', __s: 'ef', __u: 're', __v: 'i', _sb: 'v', base: 'T',
   componentDidCatch: 'es', componentDidMount: 'kw', componentDidUpdate: 'cw', componentWillMount: 'te',
-  componentWillReceiveProps: 'qe', componentWillUnmount: 'al', componentWillUpdate: 'q',
-  debounceRendering: 'ha', defaultProps: 'I', diffed: 'hh', forceUpdate: 'Le', getChildContext: 'cs',
-  getDerivedStateFromError: 'cl', getDerivedStateFromProps: 'S', getSnapshotBeforeUpdate: 'ce',
-  props: 'm', render: 'L', shouldComponentUpdate: 'La', vnode: 'O',
+  componentWillReceiveProps: 'qe', componentWillUnmount: 'al', componentWillUpdate: 'q', context: 'j',
+  contextType: 'pa', debounceRendering: 'ha', defaultProps: 'I', diffed: 'hh', forceUpdate: 'Le',
+  getChildContext: 'cs', getDerivedStateFromError: 'cl', getDerivedStateFromProps: 'S',
+  getSnapshotBeforeUpdate: 'ce', props: 'm', render: 'L', shouldComponentUpdate: 'La', sub: 'Ge',
+  unmount: 'th', vnode: 'O',
 };
 
 /** The terser options that do it: `mangle.properties` and a fresh `nameCache` (terser writes to it). */
 export const propertyMangling = () => ({
-  mangle: { properties: { regex: mangledNames } },
+  mangle: { properties: { regex: mangledNames, builtins: true } },
   nameCache: { props: { props: Object.fromEntries(Object.entries(shortNames).map(([name, short]) => [`$${name}`, short])) } },
 });
 
@@ -96,7 +98,8 @@ export function propertyNamesIn(ast) {
 /**
  * A Rollup plugin, placed before terser: fails the build when a short name from `shortNames` is
  * already a property name in the bundle, is given twice, or is itself a name that gets shortened
- * (each would make two properties one).
+ * (each would make two properties one), and when a name that gets shortened has no short name (terser
+ * would pick one, maybe a DOM property's).
  */
 export function checkShortNames() {
   return {
@@ -107,11 +110,13 @@ export function checkShortNames() {
       const clashes = Object.entries(shortNames).filter(
         ([, short]) => used.has(short) || mangledNames.test(short) || shorts.indexOf(short) != shorts.lastIndexOf(short),
       );
-      if (clashes.length) {
-        this.error(
-          `scripts/mangle-props.mjs: ${clashes.map(([name, short]) => `'${short}' (for ${name})`).join(', ')} ` +
-            'already named in the bundle; run `node scripts/mangle-names.mjs` and paste its shortNames',
-        );
+      const missing = [...used].filter((name) => mangledNames.test(name) && !Object.hasOwn(shortNames, name));
+      const problems = [
+        ...clashes.map(([name, short]) => `'${short}' (for ${name}) is already named in the bundle`),
+        ...missing.map((name) => `${name} has no short name`),
+      ];
+      if (problems.length) {
+        this.error(`scripts/mangle-props.mjs: ${problems.join(', ')}; run \`node scripts/mangle-names.mjs\` and paste its shortNames`);
       }
       return null;
     },

@@ -40,6 +40,10 @@ describe('checkShortNames', () => {
     expect(await check(`window.x = window.y.${short};`)).toContain(`'${short}' (for ${long})`);
   });
 
+  it('fails the build when a name that gets shortened has no short name', async () => {
+    expect(await check('window.x = window.y.__q;')).toContain('__q has no short name');
+  });
+
   it('fails the build when two names share a short name, or a short name is itself shortened', async () => {
     shortNames.__b = shortNames.__c;
     expect(await check('window.x = 1;')).toContain(`(for __b)`);
