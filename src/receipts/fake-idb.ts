@@ -1,9 +1,15 @@
 /**
  * An in-memory stand-in for idb-keyval (through src/core/idb.ts) in unit tests (`vi.mock('../core/idb', () => import('./fake-idb'))`):
  * one Map per database, values structured-cloned like IndexedDB does, faults switchable per call kind.
+ * Each write is one transaction: all its values or none.
  */
 export const dbs = new Map<string, Map<unknown, unknown>>();
-export const faults = { get: null as Error | null, set: null as Error | null };
+export const faults = {
+  get: null as Error | null,
+  set: null as Error | null,
+  /** A write that holds one of these keys never commits: the page was closed before its transaction did. */
+  hold: (_key: string) => false,
+};
 
 /** Like idb-keyval's UseStore; its object store offers only `getAll`. */
 type Store = ((mode: IDBTransactionMode, cb: (s: { getAll(): unknown[] }) => unknown) => Promise<unknown>) & { key: string };
@@ -24,11 +30,16 @@ export const get = async (k: unknown, s: Store) => {
   if (faults.get) throw faults.get;
   return structuredClone(db(s).get(k));
 };
-export const set = async (k: unknown, v: unknown, s: Store) => {
+export const setAll = async (entries: Array<[string, unknown]>, s: Store) => {
   if (faults.set) throw faults.set;
-  db(s).set(k, structuredClone(v));
+  if (entries.some(([k]) => faults.hold(k))) return new Promise<void>(() => {});
+  // Cloned first, so a value that cannot be cloned leaves nothing written.
+  const copies = entries.map(([k, v]) => [k, structuredClone(v)] as const);
+  for (const [k, v] of copies) db(s).set(k, v);
 };
+export const set = (k: string, v: unknown, s: Store) => setAll([[k, v]], s);
 export const reset = () => {
   dbs.clear();
   faults.get = faults.set = null;
+  faults.hold = () => false;
 };

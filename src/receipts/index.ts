@@ -68,26 +68,29 @@ export function receiptsPlugin(): ConsentPlugin {
     const issue = (d: ReceiptPayload) =>
       signing(async () => {
         const { receiptId, subjectId } = d;
-        if (await receiptStore.get(receiptId)) return;
-        const [sign, ephemeralKey] = await load();
-        const hk = 'head:' + subjectId;
-        const head = await receiptStore.get<ChainHead>(hk);
-        const seq = (head?.seq ?? 0) + 1;
-        const issuedAt = new Date(env.now()).toISOString();
-        const jws = await sign({
-          ...d,
-          seq,
-          prev: head?.hash ?? null,
-          issuedAt,
-          noticeHash: await noticeHash(config, d.language, d.page),
-          ephemeralKey,
-          sdk: 'consentseal@' + __SDK_VERSION__,
-        });
-        await receiptStore.set(hk, { seq, hash: await sha256(jws) });
-        await receiptStore.set(receiptId, { receiptId, issuedAt, jws, status: 'pending' } satisfies ReceiptLogEntry);
+        // Already signed (by another tab, or by a page left before it took the draft out): only the draft goes.
+        if (!(await receiptStore.get(receiptId))) {
+          const [sign, ephemeralKey] = await load();
+          const hk = 'head:' + subjectId;
+          const head = await receiptStore.get<ChainHead>(hk);
+          const seq = (head?.seq ?? 0) + 1;
+          const issuedAt = new Date(env.now()).toISOString();
+          const jws = await sign({
+            ...d,
+            seq,
+            prev: head?.hash ?? null,
+            issuedAt,
+            noticeHash: await noticeHash(config, d.language, d.page),
+            ephemeralKey,
+            sdk: 'consentseal@' + __SDK_VERSION__,
+          });
+          // One transaction: a head stored without its receipt would chain the next receipt to one
+          // that was never kept; a receipt without its head would fork the chain at its seq.
+          await receiptStore.set({ [hk]: { seq, hash: await sha256(jws) }, [receiptId]: { receiptId, issuedAt, jws, status: 'pending' } satisfies ReceiptLogEntry });
+          if (core.getState().subjectId == subjectId) core.setReceiptId(receiptId);
+          core.emit('receipt', { receiptId, status: 'signed', jws });
+        }
         drafts((list) => list.filter((x) => x.receiptId != receiptId));
-        if (core.getState().subjectId == subjectId) core.setReceiptId(receiptId);
-        core.emit('receipt', { receiptId, status: 'signed', jws });
       });
 
     const off = core.on('decision', ({ state: { subjectId, purposes, policyVersion }, action, method, gpc }) => {

@@ -8,8 +8,8 @@ it('without IndexedDB, never rejects: reports each fault and keeps the values fo
   const faults: unknown[] = [];
   receiptStore.onError = (e) => faults.push(e);
   expect(await receiptStore.get('head:x')).toBeUndefined();
-  await receiptStore.set('r1', { receiptId: 'r1', issuedAt: '2026-11-29T10:00:01.000Z', jws: 'a.b.c', status: 'pending' });
-  await receiptStore.set('r0', { receiptId: 'r0', issuedAt: '2026-11-29T10:00:00.000Z', jws: 'd.e.f', status: 'pending' });
+  await receiptStore.set({ r1: { receiptId: 'r1', issuedAt: '2026-11-29T10:00:01.000Z', jws: 'a.b.c', status: 'pending' } });
+  await receiptStore.set({ r0: { receiptId: 'r0', issuedAt: '2026-11-29T10:00:00.000Z', jws: 'd.e.f', status: 'pending' } });
   expect(await receiptStore.get('r1')).toMatchObject({ jws: 'a.b.c' });
   expect((await readReceiptLog()).map((e) => e.receiptId)).toEqual(['r0', 'r1']);
   expect(faults).toHaveLength(3);

@@ -1,4 +1,4 @@
-import { createStore, get, promisifyRequest, set } from '../core/idb';
+import { createStore, get, promisifyRequest, setAll } from '../core/idb';
 
 /** One receipt this browser signed, as the visitor can download it. */
 export interface ReceiptLogEntry {
@@ -32,12 +32,17 @@ export const receiptStore = {
       receiptStore.onError(e);
     }
   },
-  async set(k: string, v: unknown): Promise<void> {
+  /**
+   * Stores every member of `values` in one transaction, so none is ever kept without the others (a
+   * chain head without its receipt): on a fault, all of them stay in memory instead.
+   */
+  async set(values: Record<string, unknown>): Promise<void> {
+    const list = Object.entries(values);
     try {
-      await set(k, v, db);
-      mem.delete(k);
+      await setAll(list, db);
+      for (const [k] of list) mem.delete(k);
     } catch (e) {
-      mem.set(k, v);
+      for (const [k, v] of list) mem.set(k, v);
       receiptStore.onError(e);
     }
   },

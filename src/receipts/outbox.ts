@@ -11,10 +11,15 @@ export interface CollectorReply {
   acks?: Record<string, string>;
 }
 
-/** Persisted as `retry`: failed attempts in a row and when the next one is due (ms since the epoch). */
+/**
+ * Persisted as `retry`: failed attempts in a row, when the next one is due and until when the
+ * collector asked for quiet (its `Retry-After`: forced flushes and page exits wait for it too), in
+ * ms since the epoch.
+ */
 interface Retry {
   n: number;
   at: number;
+  hold?: number;
 }
 
 type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
@@ -24,6 +29,12 @@ type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
  * "equal jitter" (half fixed, half random) so tabs and visitors do not retry in lockstep. Whole ms.
  */
 export const backoff = (n: number, random = Math.random()): number => Math.round((Math.min(36e5, 2500 * 2 ** n) * (1 + random)) / 2);
+
+/**
+ * Milliseconds a `Retry-After` value asks to wait: delta-seconds or an HTTP date (against `now`);
+ * 0 when there is none or it cannot be read.
+ */
+export const retryAfter = (v: string | null, now: number): number => (+v! >= 0 ? +v! * 1e3 : Date.parse(v!) - now) || 0;
 
 /**
  * Splits receipts into request bodies of at most 100 receipts and about 60 kB: keepalive requests
@@ -56,6 +67,9 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   // Also the listeners' options: its `signal` removes them all on `stop`.
   const ac = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The collector's last `Retry-After` (ms), then until when it holds; read on `pagehide`. */
+  let asked = 0;
+  let hold = 0;
 
   const post = (batch: Sendable[]): Promise<CollectorReply> =>
     fetch(url, {
@@ -64,7 +78,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       credentials: 'omit',
       headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
-    }).then((r) => (r.status == 200 ? r.json() : Promise.reject('HTTP ' + r.status)));
+    }).then((r) => (r.status == 200 ? r.json() : Promise.reject(((asked = retryAfter(r.headers.get('retry-after'), core.env.now())), 'HTTP ' + r.status))));
 
   const fail = (err: unknown) => core.reportError('transport', 'Receipts not delivered: ' + err, err);
   const note = (e: Sendable, status: ReceiptEvent['status'], reason?: string) =>
@@ -76,8 +90,9 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       if (ac.signal.aborted) return;
       clearTimeout(timer);
       const now = core.env.now();
-      let { n, at } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
-      if (force || at <= now) {
+      let { n, at, hold: h = 0 } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
+      if ((force || at <= now) && h <= now) {
+        asked = 0;
         const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
         try {
           for (const batch of batches(list)) {
@@ -90,21 +105,24 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
               if (status) {
                 e.status = status;
                 if (acks[receiptId]) e.ack = acks[receiptId];
-                await receiptStore.set(receiptId, e);
+                await receiptStore.set({ [receiptId]: e });
                 note(e, status, reason);
                 if (reason != null) core.reportError('receipt', `Receipt ${receiptId} rejected: ${reason}`);
               }
             }
             if (batch.some((e) => e.status == 'pending')) throw 'unanswered';
           }
-          n = at = 0;
+          n = at = h = 0;
         } catch (err) {
-          at = now + backoff(++n);
+          // Never sooner than the backoff, nor than the collector asked; never more than a day.
+          at = now + Math.min(864e5, Math.max(backoff(++n), asked));
+          h = asked && at;
           for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
           fail(err);
         }
-        await receiptStore.set('retry', { n, at });
+        await receiptStore.set({ retry: { n, at, hold: h } });
       }
+      hold = h;
       if (at) timer = setTimeout(flush, at - now);
     }).catch(fail);
 
@@ -112,7 +130,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
     if (r.status == 'signed') pending.set(r.receiptId, r as Sendable), flush(true);
   });
   addEventListener('online', () => flush(true), ac);
-  addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), ac);
+  addEventListener('pagehide', () => hold > core.env.now() || batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), ac);
   core.ready.then(flush);
   return {
     flush,
