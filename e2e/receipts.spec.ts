@@ -228,7 +228,7 @@ test('collector answering 503: receipts are kept (sent as CORS-simple text/plain
     await page.evaluate(() => window.rc.cs.rejectAll());
     await expect.poll(async () => (await events(page)).map((e) => e.status)).toEqual(['signed', 'failed']);
     expect(proxy.state.requests).toHaveLength(1);
-    expect(proxy.state.requests[0]!.contentType).toBe('text/plain');
+    expect(proxy.state.requests[0]!.contentType).toBe('text/plain;charset=UTF-8');
     const [pending] = await log(page);
     expect(JSON.parse(proxy.state.requests[0]!.body)).toEqual({ receipts: [pending!.jws] });
     expect(await page.evaluate(() => window.rc.errors.map((e) => e.message).join())).toContain('503');

@@ -29,12 +29,18 @@ interface ChainHead {
  */
 const UNSIGNED = 'consentseal-unsigned';
 
+/**
+ * A decision still to sign: the payload in its members' order, those set at signing empty. The last
+ * two (`ephemeralKey`, `sdk`) come at signing, where they land last as the contract orders them.
+ */
+type Draft = Omit<ReceiptPayload, 'ephemeralKey' | 'sdk'>;
+
 /** The receipts layer as a core plugin. */
 export function receiptsPlugin(): ConsentPlugin {
   return (core) => {
     // Without WebCrypto (an insecure origin) no receipt is made; the first decision says why, once.
     if (!crypto.subtle) {
-      const off = core.on('decision', () => (off(), core.reportError('crypto', 'No receipts: they need a secure context (https)')));
+      const off = core.on('decision', () => (off(), core.reportError('crypto', 'Receipts need a secure context (https)')));
       return off;
     }
     const { config, env } = core;
@@ -51,8 +57,8 @@ export function receiptsPlugin(): ConsentPlugin {
      * Edits the drafts in localStorage: payloads still to sign, members in the payload's order, those
      * set at signing empty. Without localStorage (blocked), this page's receipts are still signed.
      */
-    const drafts = (edit: (list: ReceiptPayload[]) => ReceiptPayload[]) => {
-      let list: ReceiptPayload[] = [];
+    const drafts = (edit: (list: Draft[]) => Draft[]) => {
+      let list: Draft[] = [];
       try {
         // A value this page cannot read must not keep its own decisions from being written. Of
         // JSON values only arrays have `filter`: anything else throws here.
@@ -65,7 +71,7 @@ export function receiptsPlugin(): ConsentPlugin {
       } catch {}
     };
 
-    const issue = (d: ReceiptPayload) =>
+    const issue = (d: Draft) =>
       signing(async () => {
         const { receiptId, subjectId } = d;
         // Already signed (by another tab, or by a page left before it took the draft out): only the draft goes.
@@ -96,7 +102,7 @@ export function receiptsPlugin(): ConsentPlugin {
     const off = core.on('decision', ({ state: { subjectId, purposes, policyVersion }, action, method, gpc }) => {
       // The page without query or fragment: what the receipt records and what an auditor can reuse.
       const page = location.origin + location.pathname;
-      const d: ReceiptPayload = {
+      const d: Draft = {
         ver: 1,
         receiptId: env.uuid(),
         subjectId,
@@ -112,8 +118,6 @@ export function receiptsPlugin(): ConsentPlugin {
         noticeHash: '',
         page,
         gpc,
-        ephemeralKey: false,
-        sdk: '',
       };
       drafts((list) => [...list, d]);
       issue(d);

@@ -12,14 +12,14 @@ export interface CollectorReply {
 }
 
 /**
- * Persisted as `retry`: failed attempts in a row, when the next one is due and until when the
- * collector asked for quiet (its `Retry-After`: forced flushes and page exits wait for it too), in
- * ms since the epoch.
+ * Persisted as `retry`: failed attempts in a row, when the next one is due (ms since the epoch) and
+ * the wait the collector asked for in its last failed answer (`Retry-After`, ms): while that holds,
+ * forced flushes wait for `at` too.
  */
 interface Retry {
   n: number;
   at: number;
-  hold?: number;
+  asked?: number;
 }
 
 type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
@@ -67,16 +67,15 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   // Also the listeners' options: its `signal` removes them all on `stop`.
   const ac = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  /** The collector's last `Retry-After` (ms), then until when it holds; read on `pagehide`. */
+  /** The wait (ms) the collector asked for in this flush's failed answer, if it did. */
   let asked = 0;
-  let hold = 0;
 
+  // A string body goes as text/plain;charset=UTF-8: CORS-simple, no preflight.
   const post = (batch: Sendable[]): Promise<CollectorReply> =>
     fetch(url, {
       method: 'POST',
       keepalive: true,
       credentials: 'omit',
-      headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
     }).then((r) => (r.status == 200 ? r.json() : Promise.reject(((asked = retryAfter(r.headers.get('retry-after'), core.env.now())), 'HTTP ' + r.status))));
 
@@ -90,8 +89,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       if (ac.signal.aborted) return;
       clearTimeout(timer);
       const now = core.env.now();
-      let { n, at, hold: h = 0 } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
-      if ((force || at <= now) && h <= now) {
+      let { n, at, asked: held } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
+      if (at <= now || (force && !held)) {
         asked = 0;
         const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
         try {
@@ -99,30 +98,29 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
             batch.forEach((e) => pending.delete(e.receiptId));
             const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
             for (const [i, e] of batch.entries()) {
-              const { receiptId } = e;
-              const reason = rejected.find((r) => r.index == i)?.reason;
-              const status = [...accepted, ...duplicate].includes(receiptId) ? 'sent' : reason != null && 'rejected';
+              const id = e.receiptId;
+              const no = rejected.find((r) => r.index == i);
+              const status = [...accepted, ...duplicate].includes(id) ? 'sent' : no && 'rejected';
               if (status) {
                 e.status = status;
-                if (acks[receiptId]) e.ack = acks[receiptId];
-                await receiptStore.set({ [receiptId]: e });
-                note(e, status, reason);
-                if (reason != null) core.reportError('receipt', `Receipt ${receiptId} rejected: ${reason}`);
+                if (acks[id]) e.ack = acks[id];
+                await receiptStore.set({ [id]: e });
+                note(e, status, no?.reason);
+                if (no) core.reportError('receipt', `Receipt ${id} rejected: ${no.reason}`);
               }
             }
             if (batch.some((e) => e.status == 'pending')) throw 'unanswered';
           }
-          n = at = h = 0;
+          n = at = 0;
         } catch (err) {
           // Never sooner than the backoff, nor than the collector asked; never more than a day.
           at = now + Math.min(864e5, Math.max(backoff(++n), asked));
-          h = asked && at;
           for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
           fail(err);
         }
-        await receiptStore.set({ retry: { n, at, hold: h } });
+        // `asked` is 0 after a success: only a failed answer sets it.
+        await receiptStore.set({ retry: { n, at, asked } });
       }
-      hold = h;
       if (at) timer = setTimeout(flush, at - now);
     }).catch(fail);
 
@@ -130,7 +128,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
     if (r.status == 'signed') pending.set(r.receiptId, r as Sendable), flush(true);
   });
   addEventListener('online', () => flush(true), ac);
-  addEventListener('pagehide', () => hold > core.env.now() || batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), ac);
+  addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), ac);
   core.ready.then(flush);
   return {
     flush,
