@@ -49,7 +49,7 @@ function transactionalStore() {
 describe('setAll', () => {
   it('stores every value in one transaction', async () => {
     const { data, store } = transactionalStore();
-    await setAll([['head:s', { seq: 1 }], ['r1', { jws: 'a.b.c' }]], store);
+    await setAll({ 'head:s': { seq: 1 }, r1: { jws: 'a.b.c' } }, store);
     expect(Object.fromEntries(data)).toEqual({ 'head:s': { seq: 1 }, r1: { jws: 'a.b.c' } });
     await set('retry', { n: 0 }, store);
     expect(await get('retry', store)).toEqual({ n: 0 });
@@ -57,7 +57,7 @@ describe('setAll', () => {
 
   it('stores none of them when one cannot be stored, even after an earlier put succeeded', async () => {
     const { data, store } = transactionalStore();
-    const error = await setAll([['head:s', { seq: 1 }], ['r1', { jws: 'a.b.c', sign: () => 0 }]], store).catch((e: unknown) => e);
+    const error = await setAll({ 'head:s': { seq: 1 }, r1: { jws: 'a.b.c', sign: () => 0 } }, store).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'DataCloneError' });
     // The transaction ends (commits or aborts) in a task the failed put scheduled before this one.
     await new Promise((r) => setTimeout(r));

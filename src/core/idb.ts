@@ -11,13 +11,13 @@ export { createStore, promisifyRequest };
 export const get = <T>(key: string, store: UseStore): Promise<T | undefined> => store('readonly', (s) => promisifyRequest(s.get(key)));
 
 /**
- * Stores each `[key, value]` of `entries` in `store` in one transaction, resolving once it committed:
- * all of them or, on any fault (or a page closed before the commit), none.
+ * Stores each member of `values` under its name in `store` in one transaction, resolving once it
+ * committed: all of them or, on any fault (or a page closed before the commit), none.
  */
-export const setAll = (entries: Array<[string, unknown]>, store: UseStore): Promise<void> =>
+export const setAll = (values: Record<string, unknown>, store: UseStore): Promise<void> =>
   store('readwrite', (s) => {
     try {
-      for (const [k, v] of entries) s.put(v, k);
+      for (const k in values) s.put(values[k], k);
     } catch (e) {
       // A put that throws (DataCloneError) does not abort the transaction: the puts before it would commit.
       s.transaction.abort();
@@ -27,4 +27,4 @@ export const setAll = (entries: Array<[string, unknown]>, store: UseStore): Prom
   });
 
 /** Stores `value` at `key` in `store`, resolving once the transaction committed. */
-export const set = (key: string, value: unknown, store: UseStore): Promise<void> => setAll([[key, value]], store);
+export const set = (key: string, value: unknown, store: UseStore): Promise<void> => setAll({ [key]: value }, store);

@@ -30,14 +30,14 @@ export const get = async (k: unknown, s: Store) => {
   if (faults.get) throw faults.get;
   return structuredClone(db(s).get(k));
 };
-export const setAll = async (entries: Array<[string, unknown]>, s: Store) => {
+export const setAll = async (values: Record<string, unknown>, s: Store) => {
   if (faults.set) throw faults.set;
-  if (entries.some(([k]) => faults.hold(k))) return new Promise<void>(() => {});
+  if (Object.keys(values).some((k) => faults.hold(k))) return new Promise<void>(() => {});
   // Cloned first, so a value that cannot be cloned leaves nothing written.
-  const copies = entries.map(([k, v]) => [k, structuredClone(v)] as const);
+  const copies = Object.entries(values).map(([k, v]) => [k, structuredClone(v)] as const);
   for (const [k, v] of copies) db(s).set(k, v);
 };
-export const set = (k: string, v: unknown, s: Store) => setAll([[k, v]], s);
+export const set = (k: string, v: unknown, s: Store) => setAll({ [k]: v }, s);
 export const reset = () => {
   dbs.clear();
   faults.get = faults.set = null;

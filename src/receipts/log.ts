@@ -37,12 +37,11 @@ export const receiptStore = {
    * chain head without its receipt): on a fault, all of them stay in memory instead.
    */
   async set(values: Record<string, unknown>): Promise<void> {
-    const list = Object.entries(values);
     try {
-      await setAll(list, db);
-      for (const [k] of list) mem.delete(k);
+      await setAll(values, db);
+      for (const k in values) mem.delete(k);
     } catch (e) {
-      for (const [k, v] of list) mem.set(k, v);
+      for (const k in values) mem.set(k, values[k]);
       receiptStore.onError(e);
     }
   },
