@@ -7,7 +7,7 @@ export interface ReceiptLogEntry {
   /** The signed receipt (JWS compact serialization). */
   jws: string;
   /** The collector's signed acknowledgement, once it stored the receipt. */
-  ack?: string;
+  ack?: string | undefined;
   /** pending: not (yet) stored by a collector; sent: stored; rejected: the collector refused it. */
   status: 'pending' | 'sent' | 'rejected';
 }

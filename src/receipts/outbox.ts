@@ -101,15 +101,15 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
               const id = e.receiptId;
               const no = rejected.find((r) => r.index == i);
               const status = [...accepted, ...duplicate].includes(id) ? 'sent' : no && 'rejected';
-              if (status) {
-                e.status = status;
-                if (acks[id]) e.ack = acks[id];
-                await receiptStore.set({ [id]: e });
-                note(e, status, no?.reason);
-                if (no) core.reportError('receipt', `Receipt ${id} rejected: ${no.reason}`);
-              }
+              // Left unanswered: it stays pending, with those after it; the retry sends them again
+              // (what the collector has, it answers as duplicate).
+              if (!status) throw 'unanswered';
+              e.status = status;
+              e.ack = acks[id];
+              await receiptStore.set({ [id]: e });
+              note(e, status, no?.reason);
+              if (no) core.reportError('receipt', `Receipt ${id} rejected: ${no.reason}`);
             }
-            if (batch.some((e) => e.status == 'pending')) throw 'unanswered';
           }
           n = at = 0;
         } catch (err) {
