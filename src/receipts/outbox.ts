@@ -62,7 +62,7 @@ export const batches = <T extends Sendable>(list: T[]): T[][] => {
  */
 export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' | 'reportError' | 'env' | 'ready'>) {
   const lock = serial('consentseal-outbox');
-  /** Receipts this page knows are unsent and not already in a (keepalive) request. */
+  /** Receipts this page knows are unsent and no flush is sending: what `pagehide` sends. */
   const pending = new Map<string, Sendable>();
   // Also the listeners' options: its `signal` removes them all on `stop`.
   const ac = new AbortController();
@@ -93,9 +93,10 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       if (at <= now || (force && !held)) {
         asked = 0;
         const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
+        // This flush sends them; a failure puts back what is still pending.
+        pending.clear();
         try {
           for (const batch of batches(list)) {
-            batch.forEach((e) => pending.delete(e.receiptId));
             const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
             for (const [i, e] of batch.entries()) {
               const id = e.receiptId;
