@@ -56,9 +56,10 @@ export const batches = <T extends Sendable>(list: T[]): T[][] => {
  * is ready, the browser comes back online or the backoff timer is due; on `pagehide`, what this page
  * knows is unsent goes out with `keepalive` without waiting for storage or locks. Receipts stay
  * `pending` in the receipt log until the collector answers accepted or duplicate (→ `sent`, with
- * its ack) or rejected; network errors and non-200 answers retry with {@link backoff}, persisted so
- * it survives reloads. Flushes run one at a time across tabs, so two tabs do not send the same receipts.
- * `flush(true)` ignores the backoff; `stop` ends it all.
+ * its ack) or rejected; network errors and non-200 answers retry with {@link backoff}, or later if
+ * the answer's `Retry-After` asks (at most a day), persisted so it survives reloads. Flushes run one
+ * at a time across tabs, so two tabs do not send the same receipts. `flush(true)` ignores the backoff
+ * but not a `Retry-After`; `stop` ends it all.
  */
 export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' | 'reportError' | 'env' | 'ready'>) {
   const lock = serial('consentseal-outbox');
