@@ -9,6 +9,8 @@ export const faults = {
   set: null as Error | null,
   /** A write that holds one of these keys never commits: the page was closed before its transaction did. */
   hold: (_key: string) => false,
+  /** Reading one of these keys fails. */
+  unreadable: (_key: string) => false,
 };
 
 /** Like idb-keyval's UseStore; its object store offers only `getAll`. */
@@ -26,8 +28,9 @@ export const createStore = (dbName: string, storeName: string): Store => {
   return s;
 };
 export const promisifyRequest = async <T>(r: T) => r;
-export const get = async (k: unknown, s: Store) => {
+export const get = async (k: string, s: Store) => {
   if (faults.get) throw faults.get;
+  if (faults.unreadable(k)) throw new DOMException('The read failed.', 'UnknownError');
   return structuredClone(db(s).get(k));
 };
 export const setAll = async (values: Record<string, unknown>, s: Store) => {
@@ -41,5 +44,5 @@ export const set = (k: string, v: unknown, s: Store) => setAll({ [k]: v }, s);
 export const reset = () => {
   dbs.clear();
   faults.get = faults.set = null;
-  faults.hold = () => false;
+  faults.hold = faults.unreadable = () => false;
 };

@@ -285,4 +285,26 @@ describe('receiptsPlugin', () => {
     expect(await readReceiptLog()).toHaveLength(1);
     next.core.destroy();
   });
+
+  it('signs nothing while the chain head cannot be read, rather than restart the chain (a fork); the next start continues it', async () => {
+    const first = start();
+    await first.core.acceptAll();
+    await vi.waitFor(() => expect(signed(first.receipts)).toHaveLength(1));
+    first.core.destroy();
+
+    faults.unreadable = (key) => key.startsWith('head:');
+    const second = start();
+    await second.core.rejectAll();
+    await vi.waitFor(() => expect(second.errors.map((e) => e.code)).toEqual(['receipt']));
+    expect(second.receipts).toEqual([]);
+    expect(second.core.getState().purposes.analytics).toBe(false);
+    expect(JSON.parse(localStorage.getItem('consentseal-unsigned')!)).toMatchObject([{ action: 'reject-all' }]);
+    second.core.destroy();
+    faults.unreadable = () => false;
+
+    const third = start();
+    await vi.waitFor(() => expect(signed(third.receipts)).toHaveLength(1));
+    expect(payloadOf(signed(third.receipts)[0]!.jws!)).toMatchObject({ seq: 2, prev: hashOf(signed(first.receipts)[0]!.jws!), action: 'reject-all' });
+    third.core.destroy();
+  });
 });
