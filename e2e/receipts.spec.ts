@@ -85,16 +85,20 @@ async function startCollector(port: number, dir: string) {
   };
 }
 
-/** A stand-in in front of the collector that answers 503 (with CORS, so the page sees the status) while `down`. */
+/**
+ * A stand-in in front of the collector that answers 503 (with CORS, so the page sees the status) while
+ * `down`; with `retryAfter`, that answer's Retry-After is exposed to the page as the collector's is.
+ */
 async function startFlakyProxy(target: number) {
-  const state = { down: true, requests: [] as Array<{ contentType: string | undefined; body: string; status: number }> };
+  const state = { down: true, retryAfter: '', requests: [] as Array<{ contentType: string | undefined; body: string; status: number }> };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d));
     req.on('end', () => {
       if (state.down) {
         state.requests.push({ contentType: req.headers['content-type'], body, status: 503 });
-        res.writeHead(503, { 'access-control-allow-origin': req.headers.origin ?? '*', 'retry-after': '1' }).end('down for maintenance');
+        const expose = state.retryAfter ? { 'access-control-expose-headers': 'retry-after' } : {};
+        res.writeHead(503, { 'access-control-allow-origin': req.headers.origin ?? '*', 'retry-after': state.retryAfter || '1', ...expose }).end('down for maintenance');
         return;
       }
       state.requests.push({ contentType: req.headers['content-type'], body, status: 0 });
@@ -224,7 +228,7 @@ test('collector answering 503: receipts are kept (sent as CORS-simple text/plain
     await page.evaluate(() => window.rc.cs.rejectAll());
     await expect.poll(async () => (await events(page)).map((e) => e.status)).toEqual(['signed', 'failed']);
     expect(proxy.state.requests).toHaveLength(1);
-    expect(proxy.state.requests[0]!.contentType).toBe('text/plain');
+    expect(proxy.state.requests[0]!.contentType).toBe('text/plain;charset=UTF-8');
     const [pending] = await log(page);
     expect(JSON.parse(proxy.state.requests[0]!.body)).toEqual({ receipts: [pending!.jws] });
     expect(await page.evaluate(() => window.rc.errors.map((e) => e.message).join())).toContain('503');
@@ -338,6 +342,80 @@ test('script tag: clicking "Accept all" in the banner leaves a receipt the colle
     const audit = spawnSync(process.execPath, ['--input-type=module', '-e', AUDIT_SCRIPT, join(dir, 'export.ndjson'), join(dir, 'config.json')], { encoding: 'utf8' });
     expect(audit.stdout).toContain(' 1 accept-all {"necessary":true,"analytics":true,"marketing":true} chain ok notice ok');
     await expect.poll(() => page.evaluate(() => (window as unknown as { ConsentSeal: { getState(): { receiptId?: string } } }).ConsentSeal.getState().receiptId)).toBe(row!.receiptId);
+  } finally {
+    await collector.stop();
+  }
+});
+
+test('collector answering 503 with Retry-After: the next request waits as long as it asked, even for a new decision', async ({ page }) => {
+  const collector = await startCollector(await freePort(), dir);
+  const proxy = await startFlakyProxy(Number(new URL(collector.url).port));
+  proxy.state.retryAfter = '30';
+  try {
+    // The page's clock is Playwright's: its 30 s pass at once, and each request notes the page time it left at.
+    await page.clock.install();
+    await page.addInitScript(() => {
+      const w = window as unknown as { sentAt: number[] };
+      const realFetch = window.fetch;
+      w.sentAt = [];
+      window.fetch = (...args) => (w.sentAt.push(Date.now()), realFetch(...args));
+    });
+    const sentAt = () => page.evaluate(() => (window as unknown as { sentAt: number[] }).sentAt);
+    await open(page, proxy.url);
+    await page.evaluate(() => window.rc.cs.acceptAll());
+    await expect.poll(async () => (await events(page)).map((e) => e.status)).toEqual(['signed', 'failed']);
+
+    // A new receipt would go out at once (and the backoff alone would retry within 5 s).
+    await page.evaluate(() => window.rc.cs.rejectAll());
+    await expect.poll(async () => (await events(page)).filter((e) => e.status === 'signed')).toHaveLength(2);
+    proxy.state.down = false;
+    await page.clock.fastForward(31_000);
+    await expect.poll(async () => (await collector.stored()).length).toBe(2);
+
+    const [first, second] = await sentAt();
+    expect(second! - first!).toBeGreaterThanOrEqual(30_000);
+    expect(proxy.state.requests.map((r) => r.status)).toEqual([503, 0]);
+    expect(JSON.parse(proxy.state.requests[1]!.body).receipts).toHaveLength(2);
+  } finally {
+    await proxy.stop();
+    await collector.stop();
+  }
+});
+
+test('a page closed while its receipt is being stored: the next page signs it at the same seq, and the chain stays whole', async ({ context }) => {
+  const collector = await startCollector(await freePort(), dir);
+  try {
+    // With ?hold, the transaction that stores a signed receipt is kept busy so it never commits; closing
+    // the page then aborts it, as a page closed at that moment does.
+    await context.addInitScript(() => {
+      if (!location.search.includes('hold')) return;
+      const put = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+        const request = put.call(this, value, key);
+        if ((value as { jws?: string } | null)?.jws) {
+          const busy = () => (this.get('busy').onsuccess = busy);
+          busy();
+          document.body.dataset.held = 'true';
+        }
+        return request;
+      };
+    });
+    const first = await context.newPage();
+    await first.goto(`${PAGE}?hold&collector=${encodeURIComponent(collector.url)}`);
+    await expect(first.locator('body')).toHaveAttribute('data-ready', 'true');
+    await first.evaluate(() => window.rc.cs.acceptAll());
+    await expect(first.locator('body')).toHaveAttribute('data-held', 'true');
+    await first.close();
+
+    const next = await context.newPage();
+    await open(next, collector.url);
+    await expect.poll(async () => (await collector.stored()).length).toBe(1);
+    await next.evaluate(() => window.rc.cs.rejectAll());
+    await expect.poll(async () => (await collector.stored()).length).toBe(2);
+    const rows = (await collector.stored()).sort((x, y) => x.seq - y.seq);
+    expect(rows.map((r) => [r.seq, payloadOf(r.jws).action])).toEqual([[1, 'accept-all'], [2, 'reject-all']]);
+    expect(rows.map((r) => r.prev)).toEqual([null, createHash('sha256').update(rows[0]!.jws).digest('base64url')]);
+    expect(await next.evaluate(() => window.rc.errors)).toEqual([]);
   } finally {
     await collector.stop();
   }

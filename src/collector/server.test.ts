@@ -207,6 +207,7 @@ describe('rate limit, CORS and admin token', () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect(ok.headers.get('vary')).toBe('Origin');
+    expect(ok.headers.get('access-control-expose-headers')).toBe('retry-after');
     const denied = await post([await next(d)], { origin: 'https://evil.example' });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();

@@ -261,6 +261,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     res.setHeader('vary', 'Origin');
     if (!origins.has(origin)) return false;
     res.setHeader('access-control-allow-origin', origin);
+    // So the SDK can read how long to wait after a 503 (storage unavailable).
+    res.setHeader('access-control-expose-headers', 'retry-after');
     return true;
   };
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConsentCore } from '../core/consent';
 import type { ConsentConfig, ConsentErrorEvent, ReceiptEvent } from '../core/types';
 import type { DecisionStorage, StoredDecision } from '../storage/persistence';
-import { reset } from './fake-idb';
+import { dbs, faults, reset } from './fake-idb';
 import { noticeHash, readReceiptLog, receiptsPlugin, type ReceiptPayload } from './index';
 
 vi.mock('../core/idb', () => import('./fake-idb'));
@@ -244,6 +244,67 @@ describe('receiptsPlugin', () => {
     await third.core.rejectAll();
     await vi.waitFor(() => expect(signed(third.receipts)).toHaveLength(1));
     expect(payloadOf(signed(third.receipts)[0]!.jws!)).toMatchObject({ seq: 2, prev: hashOf(jws), action: 'reject-all' });
+    third.core.destroy();
+  });
+
+  it('a page closed while its receipt is being stored leaves no chain head: the next start signs it at the same seq', async () => {
+    // The write that holds the receipt (keyed by its id) never commits, as when the page closes before
+    // its transaction does.
+    let inFlight!: () => void;
+    const writing = new Promise<void>((r) => (inFlight = r));
+    faults.hold = (key) => /^[0-9a-f]{8}-/.test(key) && (inFlight(), true);
+    const first = start();
+    await first.core.acceptAll();
+    await writing;
+    first.core.destroy();
+    faults.hold = () => false;
+
+    const next = start();
+    await vi.waitFor(() => expect(signed(next.receipts)).toHaveLength(1));
+    const jws = signed(next.receipts)[0]!.jws!;
+    expect(payloadOf(jws)).toMatchObject({ seq: 1, prev: null, action: 'accept-all' });
+    await next.core.rejectAll();
+    await vi.waitFor(() => expect(signed(next.receipts)).toHaveLength(2));
+    expect(payloadOf(signed(next.receipts)[1]!.jws!)).toMatchObject({ seq: 2, prev: hashOf(jws) });
+    expect((await readReceiptLog()).map((e) => payloadOf(e.jws).seq)).toEqual([1, 2]);
+    next.core.destroy();
+  });
+
+  it('takes out a draft whose receipt was already stored, without signing it again', async () => {
+    const first = start();
+    await first.core.acceptAll();
+    await vi.waitFor(() => expect(signed(first.receipts)).toHaveLength(1));
+    first.core.destroy();
+    // As if that page had closed between storing the receipt and taking out its draft.
+    const { receiptId } = payloadOf(signed(first.receipts)[0]!.jws!);
+    localStorage.setItem('consentseal-unsigned', JSON.stringify([{ receiptId, subjectId: first.core.getState().subjectId }]));
+
+    const next = start();
+    await vi.waitFor(() => expect(localStorage.getItem('consentseal-unsigned')).toBeNull());
+    expect(next.receipts).toEqual([]);
+    expect(await readReceiptLog()).toHaveLength(1);
+    next.core.destroy();
+  });
+
+  it('signs nothing while the chain head cannot be read, rather than restart the chain (a fork); the next start continues it', async () => {
+    const first = start();
+    await first.core.acceptAll();
+    await vi.waitFor(() => expect(signed(first.receipts)).toHaveLength(1));
+    first.core.destroy();
+
+    faults.unreadable = (key) => key.startsWith('head:');
+    const second = start();
+    await second.core.rejectAll();
+    await vi.waitFor(() => expect(second.errors.map((e) => e.code)).toEqual(['receipt']));
+    expect(second.receipts).toEqual([]);
+    expect(second.core.getState().purposes.analytics).toBe(false);
+    expect(JSON.parse(localStorage.getItem('consentseal-unsigned')!)).toMatchObject([{ action: 'reject-all' }]);
+    second.core.destroy();
+    faults.unreadable = () => false;
+
+    const third = start();
+    await vi.waitFor(() => expect(signed(third.receipts)).toHaveLength(1));
+    expect(payloadOf(signed(third.receipts)[0]!.jws!)).toMatchObject({ seq: 2, prev: hashOf(signed(first.receipts)[0]!.jws!), action: 'reject-all' });
     third.core.destroy();
   });
 });

@@ -29,12 +29,18 @@ interface ChainHead {
  */
 const UNSIGNED = 'consentseal-unsigned';
 
+/**
+ * A decision still to sign: the payload in its members' order, those set at signing empty. The last
+ * two (`ephemeralKey`, `sdk`) come at signing, where they land last as the contract orders them.
+ */
+type Draft = Omit<ReceiptPayload, 'ephemeralKey' | 'sdk'>;
+
 /** The receipts layer as a core plugin. */
 export function receiptsPlugin(): ConsentPlugin {
   return (core) => {
     // Without WebCrypto (an insecure origin) no receipt is made; the first decision says why, once.
     if (!crypto.subtle) {
-      const off = core.on('decision', () => (off(), core.reportError('crypto', 'No receipts: they need a secure context (https)')));
+      const off = core.on('decision', () => (off(), core.reportError('crypto', 'Receipts need a secure context (https)')));
       return off;
     }
     const { config, env } = core;
@@ -51,8 +57,8 @@ export function receiptsPlugin(): ConsentPlugin {
      * Edits the drafts in localStorage: payloads still to sign, members in the payload's order, those
      * set at signing empty. Without localStorage (blocked), this page's receipts are still signed.
      */
-    const drafts = (edit: (list: ReceiptPayload[]) => ReceiptPayload[]) => {
-      let list: ReceiptPayload[] = [];
+    const drafts = (edit: (list: Draft[]) => Draft[]) => {
+      let list: Draft[] = [];
       try {
         // A value this page cannot read must not keep its own decisions from being written. Of
         // JSON values only arrays have `filter`: anything else throws here.
@@ -65,35 +71,38 @@ export function receiptsPlugin(): ConsentPlugin {
       } catch {}
     };
 
-    const issue = (d: ReceiptPayload) =>
+    const issue = (d: Draft) =>
       signing(async () => {
         const { receiptId, subjectId } = d;
-        if (await receiptStore.get(receiptId)) return;
-        const [sign, ephemeralKey] = await load();
-        const hk = 'head:' + subjectId;
-        const head = await receiptStore.get<ChainHead>(hk);
-        const seq = (head?.seq ?? 0) + 1;
-        const issuedAt = new Date(env.now()).toISOString();
-        const jws = await sign({
-          ...d,
-          seq,
-          prev: head?.hash ?? null,
-          issuedAt,
-          noticeHash: await noticeHash(config, d.language, d.page),
-          ephemeralKey,
-          sdk: 'consentseal@' + __SDK_VERSION__,
-        });
-        await receiptStore.set(hk, { seq, hash: await sha256(jws) });
-        await receiptStore.set(receiptId, { receiptId, issuedAt, jws, status: 'pending' } satisfies ReceiptLogEntry);
+        // Already signed (by another tab, or by a page left before it took the draft out): only the draft goes.
+        if (!(await receiptStore.get(receiptId))) {
+          const [sign, ephemeralKey] = await load();
+          const hk = 'head:' + subjectId;
+          const head = await receiptStore.get<ChainHead>(hk);
+          const seq = (head?.seq ?? 0) + 1;
+          const issuedAt = new Date(env.now()).toISOString();
+          const jws = await sign({
+            ...d,
+            seq,
+            prev: head?.hash ?? null,
+            issuedAt,
+            noticeHash: await noticeHash(config, d.language, d.page),
+            ephemeralKey,
+            sdk: 'consentseal@' + __SDK_VERSION__,
+          });
+          // One transaction: a head stored without its receipt would chain the next receipt to one
+          // that was never kept; a receipt without its head would fork the chain at its seq.
+          await receiptStore.set({ [hk]: { seq, hash: await sha256(jws) }, [receiptId]: { receiptId, issuedAt, jws, status: 'pending' } satisfies ReceiptLogEntry });
+          if (core.getState().subjectId == subjectId) core.setReceiptId(receiptId);
+          core.emit('receipt', { receiptId, status: 'signed', jws });
+        }
         drafts((list) => list.filter((x) => x.receiptId != receiptId));
-        if (core.getState().subjectId == subjectId) core.setReceiptId(receiptId);
-        core.emit('receipt', { receiptId, status: 'signed', jws });
       });
 
     const off = core.on('decision', ({ state: { subjectId, purposes, policyVersion }, action, method, gpc }) => {
       // The page without query or fragment: what the receipt records and what an auditor can reuse.
       const page = location.origin + location.pathname;
-      const d: ReceiptPayload = {
+      const d: Draft = {
         ver: 1,
         receiptId: env.uuid(),
         subjectId,
@@ -109,8 +118,6 @@ export function receiptsPlugin(): ConsentPlugin {
         noticeHash: '',
         page,
         gpc,
-        ephemeralKey: false,
-        sdk: '',
       };
       drafts((list) => [...list, d]);
       issue(d);

@@ -1,4 +1,4 @@
-import { createStore, get, promisifyRequest, set } from '../core/idb';
+import { createStore, get, promisifyRequest, setAll } from '../core/idb';
 
 /** One receipt this browser signed, as the visitor can download it. */
 export interface ReceiptLogEntry {
@@ -7,7 +7,7 @@ export interface ReceiptLogEntry {
   /** The signed receipt (JWS compact serialization). */
   jws: string;
   /** The collector's signed acknowledgement, once it stored the receipt. */
-  ack?: string;
+  ack?: string | undefined;
   /** pending: not (yet) stored by a collector; sent: stored; rejected: the collector refused it. */
   status: 'pending' | 'sent' | 'rejected';
 }
@@ -17,27 +17,29 @@ const db = createStore('consentseal-receipts', 'receipts');
 const mem = new Map<string, unknown>();
 
 // idb-keyval opens the database on first use, where a missing `indexedDB` throws synchronously:
-// every call sits in an async function's try, so that is caught like a rejection.
+// every call sits in an async function, so that becomes a rejection (caught in `set`).
 
 /**
  * Chain heads (`head:<subjectId>`), the retry state (`retry`) and the receipt log (by receipt id),
- * in a database of their own. Never rejects: faults go to `onError`; a value that cannot be stored
- * stays in memory for this page; `get` resolves `undefined` when the value is unreadable.
+ * in a database of their own. A value that cannot be stored stays in memory for this page, and the
+ * fault goes to `onError`: `set` never rejects. `get` rejects when the value cannot be read, since
+ * "unreadable" must not pass for "not stored": a chain head taken as missing restarts the chain at
+ * seq 1, a fork.
  */
 export const receiptStore = {
   async get<T>(k: string): Promise<T | undefined> {
-    try {
-      return (mem.get(k) as T) ?? (await get<T>(k, db));
-    } catch (e) {
-      receiptStore.onError(e);
-    }
+    return (mem.get(k) as T) ?? get<T>(k, db);
   },
-  async set(k: string, v: unknown): Promise<void> {
+  /**
+   * Stores every member of `values` in one transaction, so none is ever kept without the others (a
+   * chain head without its receipt): on a fault, all of them stay in memory instead.
+   */
+  async set(values: Record<string, unknown>): Promise<void> {
     try {
-      await set(k, v, db);
-      mem.delete(k);
+      await setAll(values, db);
+      for (const k in values) mem.delete(k);
     } catch (e) {
-      mem.set(k, v);
+      for (const k in values) mem.set(k, values[k]);
       receiptStore.onError(e);
     }
   },

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConsentErrorEvent, ReceiptEvent } from '../core/types';
 import { dbs, reset } from './fake-idb';
 import { readReceiptLog, type ReceiptLogEntry } from './log';
-import { backoff, batches, createOutbox, type CollectorReply } from './outbox';
+import { backoff, batches, createOutbox, retryAfter, type CollectorReply } from './outbox';
 
 vi.mock('../core/idb', () => import('./fake-idb'));
 
@@ -34,11 +34,12 @@ const core = {
   ready: new Promise<void>(() => {}),
 } as unknown as Parameters<typeof createOutbox>[1];
 
-type Answer = CollectorReply | number | Error;
+type Answer = CollectorReply | number | Error | Response;
 let answers: Answer[];
 const fetchMock = vi.fn(async (_url: string, _init: RequestInit) => {
   const a = answers.shift() ?? new TypeError('no answer queued');
   if (a instanceof Error) throw a;
+  if (a instanceof Response) return a;
   if (typeof a === 'number') return new Response('busy', { status: a });
   return new Response(JSON.stringify(a), { status: 200, headers: { 'content-type': 'application/json' } });
 });
@@ -87,6 +88,17 @@ describe('backoff', () => {
   });
 });
 
+describe('retryAfter', () => {
+  const now = Date.UTC(2026, 10, 29, 12);
+  it('reads delta-seconds and HTTP dates; 0 for none or junk', () => {
+    expect(retryAfter('120', now)).toBe(120_000);
+    expect(retryAfter('0', now)).toBe(0);
+    expect(retryAfter('Sun, 29 Nov 2026 12:01:30 GMT', now)).toBe(90_000);
+    expect(retryAfter('Sun, 29 Nov 2026 11:00:00 GMT', now)).toBeLessThan(0);
+    for (const v of [null, '', 'soon', 'NaN']) expect(retryAfter(v, now)).toBe(0);
+  });
+});
+
 describe('batches', () => {
   it('cuts at 100 receipts and below 64 KiB of body', () => {
     const small = Array.from({ length: 250 }, (_, i) => entry(`r${i}`));
@@ -107,7 +119,9 @@ describe('outbox', () => {
     expect(fetchMock).toHaveBeenCalledTimes(1);
     const [url, init] = fetchMock.mock.calls[0]!;
     expect(url).toBe(URL_);
-    expect(init).toMatchObject({ method: 'POST', keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain' } });
+    expect(init).toMatchObject({ method: 'POST', keepalive: true, credentials: 'omit' });
+    // A string body: the browser sends it as text/plain, CORS-simple.
+    expect(new Request(url, init).headers.get('content-type')).toBe('text/plain;charset=UTF-8');
     expect(sentBodies()).toEqual([['h.a.s', 'h.b.s']]);
     expect(stored('a')).toEqual({ ...entry('a', 1), status: 'sent', ack: 'ack-a' });
     expect(stored('b')).toEqual({ ...entry('b', 2), status: 'sent' });
@@ -161,7 +175,7 @@ describe('outbox', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(fetchMock).toHaveBeenCalledTimes(2);
     await vi.waitFor(() => expect(stored('a')).toMatchObject({ status: 'sent', ack: 'ack' }));
-    expect(db().get('retry')).toEqual({ n: 0, at: 0 });
+    expect(db().get('retry')).toEqual({ n: 0, at: 0, asked: 0 });
   });
 
   it('grows the wait with each failure in a row; a forced flush (online, new receipt) ignores it', async () => {
@@ -225,5 +239,55 @@ describe('outbox', () => {
     expect(fetchMock.mock.calls[1]![1]).toMatchObject({ keepalive: true, method: 'POST' });
     expect(sentBodies()[1]).toEqual(['h.a.s']);
     box.stop();
+  });
+});
+
+describe('outbox and Retry-After', () => {
+  const busy = (status: number, retryAfter: string) => new Response('busy', { status, headers: { 'retry-after': retryAfter } });
+
+  it.each([
+    ['a 503 with delta-seconds', busy(503, '120')],
+    ['a 429 with an HTTP date', busy(429, new Date(Date.UTC(2026, 10, 29, 12, 2)).toUTCString())],
+  ])('after %s, sends nothing before the collector asked: not the timer, a new receipt, another page or going online', async (_name, answer) => {
+    seed(entry('a'));
+    answers = [answer];
+    const box = open_();
+    const t0 = Date.now();
+    await box.flush();
+    expect(db().get('retry')).toEqual({ n: 1, at: t0 + 120_000, asked: 120_000 });
+
+    // A new receipt forces a flush, which ignores the backoff but not the collector's ask.
+    seed(entry('b', 1));
+    core.emit('receipt', { receiptId: 'b', status: 'signed', jws: 'h.b.s' });
+    const otherPage = open_();
+    await otherPage.flush(true);
+    otherPage.stop();
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(120_000 - 1);
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+
+    answers = [{ accepted: ['a', 'b'] }];
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    expect(sentBodies()[1]).toEqual(['h.a.s', 'h.b.s']);
+    await vi.waitFor(() => expect(db().get('retry')).toEqual({ n: 0, at: 0, asked: 0 }));
+  });
+
+  it('waits at least the backoff when the collector asks for less, and at most a day when it asks for more', async () => {
+    seed(entry('a'));
+    const box = open_();
+    const t0 = Date.now();
+    answers = [busy(503, '1')];
+    await box.flush();
+    const first = db().get('retry') as { at: number; asked: number };
+    expect(first.at - t0).toBeGreaterThanOrEqual(2500);
+    expect(first.asked).toBe(1000);
+
+    for (const v of ['9999999999', 'Infinity', new Date(Date.UTC(2030, 0, 1)).toUTCString()]) {
+      answers = [busy(503, v)];
+      await vi.advanceTimersByTimeAsync((db().get('retry') as { at: number }).at - Date.now());
+      expect(db().get('retry')).toMatchObject({ at: Date.now() + 864e5 });
+    }
+    expect(fetchMock).toHaveBeenCalledTimes(4);
   });
 });

@@ -11,10 +11,15 @@ export interface CollectorReply {
   acks?: Record<string, string>;
 }
 
-/** Persisted as `retry`: failed attempts in a row and when the next one is due (ms since the epoch). */
+/**
+ * Persisted as `retry`: failed attempts in a row, when the next one is due (ms since the epoch) and
+ * the wait the collector asked for in its last failed answer (`Retry-After`, ms): while that holds,
+ * forced flushes wait for `at` too.
+ */
 interface Retry {
   n: number;
   at: number;
+  asked?: number;
 }
 
 type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
@@ -24,6 +29,12 @@ type Sendable = Pick<ReceiptLogEntry, 'receiptId' | 'jws'>;
  * "equal jitter" (half fixed, half random) so tabs and visitors do not retry in lockstep. Whole ms.
  */
 export const backoff = (n: number, random = Math.random()): number => Math.round((Math.min(36e5, 2500 * 2 ** n) * (1 + random)) / 2);
+
+/**
+ * Milliseconds a `Retry-After` value asks to wait: delta-seconds or an HTTP date (against `now`);
+ * 0 when there is none or it cannot be read.
+ */
+export const retryAfter = (v: string | null, now: number): number => (+v! >= 0 ? +v! * 1e3 : Date.parse(v!) - now) || 0;
 
 /**
  * Splits receipts into request bodies of at most 100 receipts and about 60 kB: keepalive requests
@@ -45,26 +56,29 @@ export const batches = <T extends Sendable>(list: T[]): T[][] => {
  * is ready, the browser comes back online or the backoff timer is due; on `pagehide`, what this page
  * knows is unsent goes out with `keepalive` without waiting for storage or locks. Receipts stay
  * `pending` in the receipt log until the collector answers accepted or duplicate (→ `sent`, with
- * its ack) or rejected; network errors and non-200 answers retry with {@link backoff}, persisted so
- * it survives reloads. Flushes run one at a time across tabs, so two tabs do not send the same receipts.
- * `flush(true)` ignores the backoff; `stop` ends it all.
+ * its ack) or rejected; network errors and non-200 answers retry with {@link backoff}, or later if
+ * the answer's `Retry-After` asks (at most a day), persisted so it survives reloads. Flushes run one
+ * at a time across tabs, so two tabs do not send the same receipts. `flush(true)` ignores the backoff
+ * but not a `Retry-After`; `stop` ends it all.
  */
 export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' | 'reportError' | 'env' | 'ready'>) {
   const lock = serial('consentseal-outbox');
-  /** Receipts this page knows are unsent and not already in a (keepalive) request. */
+  /** Receipts this page knows are unsent and no flush is sending: what `pagehide` sends. */
   const pending = new Map<string, Sendable>();
   // Also the listeners' options: its `signal` removes them all on `stop`.
   const ac = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The wait (ms) the collector asked for in this flush's failed answer, if it did. */
+  let asked = 0;
 
+  // A string body goes as text/plain;charset=UTF-8: CORS-simple, no preflight.
   const post = (batch: Sendable[]): Promise<CollectorReply> =>
     fetch(url, {
       method: 'POST',
       keepalive: true,
       credentials: 'omit',
-      headers: { 'content-type': 'text/plain' },
       body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
-    }).then((r) => (r.status == 200 ? r.json() : Promise.reject('HTTP ' + r.status)));
+    }).then((r) => (r.status == 200 ? r.json() : Promise.reject(((asked = retryAfter(r.headers.get('retry-after'), core.env.now())), 'HTTP ' + r.status))));
 
   const fail = (err: unknown) => core.reportError('transport', 'Receipts not delivered: ' + err, err);
   const note = (e: Sendable, status: ReceiptEvent['status'], reason?: string) =>
@@ -76,34 +90,38 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       if (ac.signal.aborted) return;
       clearTimeout(timer);
       const now = core.env.now();
-      let { n, at } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
-      if (force || at <= now) {
+      let { n, at, asked: held } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
+      if (at <= now || (force && !held)) {
+        asked = 0;
         const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
+        // This flush sends them; a failure puts back what is still pending.
+        pending.clear();
         try {
           for (const batch of batches(list)) {
-            batch.forEach((e) => pending.delete(e.receiptId));
             const { accepted = [], duplicate = [], rejected = [], acks = {} } = await post(batch);
             for (const [i, e] of batch.entries()) {
-              const { receiptId } = e;
-              const reason = rejected.find((r) => r.index == i)?.reason;
-              const status = [...accepted, ...duplicate].includes(receiptId) ? 'sent' : reason != null && 'rejected';
-              if (status) {
-                e.status = status;
-                if (acks[receiptId]) e.ack = acks[receiptId];
-                await receiptStore.set(receiptId, e);
-                note(e, status, reason);
-                if (reason != null) core.reportError('receipt', `Receipt ${receiptId} rejected: ${reason}`);
-              }
+              const id = e.receiptId;
+              const no = rejected.find((r) => r.index == i);
+              const status = [...accepted, ...duplicate].includes(id) ? 'sent' : no && 'rejected';
+              // Left unanswered: it stays pending, with those after it; the retry sends them again
+              // (what the collector has, it answers as duplicate).
+              if (!status) throw 'unanswered';
+              e.status = status;
+              e.ack = acks[id];
+              await receiptStore.set({ [id]: e });
+              note(e, status, no?.reason);
+              if (no) core.reportError('receipt', `Receipt ${id} rejected: ${no.reason}`);
             }
-            if (batch.some((e) => e.status == 'pending')) throw 'unanswered';
           }
           n = at = 0;
         } catch (err) {
-          at = now + backoff(++n);
+          // Never sooner than the backoff, nor than the collector asked; never more than a day.
+          at = now + Math.min(864e5, Math.max(backoff(++n), asked));
           for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
           fail(err);
         }
-        await receiptStore.set('retry', { n, at });
+        // `asked` is 0 after a success: only a failed answer sets it.
+        await receiptStore.set({ retry: { n, at, asked } });
       }
       if (at) timer = setTimeout(flush, at - now);
     }).catch(fail);
