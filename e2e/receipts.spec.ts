@@ -420,3 +420,23 @@ test('a page closed while its receipt is being stored: the next page signs it at
     await collector.stop();
   }
 });
+
+test('IndexedDB blocked: the decision still leaves a receipt, signed with an ephemeral key, that the collector stores', async ({ page }) => {
+  const collector = await startCollector(await freePort(), dir);
+  try {
+    // As with "block all site data": no IndexedDB for the decision, the device key or the receipt log.
+    await page.addInitScript(() => Object.defineProperty(window, 'indexedDB', { get: () => undefined }));
+    await open(page, collector.url);
+    await page.evaluate(() => window.rc.cs.rejectAll());
+    await expect.poll(async () => (await events(page)).map((e) => e.status)).toEqual(['signed', 'sent']);
+
+    const [row] = await collector.stored();
+    const { payload } = await compactVerify(row!.jws, EmbeddedJWK, { algorithms: ['ES256'] });
+    expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ seq: 1, prev: null, action: 'reject-all', ephemeralKey: true });
+    expect(await page.evaluate(() => window.rc.cs.getState().purposes)).toEqual({ necessary: true, analytics: false, marketing: false });
+    // Each storage fault is reported, none thrown.
+    expect((await page.evaluate(() => window.rc.errors)).map((e) => e.code)).toContain('storage');
+  } finally {
+    await collector.stop();
+  }
+});

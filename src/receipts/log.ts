@@ -15,6 +15,8 @@ export interface ReceiptLogEntry {
 const db = createStore('consentseal-receipts', 'receipts');
 /** Values IndexedDB refused (private mode): kept for this page, newer than the stored ones. */
 const mem = new Map<string, unknown>();
+/** Whether the database has answered on this page: until then a fault means storage is blocked. */
+let answered = false;
 
 // idb-keyval opens the database on first use, where a missing `indexedDB` throws synchronously:
 // every call sits in an async function, so that becomes a rejection (caught in `set`).
@@ -22,13 +24,23 @@ const mem = new Map<string, unknown>();
 /**
  * Chain heads (`head:<subjectId>`), the retry state (`retry`) and the receipt log (by receipt id),
  * in a database of their own. A value that cannot be stored stays in memory for this page, and the
- * fault goes to `onError`: `set` never rejects. `get` rejects when the value cannot be read, since
- * "unreadable" must not pass for "not stored": a chain head taken as missing restarts the chain at
- * seq 1, a fork.
+ * fault goes to `onError`: `set` never rejects. Once the database has answered, `get` rejects when
+ * a value cannot be read, since "unreadable" must not pass for "not stored": a chain head taken as
+ * missing restarts the chain at seq 1, a fork. A database that never opens (storage blocked: the
+ * decision cookie is refused too, so every page has a new subject) leaves memory as the only store,
+ * and receipts are still signed there.
  */
 export const receiptStore = {
   async get<T>(k: string): Promise<T | undefined> {
-    return (mem.get(k) as T) ?? get<T>(k, db);
+    if (mem.has(k)) return mem.get(k) as T;
+    try {
+      const v = await get<T>(k, db);
+      answered = true;
+      return v;
+    } catch (e) {
+      if (answered) throw e;
+      receiptStore.onError(e);
+    }
   },
   /**
    * Stores every member of `values` in one transaction, so none is ever kept without the others (a
@@ -37,6 +49,7 @@ export const receiptStore = {
   async set(values: Record<string, unknown>): Promise<void> {
     try {
       await setAll(values, db);
+      answered = true;
       for (const k in values) mem.delete(k);
     } catch (e) {
       for (const k in values) mem.set(k, values[k]);
