@@ -88,6 +88,28 @@ test.describe('basic mode (Google tags gated with data-consent)', () => {
     expect(await tagSaw(page)).toEqual([DEFAULT, ['consent', 'update', ALL]]);
   });
 
+  test('an inline gated gtag snippet runs after the granted update is queued, so its config is measured as granted', async ({ page }) => {
+    // Inline gated scripts run synchronously when their purpose is granted: the update must already be
+    // in the dataLayer then, or gtag.js processes the snippet's config (the first page_view) as denied.
+    const snippetSaw = async () => JSON.parse((await page.evaluate(() => (window as unknown as { snippetSaw?: string }).snippetSaw)) ?? 'null');
+    await page.goto('/e2e/pages/gcm-basic-inline.html');
+    await page.getByRole('button', { name: 'Customize' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Privacy preferences' });
+    await dialog.getByRole('switch', { name: 'Analytics' }).click();
+    await dialog.getByRole('button', { name: 'Save choices' }).click();
+    await expect.poll(snippetSaw).toEqual([DEFAULT, ['consent', 'update', ANALYTICS_ONLY]]);
+
+    // A decision made in another tab reaches this one the same way.
+    const other = await page.context().newPage();
+    await other.goto('/e2e/pages/gcm-basic-inline.html');
+    expect(await other.evaluate(() => (window as unknown as { snippetSaw?: string }).snippetSaw)).toBeDefined();
+    await page.evaluate(() => (window as unknown as Win).ConsentSeal.rejectAll());
+    await other.reload();
+    expect(await other.evaluate(() => (window as unknown as { snippetSaw?: string }).snippetSaw)).toBeUndefined();
+    await page.evaluate(() => (window as unknown as Win).ConsentSeal.acceptAll());
+    await expect.poll(async () => JSON.parse((await other.evaluate(() => (window as unknown as { snippetSaw?: string }).snippetSaw)) ?? 'null')).toEqual([DEFAULT, ['consent', 'update', values([])], ['consent', 'update', ALL]]);
+  });
+
   test('the tag never loads after Reject all', async ({ page }) => {
     await page.goto('/e2e/pages/gcm-basic.html');
     await page.getByRole('button', { name: 'Reject all' }).click();

@@ -90,6 +90,17 @@ describe('googleConsentModePlugin', () => {
     ]);
   });
 
+  it('has queued the update before a later plugin hears the change (a gated inline gtag snippet runs then)', async () => {
+    let seen: unknown[] = [];
+    const record = () => void (seen = layer());
+    const cs = createConsentCore(config, {
+      storage: () => ({ readSync: () => undefined, load: async () => undefined, save: async () => {}, watch: () => () => {} }),
+      plugins: [googleConsentModePlugin, (core) => void core.on('change', record)],
+    });
+    await cs.setPurposes({ analytics: true });
+    expect(seen.at(-1)).toEqual(['args', 'consent', 'update', { ...allDenied, analytics_storage: G }]);
+  });
+
   it('keeps ad types denied on Accept all while GPC is on', async () => {
     const cs = setup({ gpc: true }, undefined, true);
     await cs.acceptAll();

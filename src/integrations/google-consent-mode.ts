@@ -56,13 +56,14 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
     if (force || ((last || s.status == 'decided') && key != last)) gtag('consent', 'update', v), (last = key), (sentFor = s);
   };
   update(core.getState());
-  // `destroy()` drops every event listener; only the store subscription needs undoing.
-  // The event's other members are `action`, `method` and `gpc`, as the README documents.
+  // `destroy()` drops every event listener. The event's other members are `action`, `method` and `gpc`, as the README documents.
   core.on('decision', ({ state, previous, ...rest }) => {
     // Every decision updates once: the store change may have done it already.
     update(state, sentFor != state);
     push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, ...rest } });
   });
-  // Other state changes (IndexedDB load, another tab) update only when a value changed.
-  return core.store.subscribe((s) => update(s));
+  // Other state changes (IndexedDB load, another tab) update only when a value changed. As a
+  // `change` listener installed before gating's, the update is queued before a gated inline gtag
+  // snippet runs (synchronously, on the same change), so its `config` is measured as granted.
+  core.on('change', update);
 };
