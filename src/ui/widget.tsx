@@ -39,17 +39,20 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
 
     const fail = (e: unknown) => core.reportError('ui', 'Consent widget failed', e);
 
-    /** Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. */
+    /**
+     * Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. The banner and
+     * the re-open button are also watched for leaving the page (their size drops to 0): navigation
+     * that swaps the body or its content (Turbo, htmx, pjax) took the widget away, and paint puts it back.
+     */
     const fit = () => {
-      const b = view == 'banner' && box?.querySelector('section');
-      if (b) {
+      const b = box?.querySelector('section,.ro');
+      if (b) (ro ??= new ResizeObserver(paint)).observe(b);
+      if (b && view == 'banner') {
         pad ??= html.scrollPaddingBottom;
         html.scrollPaddingBottom = innerHeight - b.getBoundingClientRect().top + 'px';
-        (ro ??= new ResizeObserver(fit)).observe(b);
       } else if (pad != null) {
         html.scrollPaddingBottom = pad;
         pad = undefined;
-        ro!.disconnect();
       }
     };
 
@@ -217,6 +220,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
       dead = true;
       view = 'none';
       fit();
+      ro?.disconnect();
       host?.remove();
     };
   };

@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { banner, state, type W } from './widget-helpers';
 
-// Real sites run old libraries that replace built-ins before consentseal.js runs. The decision must
-// still be kept across pages, and the subject id stay a UUID (it is in every receipt and the cookie).
+// Real sites: old libraries that replace built-ins before consentseal.js runs, and navigation that
+// swaps the whole <body> (Turbo, htmx, pjax). The decision must be kept and the widget stay usable.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -48,3 +48,34 @@ for (const [name, hostile] of pages) {
     expect(await state(page)).toMatchObject({ status: 'decided', subjectId });
   });
 }
+
+/** What Turbo Drive, htmx's hx-boost and pjax do on a link click: a new <body> replaces the old one. */
+const swapBody = (page: import('@playwright/test').Page) =>
+  page.evaluate(() => {
+    const next = document.createElement('body');
+    next.innerHTML = '<h1>Next page</h1><p><a href="#privacy" data-consent-open>Privacy settings</a></p>';
+    document.documentElement.replaceChild(next, document.body);
+    history.pushState(null, '', '?next');
+  });
+
+test('a page that swaps in a new <body> (Turbo, htmx, pjax) keeps the banner until the visitor decides', async ({ page }) => {
+  await page.goto('/e2e/pages/widget-bar.html');
+  await expect(banner(page)).toBeVisible();
+  await swapBody(page);
+  await expect(page.getByRole('heading', { name: 'Next page' })).toBeVisible();
+  await expect(banner(page)).toBeVisible();
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect(banner(page)).toBeHidden();
+  expect((await state(page)).status).toBe('decided');
+});
+
+test('after a body swap the re-open button is still there and opens the preferences', async ({ page }) => {
+  await page.goto('/e2e/pages/widget-box.html');
+  await banner(page).getByRole('button', { name: 'Accept all' }).click();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  await swapBody(page);
+  await expect(reopen).toBeVisible();
+  await reopen.click();
+  await expect(page.getByRole('dialog', { name: 'Privacy preferences' })).toBeVisible();
+});
