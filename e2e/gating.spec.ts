@@ -195,7 +195,7 @@ test('under a strict CSP (no inline style or script) placeholders are styled, an
 });
 
 test.describe('re-open links', () => {
-  test('any data-consent-open element opens the preferences on click or Enter, also when added later', async ({ page }) => {
+  test('any data-consent-open element opens the preferences on click, Enter (and Space for a role=button), also when added later', async ({ page }) => {
     await page.goto('/e2e/pages/gating-embeds.html');
     await page.getByRole('button', { name: 'Reject all' }).click();
     const dialog = page.getByRole('dialog', { name: 'Privacy preferences' });
@@ -214,6 +214,13 @@ test.describe('re-open links', () => {
 
     await page.getByRole('link', { name: 'Privacy settings' }).focus();
     await page.keyboard.press('Enter');
+    await expect(dialog).toBeVisible();
+    await page.keyboard.press('Escape');
+
+    // A role="button" element (as the README advises for non-buttons) also answers Space, like a button.
+    await page.evaluate(() => document.getElementById('reopen-span')!.setAttribute('role', 'button'));
+    await page.getByRole('button', { name: 'Cookie settings' }).focus();
+    await page.keyboard.press('Space');
     await expect(dialog).toBeVisible();
     await page.keyboard.press('Escape');
 

@@ -7,6 +7,6 @@ export async function downloadReceipts({ subjectId, policyVersion }: ConsentStat
   // A data: URL needs no object URL to revoke later.
   Object.assign(document.createElement('a'), {
     href: 'data:application/json,' + encodeURIComponent(JSON.stringify({ subjectId, policyVersion, receipts }, null, 2)),
-    download: 'privacy-receipts-' + subjectId + '.json',
+    download: 'privacy-receipts.json',
   }).click();
 }
