@@ -68,6 +68,18 @@ test.describe('advanced mode (tags load, consent denied until granted)', () => {
   });
 });
 
+test('a config the SDK refuses still denies every type before the Google tag runs (fail closed)', async ({ page }) => {
+  // Without any consent command Google tags behave as if everything were granted.
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto('/e2e/pages/gcm-bad-config.html');
+  expect(await tagSaw(page)).toEqual([['consent', 'default', values([])]]);
+  expect(await page.evaluate(() => Object.prototype.toString.call((window as unknown as Win).dataLayer[0]))).toBe('[object Arguments]');
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toContain('theme: is unknown');
+  await expect(page.locator('cs-layer')).toHaveCount(0);
+});
+
 test.describe('basic mode (Google tags gated with data-consent)', () => {
   test('the tag does not load before consent, then sees the granted update', async ({ page }) => {
     await page.goto('/e2e/pages/gcm-basic.html');

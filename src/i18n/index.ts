@@ -35,11 +35,11 @@ function match(tag: string, available: string[]): string | undefined {
 export function resolveLanguage(
   config: Pick<NormalizedConfig, 'language' | 'texts'>,
   doc: { documentElement?: { lang?: string } } | undefined = globalThis.document,
-  nav: { languages?: readonly string[]; language?: string } | undefined = globalThis.navigator,
+  nav: { languages?: readonly string[] } | undefined = globalThis.navigator,
 ): string {
   if (config.language != 'auto') return config.language;
   const available = [...Object.keys(config.texts), ...Object.keys(builtIn)];
-  for (const tag of [doc?.documentElement?.lang, ...(nav?.languages ?? []), nav?.language]) {
+  for (const tag of [doc?.documentElement?.lang, ...(nav?.languages ?? [])]) {
     const found = tag && match(tag, available);
     if (found) return found;
   }

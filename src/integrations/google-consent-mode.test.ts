@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createConsentCore } from '../core/consent';
 import type { DecisionStorage, StoredDecision } from '../storage/persistence';
-import { consentModeValues, googleConsentModePlugin } from './google-consent-mode';
+import { consentModeValues, denyAllByDefault, googleConsentModePlugin } from './google-consent-mode';
 
 const mapping = { analytics_storage: ['analytics'], ad_storage: ['marketing'], ad_user_data: ['marketing'], ad_personalization: ['marketing'] };
 const config = {
@@ -59,6 +59,12 @@ describe('googleConsentModePlugin', () => {
     setup({ googleConsentMode: { ...mapping, wait_for_update: 800, region: ['DE', 'US-CA'] } });
     expect(Object.prototype.toString.call(w.dataLayer[1])).toBe('[object Arguments]');
     expect(layer()).toEqual([{ event: 'before' }, ['args', 'consent', 'default', { ...allDenied, wait_for_update: 800, region: ['DE', 'US-CA'] }]]);
+  });
+
+  it('denies every type but security_storage by default where the SDK could not start (fail closed)', () => {
+    denyAllByDefault();
+    expect(Object.prototype.toString.call(w.dataLayer![0])).toBe('[object Arguments]');
+    expect(layer()).toEqual([['args', 'consent', 'default', allDenied]]);
   });
 
   it('does nothing without googleConsentMode', () => {

@@ -26,6 +26,20 @@ export function consentModeValues(g: GoogleConsentModeConfig, purposes: Record<s
   return out;
 }
 
+/** Pushes onto `window.dataLayer`, created if missing (and taken anew: a tag manager may replace it). */
+const push = (x: unknown) => ((window as unknown as { dataLayer?: unknown[] }).dataLayer ||= []).push(x);
+/** Google's tags only honour consent commands pushed as an `arguments` object, as their snippet does. */
+const gtag: (...args: unknown[]) => void = function () {
+  push(arguments);
+};
+
+/**
+ * Fail closed where the SDK cannot start (a config it refuses) on a site that uses Consent Mode:
+ * Google tags that meet no consent command behave as if everything were granted, so this denies
+ * every type but `security_storage` by default.
+ */
+export const denyAllByDefault = (): void => gtag('consent', 'default', consentModeValues({}, {}));
+
 /**
  * Pushes `gtag('consent', 'default', …)` synchronously when the instance is created (so it
  * precedes any Google tag placed after the script), an `update` right away for a returning
@@ -35,12 +49,6 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
   const g = core.config.googleConsentMode;
   // Without a page (server-side rendering) there are no Google tags to tell.
   if (!g || typeof document == 'undefined') return;
-  const w = window as unknown as { dataLayer?: unknown[] };
-  const push = (x: unknown) => (w.dataLayer ||= []).push(x);
-  // Google's tags only honour consent commands pushed as an `arguments` object, as their snippet does.
-  const gtag: (...args: unknown[]) => void = function () {
-    push(arguments);
-  };
   gtag('consent', 'default', {
     ...consentModeValues(g, Object.fromEntries(core.config.purposes.map((p) => [p.id, p.required]))),
     wait_for_update: g.wait_for_update ?? 500,

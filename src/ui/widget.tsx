@@ -13,7 +13,7 @@ type View = 'banner' | 'preferences' | 'none';
 /** Options of the widget plugin ({@link uiPlugin}); `createConsent(config, { ui })` passes them on. */
 export interface UiOptions {
   /** Nonce for the fallback `<style>` where constructable stylesheets are missing. */
-  nonce?: string;
+  nonce?: string | undefined;
 }
 
 /**
