@@ -79,3 +79,24 @@ test('after a body swap the re-open button is still there and opens the preferen
   await reopen.click();
   await expect(page.getByRole('dialog', { name: 'Privacy preferences' })).toBeVisible();
 });
+
+test('long unbroken words (URLs, compound names) wrap at 320 px: nothing leaves the screen, the switches stay in view', async ({ page }) => {
+  // WCAG 1.4.10 Reflow: 320 CSS px is a 1280 px screen at 400 % zoom.
+  await page.setViewportSize({ width: 320, height: 640 });
+  await page.goto('/e2e/pages/widget-long-words.html');
+  /** Widget elements whose box reaches past the right edge of the screen. */
+  const outside = () =>
+    page.evaluate(() =>
+      [...document.querySelector('cs-layer')!.shadowRoot!.querySelectorAll('*')]
+        .filter((e) => e.getBoundingClientRect().right > innerWidth)
+        .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')),
+    );
+  await expect(banner(page)).toBeVisible();
+  expect(await outside()).toEqual([]);
+  await banner(page).getByRole('button', { name: 'Customize' }).click();
+  const analytics = page.getByRole('dialog', { name: 'Privacy preferences' }).getByRole('switch', { name: 'Analytics' });
+  await analytics.scrollIntoViewIfNeeded();
+  expect(await outside()).toEqual([]);
+  const box = (await analytics.boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(320);
+});
