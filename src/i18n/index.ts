@@ -11,7 +11,9 @@ const builtIn: Record<string, [UiTexts, Record<string, PurposeTexts>, string]> =
   'zh-CN': [zhCN, zhCNPurposes, '本网站'],
 };
 
-const RTL = /^(arc?|dv|fa|ha|he|khw|ks|ku|ps|sd|ur|yi)(-|$)/i;
+// Languages written right to left by default (CLDR): Hausa and Kurdish (Kurmanji) are mostly written
+// in Latin script, Central Kurdish (ckb) and Uyghur (ug) in Arabic script.
+const RTL = /^(arc?|ckb|dv|fa|he|khw|ks|ps|sd|ug|ur|yi)(-|$)/i;
 
 /** The exact texts a visitor is shown in one language. */
 export interface ResolvedTexts {
