@@ -155,6 +155,16 @@ test.describe('gated embeds', () => {
     expect(await page.evaluate(() => window.hacked)).toBeUndefined();
   });
 
+  test("a placeholder names the embed it hides by the embed's title, so several on a page tell apart", async ({ page }) => {
+    await page.goto('/e2e/pages/gating-embeds.html');
+    const video = page.locator('.consentseal-placeholder').first();
+    await expect(video.locator('p')).toHaveText('Product video: This content needs your consent to “Marketing”.');
+    // Screen readers hear it with the Allow button, whose description the text is.
+    await expect(video.getByRole('button', { name: 'Allow' })).toHaveAccessibleDescription('Product video: This content needs your consent to “Marketing”.');
+    // An embed without a title: the text alone.
+    await expect(page.locator('.consentseal-placeholder').nth(1).locator('p')).toHaveText('This content needs your consent to “Analytics”.');
+  });
+
   test('Allow on a first visit records a decision with only that purpose', async ({ page }) => {
     await page.goto('/e2e/pages/gating-embeds.html');
     await page.locator('.consentseal-placeholder').first().getByRole('button', { name: 'Allow' }).click();
