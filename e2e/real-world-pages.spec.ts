@@ -18,18 +18,6 @@ const pages: [string, () => void][] = [
       } as typeof Array.from;
     },
   ],
-  [
-    // Prototype.js 1.6: arrays serialize themselves to a string, so JSON.stringify([1]) is '"[1]"'.
-    'Array.prototype.toJSON returning a string (Prototype.js 1.6)',
-    () => {
-      Object.defineProperty(Array.prototype, 'toJSON', {
-        configurable: true,
-        value(this: unknown[]) {
-          return '[' + this.map((v) => JSON.stringify(v)).join(', ') + ']';
-        },
-      });
-    },
-  ],
 ];
 
 for (const [name, hostile] of pages) {

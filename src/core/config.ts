@@ -154,9 +154,9 @@ export function validateConfig(input: unknown): NormalizedConfig {
   config(input, '', (path, message) => issues.push({ path, message }));
   if (issues.length) throw new ConsentConfigError(issues);
 
-  // A deep copy, so later edits to the site's object cannot change a running instance. Not through
-  // JSON: Prototype.js 1.6 gives arrays a `toJSON` that makes `JSON.stringify` write them as strings.
-  const c = structuredClone(input) as ConsentConfig;
+  // A deep copy, so later edits to the site's object cannot change a running instance. Through JSON,
+  // not structuredClone, which refuses proxies (a config held in Vue's `reactive`).
+  const c = JSON.parse(JSON.stringify(input)) as ConsentConfig;
   return {
     language: 'auto',
     expiresAfterDays: 180,
