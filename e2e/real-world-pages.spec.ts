@@ -88,3 +88,24 @@ test('long unbroken words (URLs, compound names) wrap at 320 px: nothing leaves 
   const box = (await analytics.boundingBox())!;
   expect(box.x + box.width).toBeLessThanOrEqual(320);
 });
+
+test('a body swap while the preferences are open (Back on a Turbo site) leaves the widget usable', async ({ page }) => {
+  await page.goto('/e2e/pages/widget-bar.html');
+  await banner(page).getByRole('button', { name: 'Customize' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Privacy preferences' });
+  await expect(dialog).toBeVisible();
+  await swapBody(page);
+  // Still undecided: the banner is back, and the next page's link opens the preferences again.
+  await expect(banner(page)).toBeVisible();
+  await page.getByRole('link', { name: 'Privacy settings' }).click();
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Reject all' }).click();
+  expect((await state(page)).status).toBe('decided');
+  // Decided: a swap with the preferences open leaves nothing shown, and the link still works.
+  await page.getByRole('link', { name: 'Privacy settings' }).click();
+  await expect(dialog).toBeVisible();
+  await swapBody(page);
+  await expect(dialog).toBeHidden();
+  await page.getByRole('link', { name: 'Privacy settings' }).click();
+  await expect(dialog).toBeVisible();
+});

@@ -40,13 +40,14 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     const fail = (e: unknown) => core.reportError('ui', 'Consent widget failed', e);
 
     /**
-     * Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. The banner and
-     * the re-open button are also watched for leaving the page (their size drops to 0): navigation
-     * that swaps the body or its content (Turbo, htmx, pjax) took the widget away, and paint puts it back.
+     * Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. What shows is
+     * also watched for leaving the page (its size drops to 0): when navigation that swaps the body
+     * or its content (Turbo, htmx, pjax; Back on such a site) took the widget away, it starts over
+     * in the new body: the banner while undecided, else the re-open button if any.
      */
     const fit = () => {
-      const b = box?.querySelector('section,.ro');
-      if (b) (ro ??= new ResizeObserver(paint)).observe(b);
+      const b = box?.querySelector('section,.ro,dialog');
+      if (b) (ro ??= new ResizeObserver(() => (host!.isConnected ? paint() : ((view = 'none'), ask())))).observe(b);
       if (b && view == 'banner') {
         pad ??= html.scrollPaddingBottom;
         html.scrollPaddingBottom = innerHeight - b.getBoundingClientRect().top + 'px';
@@ -122,9 +123,9 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
         </p>
       );
       const line = (label: string, value: ComponentChild) => (
-        <small>
+        <p>
           {label}: {value}
-        </small>
+        </p>
       );
       const list = (label: string, items: string[]) => items[0] && line(label, items.join(', '));
 
