@@ -10,6 +10,8 @@ const values = (granted: string[]) => Object.fromEntries(TYPES.map((t) => [t, gr
 const DEFAULT = ['consent', 'default', { ...values([]), wait_for_update: 500 }];
 const ALL = values(TYPES);
 const ANALYTICS_ONLY = values(['analytics_storage']);
+/** The event that follows a returning visitor's update at start: the stored purposes. */
+const restored = (analytics: boolean, marketing: boolean) => ({ event: 'consentseal_update', consentseal: { purposes: { necessary: true, analytics, marketing } } });
 
 type Win = { dataLayer: unknown[]; atStart: string; tagSaw?: string; tagRuns?: number; ConsentSeal: { acceptAll(): Promise<unknown>; rejectAll(): Promise<unknown> } };
 /** The dataLayer as plain data: `arguments` entries as arrays, events as objects. */
@@ -50,7 +52,7 @@ test.describe('advanced mode (tags load, consent denied until granted)', () => {
     ]);
   });
 
-  test('a returning visitor gets the stored consent as an update before the Google tag runs', async ({ page }) => {
+  test('a returning visitor gets the stored consent as an update, and its consentseal_update event, before the Google tag runs', async ({ page }) => {
     await page.goto('/e2e/pages/gcm-advanced.html');
     await page.getByRole('button', { name: 'Customize' }).click();
     const dialog = page.getByRole('dialog', { name: 'Privacy preferences' });
@@ -59,12 +61,12 @@ test.describe('advanced mode (tags load, consent denied until granted)', () => {
     await expect.poll(async () => (await dataLayer(page)).length).toBe(3);
 
     await page.reload();
-    expect(await atStart(page)).toEqual([DEFAULT, ['consent', 'update', ANALYTICS_ONLY]]);
-    expect(await tagSaw(page)).toEqual([DEFAULT, ['consent', 'update', ANALYTICS_ONLY]]);
+    expect(await atStart(page)).toEqual([DEFAULT, ['consent', 'update', ANALYTICS_ONLY], restored(true, false)]);
+    expect(await tagSaw(page)).toEqual([DEFAULT, ['consent', 'update', ANALYTICS_ONLY], restored(true, false)]);
 
     await page.evaluate(() => (window as unknown as Win).ConsentSeal.acceptAll());
     await page.reload();
-    expect(await atStart(page)).toEqual([DEFAULT, ['consent', 'update', ALL]]);
+    expect(await atStart(page)).toEqual([DEFAULT, ['consent', 'update', ALL], restored(true, true)]);
   });
 });
 
@@ -97,7 +99,7 @@ test.describe('basic mode (Google tags gated with data-consent)', () => {
 
     await page.reload();
     await expect.poll(() => page.evaluate(() => (window as unknown as Win).tagRuns)).toBe(1);
-    expect(await tagSaw(page)).toEqual([DEFAULT, ['consent', 'update', ALL]]);
+    expect(await tagSaw(page)).toEqual([DEFAULT, ['consent', 'update', ALL], restored(true, true)]);
   });
 
   test('an inline gated gtag snippet runs after the granted update is queued, so its config is measured as granted', async ({ page }) => {
@@ -119,7 +121,7 @@ test.describe('basic mode (Google tags gated with data-consent)', () => {
     await other.reload();
     expect(await other.evaluate(() => (window as unknown as { snippetSaw?: string }).snippetSaw)).toBeUndefined();
     await page.evaluate(() => (window as unknown as Win).ConsentSeal.acceptAll());
-    await expect.poll(async () => JSON.parse((await other.evaluate(() => (window as unknown as { snippetSaw?: string }).snippetSaw)) ?? 'null')).toEqual([DEFAULT, ['consent', 'update', values([])], ['consent', 'update', ALL]]);
+    await expect.poll(async () => JSON.parse((await other.evaluate(() => (window as unknown as { snippetSaw?: string }).snippetSaw)) ?? 'null')).toEqual([DEFAULT, ['consent', 'update', values([])], restored(false, false), ['consent', 'update', ALL]]);
   });
 
   test('the tag never loads after Reject all', async ({ page }) => {
@@ -127,7 +129,7 @@ test.describe('basic mode (Google tags gated with data-consent)', () => {
     await page.getByRole('button', { name: 'Reject all' }).click();
     await expect.poll(async () => (await dataLayer(page)).length).toBe(3);
     await page.reload();
-    expect(await dataLayer(page)).toEqual([DEFAULT, ['consent', 'update', values([])]]);
+    expect(await dataLayer(page)).toEqual([DEFAULT, ['consent', 'update', values([])], restored(false, false)]);
     expect(await page.evaluate(() => (window as unknown as Win).tagRuns)).toBeUndefined();
   });
 });

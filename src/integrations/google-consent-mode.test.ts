@@ -72,11 +72,13 @@ describe('googleConsentModePlugin', () => {
     expect(w.dataLayer).toBeUndefined();
   });
 
-  it('follows the default with an update for a returning visitor, synchronously', () => {
+  it('follows the default with an update and its event for a returning visitor, synchronously', () => {
     setup({}, ['analytics']);
     expect(layer()).toEqual([
       ['args', 'consent', 'default', { ...allDenied, wait_for_update: 500 }],
       ['args', 'consent', 'update', { ...allDenied, analytics_storage: G }],
+      // Tags fired by the event (README: GTM, non-Google tags) run on a returning visitor's pages too.
+      { event: 'consentseal_update', consentseal: { purposes: { necessary: true, analytics: true, marketing: false } } },
     ]);
   });
 

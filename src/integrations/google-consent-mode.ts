@@ -63,12 +63,17 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
     const key = JSON.stringify(v);
     if (force || ((last || s.status == 'decided') && key != last)) gtag('consent', 'update', v), (last = key), (sentFor = s);
   };
+  /** The event after an update at start, and after each decision's (with its `action`, `method` and `gpc`). */
+  const tell = (s: ConsentState, how?: object) => push({ event: 'consentseal_update', consentseal: { purposes: s.purposes, ...how } });
+  // A returning visitor's update is followed by the event too, so tags that fire on it run on every
+  // page, not only where the choice was made.
   update(core.getState());
-  // `destroy()` drops every event listener. The event's other members are `action`, `method` and `gpc`, as the README documents.
-  core.on('decision', ({ state, previous, ...rest }) => {
+  if (sentFor) tell(sentFor);
+  // `destroy()` drops every event listener.
+  core.on('decision', ({ state, previous, ...how }) => {
     // Every decision updates once: the store change may have done it already.
     update(state, sentFor != state);
-    push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, ...rest } });
+    tell(state, how);
   });
   // Other state changes (IndexedDB load, another tab) update only when a value changed. As a
   // `change` listener installed before gating's, the update is queued before a gated inline gtag
