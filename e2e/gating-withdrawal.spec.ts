@@ -50,6 +50,22 @@ test('withdrawing a purpose deletes its cookies on the host, each parent domain 
   expect((await context.cookies(SHOP)).find((c) => c.name === 'consentseal')?.domain).toBe('.shop.consentseal.test');
 });
 
+test('withdrawing a purpose also deletes its __Host- and __Secure- cookies (they can only be overwritten as Secure)', async ({ page }) => {
+  // localhost is a secure context over http, so the browser accepts prefixed cookies there.
+  await page.goto(`http://localhost:${PORTS.pages}/e2e/pages/gating-cookies/secure-prefixes.html`);
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(page.getByRole('button', { name: 'Accept all' })).toHaveCount(0);
+  const prefixed = () => page.evaluate(() => document.cookie.split('; ').filter((c) => c.startsWith('__')).sort());
+  await page.evaluate(() => {
+    document.cookie = '__Host-stats=1;path=/;secure';
+    document.cookie = '__Secure-ga=2;path=/;secure;samesite=none';
+    document.cookie = '__Secure-other=3;path=/;secure';
+  });
+  expect(await prefixed()).toEqual(['__Host-stats=1', '__Secure-ga=2', '__Secure-other=3']);
+  await withdrawInPreferences(page, 'Analytics');
+  await expect.poll(prefixed).toEqual(['__Secure-other=3']);
+});
+
 test.describe('reloadOnWithdraw', () => {
   type Win = { ran: string[]; receipts: string[]; marker?: number; ConsentSeal: { getState(): { purposes: Record<string, boolean> } } };
 

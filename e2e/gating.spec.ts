@@ -155,6 +155,16 @@ test.describe('gated embeds', () => {
     expect(await page.evaluate(() => window.hacked)).toBeUndefined();
   });
 
+  test("a placeholder names the embed it hides by the embed's title, so several on a page tell apart", async ({ page }) => {
+    await page.goto('/e2e/pages/gating-embeds.html');
+    const video = page.locator('.consentseal-placeholder').first();
+    await expect(video.locator('p')).toHaveText('Product video: This content needs your consent to “Marketing”.');
+    // Screen readers hear it with the Allow button, whose description the text is.
+    await expect(video.getByRole('button', { name: 'Allow' })).toHaveAccessibleDescription('Product video: This content needs your consent to “Marketing”.');
+    // An embed without a title: the text alone.
+    await expect(page.locator('.consentseal-placeholder').nth(1).locator('p')).toHaveText('This content needs your consent to “Analytics”.');
+  });
+
   test('Allow on a first visit records a decision with only that purpose', async ({ page }) => {
     await page.goto('/e2e/pages/gating-embeds.html');
     await page.locator('.consentseal-placeholder').first().getByRole('button', { name: 'Allow' }).click();
@@ -195,7 +205,7 @@ test('under a strict CSP (no inline style or script) placeholders are styled, an
 });
 
 test.describe('re-open links', () => {
-  test('any data-consent-open element opens the preferences on click or Enter, also when added later', async ({ page }) => {
+  test('any data-consent-open element opens the preferences on click, Enter (and Space for a role=button), also when added later', async ({ page }) => {
     await page.goto('/e2e/pages/gating-embeds.html');
     await page.getByRole('button', { name: 'Reject all' }).click();
     const dialog = page.getByRole('dialog', { name: 'Privacy preferences' });
@@ -214,6 +224,13 @@ test.describe('re-open links', () => {
 
     await page.getByRole('link', { name: 'Privacy settings' }).focus();
     await page.keyboard.press('Enter');
+    await expect(dialog).toBeVisible();
+    await page.keyboard.press('Escape');
+
+    // A role="button" element (as the README advises for non-buttons) also answers Space, like a button.
+    await page.evaluate(() => document.getElementById('reopen-span')!.setAttribute('role', 'button'));
+    await page.getByRole('button', { name: 'Cookie settings' }).focus();
+    await page.keyboard.press('Space');
     await expect(dialog).toBeVisible();
     await page.keyboard.press('Escape');
 

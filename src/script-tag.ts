@@ -6,6 +6,7 @@
  */
 import type { ConsentSeal } from './headless';
 import { createConsent } from './index';
+import { denyAllByDefault } from './integrations/google-consent-mode';
 
 type Api = Partial<ConsentSeal> & { init(config: unknown): ConsentSeal | undefined };
 type Win = typeof globalThis & { ConsentSeal?: Api; consentsealConfig?: unknown };
@@ -13,14 +14,19 @@ type Win = typeof globalThis & { ConsentSeal?: Api; consentsealConfig?: unknown 
 const w = globalThis as Win;
 const me = document.currentScript as HTMLScriptElement | null;
 
-/** Starts with the config `get` returns; any failure (no config, bad JSON, bad config) is one console error. */
+/**
+ * Starts with the config `get` returns; any failure (no config, bad JSON, bad config) is one console
+ * error, and a refused config that asks for Consent Mode still denies Google tags every type.
+ */
 const start = (get: () => unknown) => {
+  let config: any;
   try {
-    const config = get();
+    config = get();
     if (config == null) throw 'no config: add <script type="application/json" id="consentseal-config"> or window.consentsealConfig';
-    return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce || '' } })) as ConsentSeal;
+    return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce } })) as ConsentSeal;
   } catch (e) {
     console.error('ConsentSeal: ' + e);
+    if (config?.googleConsentMode) denyAllByDefault();
   }
 };
 const api: Api = { init: (config) => start(() => config) };

@@ -30,6 +30,14 @@ describe('validateConfig', () => {
     expect(c.purposes[1]!.id).toBe('analytics');
   });
 
+  it('copies a config held in a proxy (Vue reactive, MobX), which structuredClone refuses', () => {
+    const deep = <T extends object>(o: T): T => new Proxy(o, { get: (t, k) => (typeof t[k as keyof T] == 'object' && t[k as keyof T] ? deep(t[k as keyof T] as object) : t[k as keyof T]) });
+    const input = structuredClone(base);
+    const c = validateConfig(deep(input));
+    input.purposes[1]!.id = 'changed';
+    expect(c.purposes.map((p) => p.id)).toEqual(['necessary', 'analytics']);
+  });
+
   it('rejects a non-object', () => {
     expect(problems(null)).toEqual(['(config): must be an object']);
     expect(problems([])).toEqual(['(config): must be an object']);

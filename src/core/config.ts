@@ -154,7 +154,8 @@ export function validateConfig(input: unknown): NormalizedConfig {
   config(input, '', (path, message) => issues.push({ path, message }));
   if (issues.length) throw new ConsentConfigError(issues);
 
-  // A deep copy, so later edits to the site's object cannot change a running instance.
+  // A deep copy, so later edits to the site's object cannot change a running instance. Through JSON,
+  // not structuredClone, which refuses proxies (a config held in Vue's `reactive`).
   const c = JSON.parse(JSON.stringify(input)) as ConsentConfig;
   return {
     language: 'auto',

@@ -21,7 +21,7 @@ const randomUuid = (): string => {
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6]! & 15) | 64; // version 4
   b[8] = (b[8]! & 63) | 128; // variant 10
-  return uuidOf(b);
+  return uuidOf((i) => b[i]!);
 };
 
 /**

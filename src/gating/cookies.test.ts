@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deleteCookies } from './cookies';
 
 /** The distinct cookie writes `deleteCookies` makes on the page at `href` that sees the cookies `jar`. */
@@ -15,8 +15,13 @@ const domains = (href: string, top?: string) => [...new Set(writes(href, '_ga=1'
 /** The `path` attributes written for `_ga` at `href`. */
 const paths = (href: string) => [...new Set(writes(href, '_ga=1', ['_ga']).map((w) => /path=([^;]*)/.exec(w)![1]))].sort();
 
+// happy-dom has no isSecureContext; pages here are plain http unless a test says otherwise.
+beforeEach(() => {
+  vi.stubGlobal('isSecureContext', false);
+});
 afterEach(() => {
   delete (document as { cookie?: string }).cookie;
+  vi.unstubAllGlobals();
 });
 
 describe('deleteCookies', () => {
@@ -25,6 +30,15 @@ describe('deleteCookies', () => {
     const pathAttrs = ['/', '/p', '/p/', '/p/q'];
     const expected = ['_ga', '_ga_AB'].flatMap((n) => domainAttrs.flatMap((d) => pathAttrs.map((p) => `${n}=;max-age=0;path=${p}${d}`)));
     expect(writes('http://a.shop.example.com/p/q', '_ga=1; consentseal=x; _ga_AB=2; keep=3', ['/^_ga/'], 'shop.example.com')).toEqual(expected.sort());
+  });
+
+  it('in a secure context overwrites as Secure, the only way __Secure- and __Host- cookies can be', () => {
+    vi.stubGlobal('isSecureContext', true);
+    expect(writes('https://shop.example.com/', '__Host-sid=1', ['__Host-sid'])).toEqual([
+      '__Host-sid=;max-age=0;path=/;domain=example.com;secure',
+      '__Host-sid=;max-age=0;path=/;domain=shop.example.com;secure',
+      '__Host-sid=;max-age=0;path=/;secure',
+    ]);
   });
 
   it('matches exact names and /regex/ strings, nothing else', () => {

@@ -12,7 +12,8 @@
  *   or else up to the last two labels, so bare top-level domains are never tried; IP addresses only
  *   have host-only cookies;
  * - paths: every prefix of the page's path ending before or at a `/`, and the path itself.
- * HttpOnly cookies are out of a page's reach.
+ * In a secure context every overwrite is `Secure`: `__Secure-` and `__Host-` cookies can only be
+ * overwritten so, and the flag keeps other cookies matched (HttpOnly cookies are out of a page's reach).
  */
 export function deleteCookies(patterns: string[], top?: string): void {
   const { hostname, pathname } = location;
@@ -23,6 +24,6 @@ export function deleteCookies(patterns: string[], top?: string): void {
     if (name && patterns.some((p) => p == name || (p[0] == '/' && RegExp(p.slice(1, -1)).test(name))))
       for (const d of domains)
         // At each `/` (and at the end): the path before it and the path through it.
-        for (const m of pathname.matchAll(/\/|$/g)) for (const p of [pathname.slice(0, m.index) || '/', pathname.slice(0, m.index! + 1)]) document.cookie = `${name}=;max-age=0;path=${p}${d}`;
+        for (const m of pathname.matchAll(/\/|$/g)) for (const p of [pathname.slice(0, m.index) || '/', pathname.slice(0, m.index! + 1)]) document.cookie = `${name}=;max-age=0;path=${p}${d}${isSecureContext ? ';secure' : ''}`;
   }
 }

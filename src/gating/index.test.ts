@@ -29,9 +29,14 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 
 beforeEach(() => {
   document.body.innerHTML = '';
+  // happy-dom has no isSecureContext (withdrawals read it to delete cookies); these pages are plain http.
+  vi.stubGlobal('isSecureContext', false);
 });
 let cs: ReturnType<typeof setup> | undefined;
-afterEach(() => cs?.destroy());
+afterEach(() => {
+  cs?.destroy();
+  vi.unstubAllGlobals();
+});
 
 describe('markup helpers', () => {
   it('reads the purposes an element names', () => {

@@ -96,8 +96,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
 
   const open = (e: Event) => {
     const t = (e.target as Element).closest?.('[data-consent-open]');
-    // Enter already clicks links and buttons.
-    if (t && (e.type == 'click' || ((e as KeyboardEvent).key == 'Enter' && !t.matches('a,button')))) {
+    // Enter already clicks links and buttons; other elements (role="button") answer Enter and Space.
+    if (t && (e.type == 'click' || (/^(Enter| )$/.test((e as KeyboardEvent).key) && !t.matches('a,button')))) {
       e.preventDefault();
       core.showPreferences();
     }

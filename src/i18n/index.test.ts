@@ -45,5 +45,8 @@ describe('resolveTexts', () => {
   it('reads Arabic and other right-to-left tags as rtl', () => {
     expect(['ar', 'arc', 'fa-IR', 'ur'].map((l) => resolveTexts(config, l).dir)).toEqual(['rtl', 'rtl', 'rtl', 'rtl']);
     expect(resolveTexts(config, 'ara').dir).toBe('ltr');
+    // Central Kurdish and Uyghur are written in Arabic script; Hausa and Kurmanji Kurdish in Latin script.
+    expect(['ckb', 'ckb-IQ', 'ug', 'ug-CN'].map((l) => resolveTexts(config, l).dir)).toEqual(['rtl', 'rtl', 'rtl', 'rtl']);
+    expect(['ha', 'ha-NG', 'ku', 'ku-TR'].map((l) => resolveTexts(config, l).dir)).toEqual(['ltr', 'ltr', 'ltr', 'ltr']);
   });
 });

@@ -11,7 +11,9 @@ const builtIn: Record<string, [UiTexts, Record<string, PurposeTexts>, string]> =
   'zh-CN': [zhCN, zhCNPurposes, '本网站'],
 };
 
-const RTL = /^(arc?|dv|fa|ha|he|khw|ks|ku|ps|sd|ur|yi)(-|$)/i;
+// Languages written right to left by default (CLDR): Hausa and Kurdish (Kurmanji) are mostly written
+// in Latin script, Central Kurdish (ckb) and Uyghur (ug) in Arabic script.
+const RTL = /^(arc?|ckb|dv|fa|he|khw|ks|ps|sd|ug|ur|yi)(-|$)/i;
 
 /** The exact texts a visitor is shown in one language. */
 export interface ResolvedTexts {
@@ -35,11 +37,11 @@ function match(tag: string, available: string[]): string | undefined {
 export function resolveLanguage(
   config: Pick<NormalizedConfig, 'language' | 'texts'>,
   doc: { documentElement?: { lang?: string } } | undefined = globalThis.document,
-  nav: { languages?: readonly string[]; language?: string } | undefined = globalThis.navigator,
+  nav: { languages?: readonly string[] } | undefined = globalThis.navigator,
 ): string {
   if (config.language != 'auto') return config.language;
   const available = [...Object.keys(config.texts), ...Object.keys(builtIn)];
-  for (const tag of [doc?.documentElement?.lang, ...(nav?.languages ?? []), nav?.language]) {
+  for (const tag of [doc?.documentElement?.lang, ...(nav?.languages ?? [])]) {
     const found = tag && match(tag, available);
     if (found) return found;
   }

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createConsentCore } from '../core/consent';
 import type { DecisionStorage, StoredDecision } from '../storage/persistence';
-import { consentModeValues, googleConsentModePlugin } from './google-consent-mode';
+import { consentModeValues, denyAllByDefault, googleConsentModePlugin } from './google-consent-mode';
 
 const mapping = { analytics_storage: ['analytics'], ad_storage: ['marketing'], ad_user_data: ['marketing'], ad_personalization: ['marketing'] };
 const config = {
@@ -61,16 +61,24 @@ describe('googleConsentModePlugin', () => {
     expect(layer()).toEqual([{ event: 'before' }, ['args', 'consent', 'default', { ...allDenied, wait_for_update: 800, region: ['DE', 'US-CA'] }]]);
   });
 
+  it('denies every type but security_storage by default where the SDK could not start (fail closed)', () => {
+    denyAllByDefault();
+    expect(Object.prototype.toString.call(w.dataLayer![0])).toBe('[object Arguments]');
+    expect(layer()).toEqual([['args', 'consent', 'default', allDenied]]);
+  });
+
   it('does nothing without googleConsentMode', () => {
     setup({ googleConsentMode: undefined });
     expect(w.dataLayer).toBeUndefined();
   });
 
-  it('follows the default with an update for a returning visitor, synchronously', () => {
+  it('follows the default with an update and its event for a returning visitor, synchronously', () => {
     setup({}, ['analytics']);
     expect(layer()).toEqual([
       ['args', 'consent', 'default', { ...allDenied, wait_for_update: 500 }],
       ['args', 'consent', 'update', { ...allDenied, analytics_storage: G }],
+      // Tags fired by the event (README: GTM, non-Google tags) run on a returning visitor's pages too.
+      { event: 'consentseal_update', consentseal: { purposes: { necessary: true, analytics: true, marketing: false } } },
     ]);
   });
 
@@ -88,6 +96,17 @@ describe('googleConsentModePlugin', () => {
       ['args', 'consent', 'update', Object.fromEntries(Object.keys(allDenied).map((k) => [k, G]))],
       { event: 'consentseal_update', consentseal: { purposes: { necessary: true, analytics: true, marketing: true }, action: 'accept-all', method: 'api', gpc: false } },
     ]);
+  });
+
+  it('has queued the update before a later plugin hears the change (a gated inline gtag snippet runs then)', async () => {
+    let seen: unknown[] = [];
+    const record = () => void (seen = layer());
+    const cs = createConsentCore(config, {
+      storage: () => ({ readSync: () => undefined, load: async () => undefined, save: async () => {}, watch: () => () => {} }),
+      plugins: [googleConsentModePlugin, (core) => void core.on('change', record)],
+    });
+    await cs.setPurposes({ analytics: true });
+    expect(seen.at(-1)).toEqual(['args', 'consent', 'update', { ...allDenied, analytics_storage: G }]);
   });
 
   it('keeps ad types denied on Accept all while GPC is on', async () => {

@@ -26,6 +26,20 @@ export function consentModeValues(g: GoogleConsentModeConfig, purposes: Record<s
   return out;
 }
 
+/** Pushes onto `window.dataLayer`, created if missing (and taken anew: a tag manager may replace it). */
+const push = (x: unknown) => ((window as unknown as { dataLayer?: unknown[] }).dataLayer ||= []).push(x);
+/** Google's tags only honour consent commands pushed as an `arguments` object, as their snippet does. */
+const gtag: (...args: unknown[]) => void = function () {
+  push(arguments);
+};
+
+/**
+ * Fail closed where the SDK cannot start (a config it refuses) on a site that uses Consent Mode:
+ * Google tags that meet no consent command behave as if everything were granted, so this denies
+ * every type but `security_storage` by default.
+ */
+export const denyAllByDefault = (): void => gtag('consent', 'default', consentModeValues({}, {}));
+
 /**
  * Pushes `gtag('consent', 'default', …)` synchronously when the instance is created (so it
  * precedes any Google tag placed after the script), an `update` right away for a returning
@@ -35,12 +49,6 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
   const g = core.config.googleConsentMode;
   // Without a page (server-side rendering) there are no Google tags to tell.
   if (!g || typeof document == 'undefined') return;
-  const w = window as unknown as { dataLayer?: unknown[] };
-  const push = (x: unknown) => (w.dataLayer ||= []).push(x);
-  // Google's tags only honour consent commands pushed as an `arguments` object, as their snippet does.
-  const gtag: (...args: unknown[]) => void = function () {
-    push(arguments);
-  };
   gtag('consent', 'default', {
     ...consentModeValues(g, Object.fromEntries(core.config.purposes.map((p) => [p.id, p.required]))),
     wait_for_update: g.wait_for_update ?? 500,
@@ -55,14 +63,20 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
     const key = JSON.stringify(v);
     if (force || ((last || s.status == 'decided') && key != last)) gtag('consent', 'update', v), (last = key), (sentFor = s);
   };
+  /** The event after an update at start, and after each decision's (with its `action`, `method` and `gpc`). */
+  const tell = (s: ConsentState, how?: object) => push({ event: 'consentseal_update', consentseal: { purposes: s.purposes, ...how } });
+  // A returning visitor's update is followed by the event too, so tags that fire on it run on every
+  // page, not only where the choice was made.
   update(core.getState());
-  // `destroy()` drops every event listener; only the store subscription needs undoing.
-  // The event's other members are `action`, `method` and `gpc`, as the README documents.
-  core.on('decision', ({ state, previous, ...rest }) => {
+  if (sentFor) tell(sentFor);
+  // `destroy()` drops every event listener.
+  core.on('decision', ({ state, previous, ...how }) => {
     // Every decision updates once: the store change may have done it already.
     update(state, sentFor != state);
-    push({ event: 'consentseal_update', consentseal: { purposes: state.purposes, ...rest } });
+    tell(state, how);
   });
-  // Other state changes (IndexedDB load, another tab) update only when a value changed.
-  return core.store.subscribe((s) => update(s));
+  // Other state changes (IndexedDB load, another tab) update only when a value changed. As a
+  // `change` listener installed before gating's, the update is queued before a gated inline gtag
+  // snippet runs (synchronously, on the same change), so its `config` is measured as granted.
+  core.on('change', update);
 };

@@ -30,11 +30,15 @@ export interface CookieRecord {
  */
 const VALUE = /^1\|([\w-]{21}[AQgw])\|([\da-z]{1,9})\|([^|]+)\|([\da-z]{1,4})\|([a-z0-9_-]{1,40}(?::[a-z0-9_-]{1,40})*)?$/;
 
-/** The UUID text (lowercase hex, dashed 8-4-4-4-12) of 16 bytes. */
-export const uuidOf = (bytes: ArrayLike<number>): string =>
-  Array.from(bytes, (b) => b.toString(16).padStart(2, '0'))
-    .join('')
-    .replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+/**
+ * The UUID text (lowercase hex, dashed 8-4-4-4-12) of 16 bytes: `byte(i)` is the i-th. A plain loop,
+ * not `Array.from(x, fn)`: Prototype.js and MooTools replace `Array.from` with one that ignores `fn`.
+ */
+export const uuidOf = (byte: (i: number) => number): string => {
+  let hex = '';
+  for (let i = 0; i < 16; ) hex += (byte(i++) | 256).toString(16).slice(1);
+  return hex.replace(/(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+};
 
 /** Encodes a decision as the cookie value. */
 export const encodeCookie = (r: CookieRecord): string =>
@@ -53,8 +57,9 @@ export function decodeCookie(value: unknown): CookieRecord | undefined {
   // `exec` stringifies, so no non-string matches; a value that does not match leaves `m` null and throws, as does a malformed escape.
   try {
     const m = VALUE.exec(value as string)!;
+    const subject = atob(m[1]!.replace(/-/g, '+').replace(/_/g, '/'));
     return {
-      subjectId: uuidOf(Array.from(atob(m[1]!.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))),
+      subjectId: uuidOf((i) => subject.charCodeAt(i)),
       decidedAt: parseInt(m[2]!, 36) * 1000,
       policyVersion: decodeURIComponent(m[3]!),
       gpc: !!(parseInt(m[4]!, 36) & 1),

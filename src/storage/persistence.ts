@@ -58,9 +58,8 @@ export function createDecisionStorage(
       }
     },
     async load() {
-      return decodeCookie(
-        await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500, 'timed out'))]), 'storage', 'Cannot use IndexedDB'),
-      );
+      // An IndexedDB that never answers is given 2.5 s: its `storage` error is the one without a cause.
+      return decodeCookie(await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500))]), 'storage', 'Cannot use IndexedDB'));
     },
     async save(record) {
       const value = encodeCookie(record);

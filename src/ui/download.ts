@@ -6,7 +6,7 @@ export async function downloadReceipts({ subjectId, policyVersion }: ConsentStat
   const receipts = await readReceiptLog();
   // A data: URL needs no object URL to revoke later.
   Object.assign(document.createElement('a'), {
-    href: 'data:application/json,' + encodeURIComponent(JSON.stringify({ subjectId, policyVersion, receipts }, null, 2)),
-    download: 'privacy-receipts-' + subjectId + '.json',
+    href: 'data:application/json,' + encodeURIComponent(JSON.stringify({ subjectId, policyVersion, receipts })),
+    download: 'privacy-receipts.json',
   }).click();
 }

@@ -28,7 +28,11 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
   // The box itself is the placeholder's card (`ph`).
   render(
     [
-      <p id="m">{format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}</p>,
+      // The embed's title (an iframe's accessible name), hidden with it: each placeholder says what it stands for.
+      <p id="m">
+        {el.title && el.title + ': '}
+        {format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}
+      </p>,
       <button class="b p" aria-describedby="m" onClick={allow}>
         {ui.placeholderAllow}
       </button>,

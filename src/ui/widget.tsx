@@ -13,7 +13,7 @@ type View = 'banner' | 'preferences' | 'none';
 /** Options of the widget plugin ({@link uiPlugin}); `createConsent(config, { ui })` passes them on. */
 export interface UiOptions {
   /** Nonce for the fallback `<style>` where constructable stylesheets are missing. */
-  nonce?: string;
+  nonce?: string | undefined;
 }
 
 /**
@@ -39,17 +39,21 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
 
     const fail = (e: unknown) => core.reportError('ui', 'Consent widget failed', e);
 
-    /** Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. */
+    /**
+     * Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. What shows is
+     * also watched for leaving the page (its size drops to 0): when navigation that swaps the body
+     * or its content (Turbo, htmx, pjax; Back on such a site) took the widget away, it starts over
+     * in the new body: the banner while undecided, else the re-open button if any.
+     */
     const fit = () => {
-      const b = view == 'banner' && box?.querySelector('section');
-      if (b) {
+      const b = box?.querySelector('section,.ro,dialog');
+      if (b) (ro ??= new ResizeObserver(() => (host!.isConnected ? paint() : ((view = 'none'), ask())))).observe(b);
+      if (b && view == 'banner') {
         pad ??= html.scrollPaddingBottom;
         html.scrollPaddingBottom = innerHeight - b.getBoundingClientRect().top + 'px';
-        (ro ??= new ResizeObserver(fit)).observe(b);
       } else if (pad != null) {
         html.scrollPaddingBottom = pad;
         pad = undefined;
-        ro!.disconnect();
       }
     };
 
@@ -119,9 +123,9 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
         </p>
       );
       const line = (label: string, value: ComponentChild) => (
-        <small>
+        <p>
           {label}: {value}
-        </small>
+        </p>
       );
       const list = (label: string, items: string[]) => items[0] && line(label, items.join(', '));
 
@@ -217,6 +221,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
       dead = true;
       view = 'none';
       fit();
+      ro?.disconnect();
       host?.remove();
     };
   };
