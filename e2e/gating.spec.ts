@@ -244,3 +244,16 @@ test.describe('re-open links', () => {
     await expect(dialog).toBeVisible();
   });
 });
+
+test('a page that enforces Trusted Types: gated scripts cannot run, which is reported, never thrown; embeds still load', async ({ page }) => {
+  const thrown: string[] = [];
+  page.on('pageerror', (e) => thrown.push(e.message));
+  await page.goto('/e2e/pages/gating-trusted-types.html');
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(page.locator('#video')).toHaveAttribute('src', '/e2e/pages/gating-frame.html');
+  // Running page-supplied text as script would need a Trusted Types policy that lets anything
+  // through: the SDK makes none, so the site's enforcement holds, and each script is reported once.
+  await expect.poll(() => page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toEqual(['gating', 'gating']);
+  expect(await page.evaluate(() => (window as unknown as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
+  expect(thrown).toEqual([]);
+});

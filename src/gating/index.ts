@@ -56,14 +56,21 @@ export const gatingPlugin: ConsentPlugin = (core) => {
         // The script that runs: a new element (a clone of one inserted by `innerHTML` would keep
         // its never-run mark) with every other attribute, `data-type` as its `type`.
         const s = doc.createElement('script');
-        for (const a of o.attributes) s.setAttributeNode(a.cloneNode() as Attr);
+        try {
+          // A page that enforces Trusted Types refuses script text and URLs from strings here. The
+          // SDK makes no policy that would let page-supplied text through, so such scripts never run.
+          for (const a of o.attributes) s.setAttributeNode(a.cloneNode() as Attr);
+          s.text = o.text;
+        } catch (e) {
+          core.reportError('gating', 'Script not run', e);
+          continue;
+        }
         s.type = o.dataset.type ?? '';
         delete s.dataset.type;
         // Browsers hide a parsed `nonce` from its attribute; the property keeps it.
         s.nonce = o.nonce!;
         // Inserted scripts are async by default; only an explicit `async` opts out of document order.
         s.async = o.hasAttribute('async');
-        s.text = o.text;
         if (s.src && !s.async) {
           waiting = true;
           s.onload = s.onerror = () => {
