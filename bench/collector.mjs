@@ -36,6 +36,7 @@ const C = Number(arg.concurrency);
 const LIMIT_MS = Number(arg.seconds) * 1000;
 const KEYS = Number(arg.keys);
 const WARMUP = Math.min(Number(arg.warmup), Math.floor(N / 5));
+const REPLY_TIMEOUT_MS = 30_000;
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 const SCHEMA = `cs_bench_${process.pid}`;
 const storeArgs = (db) => (arg.postgres ? ['--postgres', arg.postgres, '--postgres-schema', SCHEMA] : ['--db', db, '--sqlite-sync', arg['sqlite-sync']]);
@@ -247,9 +248,14 @@ class Connection {
       }
     }
     return new Promise((done) => {
-      this.pending = { done };
+      this.pending = { done, at: performance.now() };
       this.socket.write(request);
     });
+  }
+
+  /** Gives up on a reply that has taken longer than `ms` (counted as an error), so the bench never hangs. */
+  expire(ms) {
+    if (this.pending && performance.now() - this.pending.at > ms) this.socket?.destroy(new Error(`no reply within ${ms} ms`));
   }
 
   close() {
@@ -292,7 +298,9 @@ async function load(conns, requests, limitMs) {
       }
     }
   };
+  const watchdog = setInterval(() => conns.forEach((c) => c.expire(REPLY_TIMEOUT_MS)), 1000);
   await Promise.all(conns.map(worker));
+  clearInterval(watchdog);
   const seconds = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;

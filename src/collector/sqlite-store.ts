@@ -78,6 +78,9 @@ const timer = setInterval(() => db.pragma(walSize() > workerData.limit ? 'wal_ch
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
 
+/** How long a write waits for another connection's lock before its batches fail (503, the SDK retries). */
+const BUSY_TIMEOUT_MS = 5000;
+
 /** WAL size past which the checkpointer forces a restart, and to which a restarted WAL is truncated. */
 const WAL_LIMIT = 64 * 1024 * 1024;
 
@@ -144,6 +147,9 @@ export interface SqliteStoreOptions {
 interface Job {
   receipts: VerifiedReceipt[];
   sign: AckSigner;
+  /** Countersignatures of `receipts` (same order) and the time they name, made on the job's first flush. */
+  acks?: string[];
+  storedAt?: string;
   resolve: (o: InsertOutcome[]) => void;
   reject: (e: unknown) => void;
 }
@@ -163,7 +169,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   // NORMAL in WAL mode still syncs the WAL and database at each checkpoint; FULL's per-commit sync is ours (below).
   db.pragma(`synchronous = ${wal || options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   const durable = wal && options.synchronous !== 'NORMAL';
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec(SCHEMA);
   // If the checkpoint thread cannot run, commits checkpoint as usual (every 1000 pages).
   const stopCheckpointer = wal ? startCheckpointer(path, () => db.open && db.pragma('wal_autocheckpoint = 1000')) : undefined;
@@ -191,11 +197,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
   type SeqRow = { seq: number; receipt_id: string; jws_hash: string; prev: string | null; chain_status: ChainStatus };
 
-  /** One request's batch; nested inside the flush transaction, so better-sqlite3 runs it in a savepoint. */
-  const storeBatch = db.transaction((receipts: VerifiedReceipt[], sign: AckSigner, storedAt: string) => {
+  /**
+   * One request's batch; nested inside the flush transaction, so better-sqlite3 runs it in a savepoint.
+   * `acks[i]` is the countersignature of `receipts[i]`, made before the write lock was taken.
+   */
+  const storeBatch = db.transaction((receipts: VerifiedReceipt[], acks: string[], storedAt: string) => {
     const outcomes: InsertOutcome[] = [];
     const accepted: VerifiedReceipt[] = [];
-    for (const r of receipts) {
+    receipts.forEach((r, i) => {
       const { receiptId, subjectId, seq } = r.payload;
       const byId = q.byId.get(receiptId) as { jws_hash: string; ack: string } | undefined;
       const boundKid = byId ? undefined : (q.kid.get(subjectId) as string | undefined);
@@ -219,7 +228,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       else if (d.status === 'rejected') outcomes.push(d);
       else {
         if (boundKid === undefined) q.addSubject.run(subjectId, r.kid, JSON.stringify(r.jwk), storedAt);
-        const ack = sign(r, storedAt);
+        const ack = acks[i]!;
         const p = r.payload;
         q.addReceipt.run(
           receiptId, subjectId, seq, p.prev, r.jwsHash, r.issuedAtUtc, storedAt, p.action, p.method, p.policyVersion,
@@ -231,7 +240,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         accepted.push(r);
         outcomes.push({ status: 'accepted', receiptId, ack, chainStatus: d.chainStatus });
       }
-    }
+    });
     return { outcomes, accepted };
   });
 
@@ -240,30 +249,69 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     for (const r of c.purposes) q.purpose.run(r.day, r.policyVersion, r.purpose, r.granted ? 1 : 0, r.n);
   };
 
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const setBusyTimeout = (ms: number): void => void db.pragma(`busy_timeout = ${ms}`);
+
   let queue: Job[] = [];
   let scheduled = false;
+  /** When the write lock was first found busy for the jobs now waiting (undefined: it was not). */
+  let busySince: number | undefined;
+  const schedule = (delayMs = 0): void => {
+    if (scheduled) return;
+    scheduled = true;
+    if (delayMs) setTimeout(flush, delayMs);
+    else setImmediate(flush);
+  };
+
   const flush = (): void => {
     scheduled = false;
     const jobs = queue;
     queue = [];
     if (!jobs.length) return;
-    const storedAt = new Date().toISOString();
+    // Countersigning is as costly as a signature check: doing it before taking the write lock keeps the
+    // lock short, so a second collector process on this file waits less. A job keeps its acks and storedAt
+    // if the lock is busy and it waits for the next try.
+    for (const job of jobs) {
+      if (job.acks) continue;
+      job.storedAt = new Date().toISOString();
+      job.acks = job.receipts.map((r) => job.sign(r, job.storedAt!));
+    }
+    // Take the write lock without SQLite's busy handler, which sleeps on the event loop: while another
+    // process holds the lock, this one goes on verifying requests (their batches join this commit) and tries again.
+    try {
+      setBusyTimeout(0);
+      begin.run();
+    } catch (e) {
+      const busy = String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+      if (busy && Date.now() - (busySince ??= Date.now()) < BUSY_TIMEOUT_MS) {
+        queue = jobs.concat(queue);
+        return schedule(1);
+      }
+      busySince = undefined;
+      for (const job of jobs) job.reject(e);
+      return;
+    } finally {
+      setBusyTimeout(BUSY_TIMEOUT_MS);
+    }
+    busySince = undefined;
     const results: Array<InsertOutcome[] | Error> = [];
     try {
-      db.transaction(() => {
-        const accepted: VerifiedReceipt[] = [];
-        for (const job of jobs) {
-          try {
-            const res = storeBatch(job.receipts, job.sign, storedAt);
-            accepted.push(...res.accepted);
-            results.push(res.outcomes);
-          } catch (e) {
-            results.push(e instanceof Error ? e : new Error(String(e)));
-          }
+      const accepted: VerifiedReceipt[] = [];
+      for (const job of jobs) {
+        try {
+          const res = storeBatch(job.receipts, job.acks!, job.storedAt!);
+          accepted.push(...res.accepted);
+          results.push(res.outcomes);
+        } catch (e) {
+          results.push(e instanceof Error ? e : new Error(String(e)));
         }
-        applyCounters(counterDeltas(accepted));
-      }).immediate(); // take the write lock up front, so a second collector on the file waits instead of failing
+      }
+      applyCounters(counterDeltas(accepted));
+      commit.run();
     } catch (e) {
+      if (db.inTransaction) rollback.run();
       for (const job of jobs) job.reject(e);
       return;
     }
@@ -325,7 +373,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (receipts.length === 0) return Promise.resolve([]);
       return new Promise((resolve, reject) => {
         queue.push({ receipts, sign, resolve, reject });
-        if (!scheduled) (scheduled = true), setImmediate(flush);
+        schedule();
       });
     },
     async listReceipts(filter, page = {}) {
@@ -391,8 +439,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
-      if (queue.length) flush();
-      while (syncing || waiting.length) await new Promise((r) => setImmediate(r));
+      // Batches already queued (or waiting for another process's lock) are still stored and answered.
+      while (queue.length || syncing || waiting.length) {
+        if (queue.length && !scheduled) flush();
+        await new Promise((r) => setTimeout(r, 1));
+      }
       await stopCheckpointer?.();
       db.close();
       if (walFd !== undefined) closeSync(walFd);
