@@ -123,21 +123,29 @@ async function verifyCeiling(sample, key) {
   return { node, jose: n / (cpu() - c0) };
 }
 
-/** CPU seconds (user + system) a process and its direct children (cluster workers) have used, from /proc (Linux). */
+/**
+ * CPU seconds (user + system) a process and its direct children (cluster workers) have used, from /proc
+ * (Linux): `total`, and `main` for the JavaScript main threads alone (a thread's id equals its process id),
+ * the rest being SQLite's checkpoint thread, libuv's pool (fdatasync) and V8's helpers.
+ */
 function cpuSeconds(pid) {
   const stat = (p) => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+  const seconds = (f) => (Number(f[11]) + Number(f[12])) / 100;
   try {
     let total = 0;
+    let main = 0;
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const f = stat(entry);
-        if (entry === String(pid) || f[1] === String(pid)) total += (Number(f[11]) + Number(f[12])) / 100;
+        if (entry !== String(pid) && f[1] !== String(pid)) continue;
+        total += seconds(f);
+        main += seconds(stat(`${entry}/task/${entry}`));
       } catch {
         // the process ended while we looked
       }
     }
-    return total;
+    return { total, main };
   } catch {
     return undefined;
   }
@@ -328,7 +336,8 @@ try {
   const run = await load(conns, requests.slice(WARMUP), LIMIT_MS);
   const cpu1 = cpuSeconds(collector.child.pid);
   const own = process.cpuUsage(own0);
-  const serverCpuUs = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1e6) / run.sent;
+  const serverCpuUs = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1.total - cpu0.total) * 1e6) / run.sent;
+  const serverMainUs = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1.main - cpu0.main) * 1e6) / run.sent;
   const clientCpuUs = (own.user + own.system) / run.sent;
   for (const c of conns) c.close();
 
@@ -357,6 +366,7 @@ try {
     // What one free core could store (from CPU time per receipt) against what it could merely verify.
     cpuCapacityRatio: serverCpuUs === undefined ? null : Number((1e6 / serverCpuUs / ceiling.node).toFixed(3)),
     serverCpuMicrosecondsPerReceipt: serverCpuUs === undefined ? null : Math.round(serverCpuUs),
+    serverMainThreadMicrosecondsPerReceipt: serverMainUs === undefined ? null : Math.round(serverMainUs),
     clientCpuMicrosecondsPerRequest: Math.round(clientCpuUs),
     loadAverage: loadavg().map((v) => Number(v.toFixed(2))),
   };
@@ -367,6 +377,7 @@ collector (${storeName}, ${arg.workers} process${arg.workers === '1' ? '' : 'es'
   lost        ${result.lost} (sent ${sent}, found in the store ${stored}; HTTP errors ${result.errors}${result.errors ? `, first: ${warm.firstError ?? run.firstError}` : ''})
   ceiling     ES256 crypto.verify on one core: ${result.verifyCeilingPerSecond}/s → collector runs at ${(result.ratioToVerifyCeiling * 100).toFixed(1)}% of it
   CPU         collector ${result.serverCpuMicrosecondsPerReceipt ?? '?'} µs per receipt (≈ ${result.serverCpuMicrosecondsPerReceipt ? Math.round(1e6 / result.serverCpuMicrosecondsPerReceipt) : '?'}/s on one free core = ${result.cpuCapacityRatio === null ? '?' : `${(result.cpuCapacityRatio * 100).toFixed(1)}%`} of the verify ceiling), load client ${result.clientCpuMicrosecondsPerRequest} µs per request
+              (collector JavaScript main thread${arg.workers === '1' ? '' : 's'} ${result.serverMainThreadMicrosecondsPerReceipt ?? '?'} µs of it; the rest: checkpoint thread, fdatasync pool, GC helpers)
   machine     load average ${result.loadAverage.join(' / ')} (other work on this machine slows every figure above)`);
   mkdirSync('bench/.results', { recursive: true });
   writeFileSync(`bench/.results/collector-${arg.postgres ? 'postgres' : 'sqlite'}.json`, `${JSON.stringify(result, null, 2)}\n`);

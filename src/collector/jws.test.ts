@@ -192,5 +192,11 @@ describe('helpers', () => {
     expect(jsonTooDeep('[[[]]]', 3)).toBe(false);
     expect(jsonTooDeep('[[[[]]]]', 3)).toBe(true);
     expect(jsonTooDeep('{"a":"[[[[[[\\"[[["}', 1)).toBe(false);
+    // An escaped backslash ends before the closing quote, so the brackets after it count.
+    expect(jsonTooDeep('{"a":"x\\\\","b":[[1]]}', 2)).toBe(true);
+    expect(jsonTooDeep('{"a":"x\\\\","b":[[1]]}', 3)).toBe(false);
+    // Deep nesting after a long string run is still found, and a second call starts afresh.
+    expect(jsonTooDeep(`{"r":["${'A'.repeat(5000)}"],"d":[[[[[[[[[]]]]]]]]]}`)).toBe(true);
+    expect(jsonTooDeep(`{"r":["${'A'.repeat(5000)}"]}`)).toBe(false);
   });
 });
