@@ -73,7 +73,9 @@ const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).to
 const sha = (s) => createHash('sha256').update(s).digest('base64url');
 
 function makeKey() {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // Exported from a KeyObject of its own: exporting the generated KeyObject itself can deadlock Node 20.
+  const { privateKey: der } = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { format: 'der', type: 'pkcs8' }, publicKeyEncoding: { format: 'der', type: 'spki' } });
+  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   const { x, y } = privateKey.export({ format: 'jwk' });
   const jwk = { kty: 'EC', crv: 'P-256', x, y };
   const kid = sha(`{"crv":"P-256","kty":"EC","x":"${x}","y":"${y}"}`);
@@ -149,6 +151,20 @@ function cpuSeconds(pid) {
   } catch {
     return undefined;
   }
+}
+
+/** Process ids whose parent is `pid` (cluster workers), from /proc. */
+function childPids(pid) {
+  const out = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(pid)) out.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
 }
 
 async function startCollector(db) {
@@ -385,7 +401,20 @@ collector (${storeName}, ${arg.workers} process${arg.workers === '1' ? '' : 'es'
 } finally {
   if (collector) {
     collector.child.kill('SIGTERM');
-    await once(collector.child, 'exit');
+    const stopped = once(collector.child, 'exit');
+    const late = setTimeout(() => {
+      console.error('collector did not stop within 15 s of SIGTERM: killing it');
+      process.exitCode = 1;
+      for (const pid of [...childPids(collector.child.pid), collector.child.pid]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }, 15_000);
+    await stopped;
+    clearTimeout(late);
   }
   rmSync(dir, { recursive: true, force: true });
   await dropSchema();

@@ -1,6 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { CompactSign, EmbeddedJWK, calculateJwkThumbprint, compactVerify, importJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generateCollectorKey } from './ack';
 import { decodeB64url, jsonTooDeep, jwkThumbprint, MAX_JWS_LENGTH, verifyReceiptJws } from './jws';
 import { b64url, hashJws, makeDevice, payloadFor, sign, type TestDevice } from './test-receipts';
 
@@ -72,8 +72,7 @@ describe('verifyReceiptJws', () => {
 
   it('rejects a jwk carrying the private key d, or other members, or another curve', async () => {
     const p = payloadFor(device, 1, null);
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const priv = privateKey.export({ format: 'jwk' });
+    const priv = generateCollectorKey().privateJwk;
     expect(reasonOf(await sign(device, p, { jwk: { ...device.jwk, d: priv.d } }))).toBe('header.jwk: must not contain a private key (d)');
     expect(reasonOf(await sign(device, p, { jwk: { ...device.jwk, ext: true } }))).toBe('header.jwk: must hold exactly kty, crv, x and y');
     expect(reasonOf(await sign(device, p, { jwk: { ...device.jwk, crv: 'P-384' } }))).toBe('header.jwk: must be an EC P-256 key');
