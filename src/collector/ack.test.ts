@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -30,8 +31,9 @@ describe('collector key and acks', () => {
 
   it('generates thousands of keys in a row without hanging (exporting a generated KeyObject deadlocks Node 20)', async () => {
     // In a child process, so a deadlock fails this test by its deadline instead of freezing the test run.
-    const file = join(root, 'node_modules/.cache/consentseal-collector-test', `ack-${process.pid}.mjs`);
-    mkdirSync(dirname(file), { recursive: true });
+    // ack.ts bundles with no package imports, so a temp dir will do.
+    const dir = mkdtempSync(join(tmpdir(), 'consentseal-ack-'));
+    const file = join(dir, 'ack.mjs');
     await build({ entryPoints: [join(root, 'src/collector/ack.ts')], outfile: file, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' });
     const script = `const { generateCollectorKey } = await import(${JSON.stringify(file)});
       const churn = [];
@@ -47,6 +49,7 @@ describe('collector key and acks', () => {
     const deadline = setTimeout(() => child.kill('SIGKILL'), 25_000);
     const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
     clearTimeout(deadline);
+    rmSync(dir, { recursive: true, force: true });
     expect({ code, signal, out: out.trim() }).toEqual({ code: 0, signal: null, out: 'ok' });
   }, 40_000);
 });
