@@ -2,14 +2,17 @@
 // Pre-signs N receipts (distinct subjects, a few hundred P-256 keys), sends them one per request from
 // concurrent keep-alive clients on this machine, then reports receipts/s, p50/p99 latency, the count lost
 // (sent − stored, read from the store itself) and the single-core ceiling of ES256 crypto.verify.
-// Usage: npm run bench:collector [-- --receipts 30000 --concurrency 64 --seconds 30 --keys 300 --sqlite-sync full|normal]
-//        add --postgres postgres://… to measure the PostgreSQL store instead (in a throwaway schema),
-//        --workers N to run the collector as N processes (node:cluster).
+// The load client writes pre-serialized HTTP/1.1 requests on raw keep-alive sockets and parses only the
+// status, length and JSON body of each reply, so on a shared machine it leaves the CPU to the collector.
+// Usage: npm run bench:collector [-- --receipts 60000 --concurrency 64 --seconds 30 --keys 300 --workers 2 --sqlite-sync full|normal]
+//        add --postgres postgres://… to measure the PostgreSQL store instead (in a throwaway schema);
+//        --workers N runs the collector as N processes (node:cluster; default 2, one per core of the 2-core
+//        machine the issue's aim is stated for; --workers 1 measures a single process).
 import { spawn } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,14 +22,14 @@ import { compactVerify, importJWK } from 'jose';
 
 const { values: arg } = parseArgs({
   options: {
-    receipts: { type: 'string', default: '30000' },
+    receipts: { type: 'string', default: '60000' },
     concurrency: { type: 'string', default: '64' },
     seconds: { type: 'string', default: '30' },
     keys: { type: 'string', default: '300' },
     warmup: { type: 'string', default: '2000' },
     'sqlite-sync': { type: 'string', default: 'full' },
     postgres: { type: 'string' },
-    workers: { type: 'string', default: '1' },
+    workers: { type: 'string', default: '2' },
   },
 });
 const N = Number(arg.receipts);
@@ -34,6 +37,7 @@ const C = Number(arg.concurrency);
 const LIMIT_MS = Number(arg.seconds) * 1000;
 const KEYS = Number(arg.keys);
 const WARMUP = Math.min(Number(arg.warmup), Math.floor(N / 5));
+const REPLY_TIMEOUT_MS = 30_000;
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 const SCHEMA = `cs_bench_${process.pid}`;
 const storeArgs = (db) => (arg.postgres ? ['--postgres', arg.postgres, '--postgres-schema', SCHEMA] : ['--db', db, '--sqlite-sync', arg['sqlite-sync']]);
@@ -70,7 +74,9 @@ const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).to
 const sha = (s) => createHash('sha256').update(s).digest('base64url');
 
 function makeKey() {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // Exported from a KeyObject of its own: exporting the generated KeyObject itself can deadlock Node 20.
+  const { privateKey: der } = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { format: 'der', type: 'pkcs8' }, publicKeyEncoding: { format: 'der', type: 'spki' } });
+  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   const { x, y } = privateKey.export({ format: 'jwk' });
   const jwk = { kty: 'EC', crv: 'P-256', x, y };
   const kid = sha(`{"crv":"P-256","kty":"EC","x":"${x}","y":"${y}"}`);
@@ -120,24 +126,46 @@ async function verifyCeiling(sample, key) {
   return { node, jose: n / (cpu() - c0) };
 }
 
-/** CPU seconds (user + system) a process and its direct children (cluster workers) have used, from /proc (Linux). */
+/**
+ * CPU seconds (user + system) a process and its direct children (cluster workers) have used, from /proc
+ * (Linux): `total`, and `main` for the JavaScript main threads alone (a thread's id equals its process id),
+ * the rest being SQLite's checkpoint thread, libuv's pool (fdatasync) and V8's helpers.
+ */
 function cpuSeconds(pid) {
   const stat = (p) => readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+  const seconds = (f) => (Number(f[11]) + Number(f[12])) / 100;
   try {
     let total = 0;
+    let main = 0;
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const f = stat(entry);
-        if (entry === String(pid) || f[1] === String(pid)) total += (Number(f[11]) + Number(f[12])) / 100;
+        if (entry !== String(pid) && f[1] !== String(pid)) continue;
+        total += seconds(f);
+        main += seconds(stat(`${entry}/task/${entry}`));
       } catch {
         // the process ended while we looked
       }
     }
-    return total;
+    return { total, main };
   } catch {
     return undefined;
   }
+}
+
+/** Process ids whose parent is `pid` (cluster workers), from /proc. */
+function childPids(pid) {
+  const out = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(pid)) out.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
 }
 
 async function startCollector(db) {
@@ -158,54 +186,150 @@ async function startCollector(db) {
   return { child, url: new URL(url) };
 }
 
-function post(agent, url, body) {
-  return new Promise((resolve) => {
-    const t = process.hrtime.bigint();
-    const req = request(
-      { agent, host: url.hostname, port: url.port, path: '/receipts', method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          const ms = Number(process.hrtime.bigint() - t) / 1e6;
-          let accepted = 0;
-          try {
-            accepted = res.statusCode === 200 ? JSON.parse(text).accepted.length : 0;
-          } catch {
-            accepted = 0;
-          }
-          resolve({ ms, ok: res.statusCode === 200, accepted });
-        });
-      },
-    );
-    req.on('error', () => resolve({ ms: Number(process.hrtime.bigint() - t) / 1e6, ok: false, accepted: 0 }));
-    req.end(body);
-  });
+/**
+ * One keep-alive HTTP/1.1 connection that sends pre-serialized `POST /receipts` requests one at a time
+ * and reads only what the bench needs from each reply: the status line, Content-Length and the JSON
+ * body (to count `accepted`). node:http's client costs about as much CPU per request as the collector's
+ * own HTTP handling, and on a shared 2-core machine that CPU comes out of the collector's share.
+ */
+class Connection {
+  constructor(url) {
+    this.url = url;
+    this.socket = undefined;
+    this.buf = Buffer.alloc(0);
+    this.pending = undefined;
+  }
+
+  open() {
+    return new Promise((resolve, reject) => {
+      const s = connect({ host: this.url.hostname, port: Number(this.url.port), noDelay: true }, () => {
+        s.off('error', reject);
+        resolve();
+      });
+      s.once('error', reject);
+      s.on('data', (c) => this.onData(c));
+      s.on('error', (e) => this.fail(e));
+      s.on('close', () => {
+        this.socket = undefined;
+        this.fail(new Error('connection closed'));
+      });
+      this.socket = s;
+    });
+  }
+
+  fail(e) {
+    const p = this.pending;
+    this.pending = undefined;
+    this.buf = Buffer.alloc(0);
+    p?.done({ status: 0, text: '', error: e });
+  }
+
+  onData(chunk) {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    const end = this.buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const status = Number(head.slice(9, 12));
+    let text;
+    let total;
+    const m = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (m) {
+      total = end + 4 + Number(m[1]);
+      if (this.buf.length < total) return;
+      text = this.buf.toString('utf8', end + 4, total);
+    } else if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+      const parts = [];
+      let at = end + 4;
+      for (;;) {
+        const eol = this.buf.indexOf('\r\n', at);
+        if (eol < 0) return;
+        const size = parseInt(this.buf.toString('latin1', at, eol), 16);
+        if (this.buf.length < eol + 2 + size + 2) return;
+        if (size === 0) {
+          total = eol + 4;
+          break;
+        }
+        parts.push(this.buf.subarray(eol + 2, eol + 2 + size));
+        at = eol + 2 + size + 2;
+      }
+      text = Buffer.concat(parts).toString('utf8');
+    } else {
+      return this.socket?.destroy(new Error(`reply without a length: ${head.split('\r\n')[0]}`));
+    }
+    this.buf = this.buf.subarray(total);
+    const p = this.pending;
+    this.pending = undefined;
+    p?.done({ status, text });
+    if (/\r\nconnection: *close/i.test(head)) this.socket?.end();
+  }
+
+  /** Sends one pre-serialized request; resolves with the reply's status and body text (status 0 on a network error). */
+  async send(request) {
+    if (!this.socket) {
+      try {
+        await this.open();
+      } catch (error) {
+        return { status: 0, text: '', error };
+      }
+    }
+    return new Promise((done) => {
+      this.pending = { done, at: performance.now() };
+      this.socket.write(request);
+    });
+  }
+
+  /** Gives up on a reply that has taken longer than `ms` (counted as an error), so the bench never hangs. */
+  expire(ms) {
+    if (this.pending && performance.now() - this.pending.at > ms) this.socket?.destroy(new Error(`no reply within ${ms} ms`));
+  }
+
+  close() {
+    this.socket?.destroy();
+  }
 }
 
-/** Sends `bodies` one per request from C concurrent clients until done or out of time. */
-async function load(agent, url, bodies, limitMs) {
+/** A whole HTTP/1.1 request for one body, serialized once before the clock starts. */
+const httpRequest = (url, body) => {
+  const bytes = Buffer.from(body);
+  const head = `POST /receipts HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: text/plain\r\nContent-Length: ${bytes.length}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
+};
+
+/** Sends `requests` one per request from C concurrent keep-alive connections until done or out of time. */
+async function load(conns, requests, limitMs) {
   const lat = [];
   let nextIndex = 0;
   let sent = 0;
   let accepted = 0;
   let errors = 0;
+  let firstError;
   const t0 = performance.now();
-  const worker = async () => {
-    while (nextIndex < bodies.length && performance.now() - t0 < limitMs) {
-      const r = await post(agent, url, bodies[nextIndex++]);
+  const worker = async (conn) => {
+    while (nextIndex < requests.length && performance.now() - t0 < limitMs) {
+      const t = process.hrtime.bigint();
+      const r = await conn.send(requests[nextIndex++]);
+      lat.push(Number(process.hrtime.bigint() - t) / 1e6);
       sent++;
-      lat.push(r.ms);
-      if (r.ok) accepted += r.accepted;
-      else errors++;
+      let n = 0;
+      try {
+        n = r.status === 200 ? JSON.parse(r.text).accepted.length : 0;
+      } catch {
+        n = 0;
+      }
+      if (r.status === 200) accepted += n;
+      else {
+        errors++;
+        firstError ??= r.status ? `HTTP ${r.status} ${r.text.slice(0, 200)}` : String(r.error?.message ?? r.error);
+      }
     }
   };
-  await Promise.all(Array.from({ length: C }, worker));
+  const watchdog = setInterval(() => conns.forEach((c) => c.expire(REPLY_TIMEOUT_MS)), 1000);
+  await Promise.all(conns.map(worker));
+  clearInterval(watchdog);
   const seconds = (performance.now() - t0) / 1000;
   lat.sort((a, b) => a - b);
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
-  return { sent, accepted, errors, seconds, rate: accepted / seconds, p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1] ?? 0 };
+  return { sent, accepted, errors, firstError, seconds, rate: accepted / seconds, p50: q(0.5), p99: q(0.99), max: lat[lat.length - 1] ?? 0 };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'consentseal-bench-'));
@@ -216,22 +340,23 @@ try {
   console.log(`pre-signing ${N} receipts with ${KEYS} keys…`);
   const keys = Array.from({ length: KEYS }, makeKey);
   const receipts = Array.from({ length: N }, (_, i) => receipt(keys[i % KEYS], i));
-  const bodies = receipts.map((r) => JSON.stringify({ receipts: [r] }));
 
   const ceiling = await verifyCeiling(receipts[0], keys[0]);
   console.log(`ES256 verify per CPU-second, one core: node:crypto ${Math.round(ceiling.node)}/s, jose ${Math.round(ceiling.jose)}/s`);
 
   collector = await startCollector(db);
-  const agent = new Agent({ keepAlive: true, maxSockets: C });
-  const warm = await load(agent, collector.url, bodies.slice(0, WARMUP), Math.min(LIMIT_MS, 5000));
+  const requests = receipts.map((r) => httpRequest(collector.url, JSON.stringify({ receipts: [r] })));
+  const conns = Array.from({ length: C }, () => new Connection(collector.url));
+  const warm = await load(conns, requests.slice(0, WARMUP), Math.min(LIMIT_MS, 5000));
   const cpu0 = cpuSeconds(collector.child.pid);
   const own0 = process.cpuUsage();
-  const run = await load(agent, collector.url, bodies.slice(WARMUP), LIMIT_MS);
+  const run = await load(conns, requests.slice(WARMUP), LIMIT_MS);
   const cpu1 = cpuSeconds(collector.child.pid);
   const own = process.cpuUsage(own0);
-  const serverCpuUs = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1e6) / run.sent;
+  const serverCpuUs = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1.total - cpu0.total) * 1e6) / run.sent;
+  const serverMainUs = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1.main - cpu0.main) * 1e6) / run.sent;
   const clientCpuUs = (own.user + own.system) / run.sent;
-  agent.destroy();
+  for (const c of conns) c.close();
 
   const sent = warm.sent + run.sent;
   // Both phases take receipts in order: the warm-up from 0, the measured run from WARMUP.
@@ -241,6 +366,7 @@ try {
 
   const result = {
     store: storeName,
+    workers: Number(arg.workers),
     receipts: run.sent,
     concurrency: C,
     seconds: Number(run.seconds.toFixed(2)),
@@ -258,6 +384,7 @@ try {
     // What one free core could store (from CPU time per receipt) against what it could merely verify.
     cpuCapacityRatio: serverCpuUs === undefined ? null : Number((1e6 / serverCpuUs / ceiling.node).toFixed(3)),
     serverCpuMicrosecondsPerReceipt: serverCpuUs === undefined ? null : Math.round(serverCpuUs),
+    serverMainThreadMicrosecondsPerReceipt: serverMainUs === undefined ? null : Math.round(serverMainUs),
     clientCpuMicrosecondsPerRequest: Math.round(clientCpuUs),
     loadAverage: loadavg().map((v) => Number(v.toFixed(2))),
   };
@@ -265,9 +392,10 @@ try {
 collector (${storeName}, ${arg.workers} process${arg.workers === '1' ? '' : 'es'}, one receipt per request, ${C} keep-alive clients, after ${warm.sent} warm-up):
   stored      ${result.receiptsPerSecond} receipts/s over ${result.seconds} s (${run.sent} requests)
   latency     p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, max ${result.maxMs} ms
-  lost        ${result.lost} (sent ${sent}, found in the store ${stored}; HTTP errors ${result.errors})
+  lost        ${result.lost} (sent ${sent}, found in the store ${stored}; HTTP errors ${result.errors}${result.errors ? `, first: ${warm.firstError ?? run.firstError}` : ''})
   ceiling     ES256 crypto.verify on one core: ${result.verifyCeilingPerSecond}/s → collector runs at ${(result.ratioToVerifyCeiling * 100).toFixed(1)}% of it
   CPU         collector ${result.serverCpuMicrosecondsPerReceipt ?? '?'} µs per receipt (≈ ${result.serverCpuMicrosecondsPerReceipt ? Math.round(1e6 / result.serverCpuMicrosecondsPerReceipt) : '?'}/s on one free core = ${result.cpuCapacityRatio === null ? '?' : `${(result.cpuCapacityRatio * 100).toFixed(1)}%`} of the verify ceiling), load client ${result.clientCpuMicrosecondsPerRequest} µs per request
+              (collector JavaScript main thread${arg.workers === '1' ? '' : 's'} ${result.serverMainThreadMicrosecondsPerReceipt ?? '?'} µs of it; the rest: ${arg.postgres ? 'GC helpers and libuv threads; the PostgreSQL server\'s own CPU is not counted' : 'SQLite checkpoint thread, fdatasync pool, GC helpers'})
   machine     load average ${result.loadAverage.join(' / ')} (other work on this machine slows every figure above)`);
   mkdirSync('bench/.results', { recursive: true });
   writeFileSync(`bench/.results/collector-${arg.postgres ? 'postgres' : 'sqlite'}.json`, `${JSON.stringify(result, null, 2)}\n`);
@@ -275,7 +403,20 @@ collector (${storeName}, ${arg.workers} process${arg.workers === '1' ? '' : 'es'
 } finally {
   if (collector) {
     collector.child.kill('SIGTERM');
-    await once(collector.child, 'exit');
+    const stopped = once(collector.child, 'exit');
+    const late = setTimeout(() => {
+      console.error('collector did not stop within 15 s of SIGTERM: killing it');
+      process.exitCode = 1;
+      for (const pid of [...childPids(collector.child.pid), collector.child.pid]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }, 15_000);
+    await stopped;
+    clearTimeout(late);
   }
   rmSync(dir, { recursive: true, force: true });
   await dropSchema();

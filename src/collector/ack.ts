@@ -24,8 +24,12 @@ export interface CollectorSigner {
 
 /** A fresh P-256 key for a new store. */
 export function generateCollectorKey(): StoredCollectorKey {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { privateJwk: privateKey.export({ format: 'jwk' }) as Record<string, string>, createdAt: new Date().toISOString() };
+  // Exported from a KeyObject of its own: exporting the generated KeyObject itself can deadlock Node 20
+  // (a GC during the export finalizes the generation job, which takes the key lock the export holds),
+  // which hung a starting collector now and then.
+  const { privateKey: der } = generateKeyPairSync('ec', { namedCurve: 'P-256', privateKeyEncoding: { format: 'der', type: 'pkcs8' }, publicKeyEncoding: { format: 'der', type: 'spki' } });
+  const privateJwk = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ format: 'jwk' }) as Record<string, string>;
+  return { privateJwk, createdAt: new Date().toISOString() };
 }
 
 const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');

@@ -1,6 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { CompactSign, EmbeddedJWK, calculateJwkThumbprint, compactVerify, importJWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generateCollectorKey } from './ack';
 import { decodeB64url, jsonTooDeep, jwkThumbprint, MAX_JWS_LENGTH, verifyReceiptJws } from './jws';
 import { b64url, hashJws, makeDevice, payloadFor, sign, type TestDevice } from './test-receipts';
 
@@ -72,8 +72,7 @@ describe('verifyReceiptJws', () => {
 
   it('rejects a jwk carrying the private key d, or other members, or another curve', async () => {
     const p = payloadFor(device, 1, null);
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const priv = privateKey.export({ format: 'jwk' });
+    const priv = generateCollectorKey().privateJwk;
     expect(reasonOf(await sign(device, p, { jwk: { ...device.jwk, d: priv.d } }))).toBe('header.jwk: must not contain a private key (d)');
     expect(reasonOf(await sign(device, p, { jwk: { ...device.jwk, ext: true } }))).toBe('header.jwk: must hold exactly kty, crv, x and y');
     expect(reasonOf(await sign(device, p, { jwk: { ...device.jwk, crv: 'P-384' } }))).toBe('header.jwk: must be an EC P-256 key');
@@ -192,5 +191,11 @@ describe('helpers', () => {
     expect(jsonTooDeep('[[[]]]', 3)).toBe(false);
     expect(jsonTooDeep('[[[[]]]]', 3)).toBe(true);
     expect(jsonTooDeep('{"a":"[[[[[[\\"[[["}', 1)).toBe(false);
+    // An escaped backslash ends before the closing quote, so the brackets after it count.
+    expect(jsonTooDeep('{"a":"x\\\\","b":[[1]]}', 2)).toBe(true);
+    expect(jsonTooDeep('{"a":"x\\\\","b":[[1]]}', 3)).toBe(false);
+    // Deep nesting after a long string run is still found, and a second call starts afresh.
+    expect(jsonTooDeep(`{"r":["${'A'.repeat(5000)}"],"d":[[[[[[[[[]]]]]]]]]}`)).toBe(true);
+    expect(jsonTooDeep(`{"r":["${'A'.repeat(5000)}"]}`)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { validatePayload } from './payload';
 import type { PublicEcJwk, VerifiedReceipt } from './types';
@@ -14,8 +15,12 @@ const COORD = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 const HEADER_KEYS = ['alg', 'jwk', 'kid', 'typ'];
 const JWK_KEYS = ['crv', 'kty', 'x', 'y'];
 
+// Node ≥ 20.12 has a one-shot hash that skips creating a Hash object for every receipt.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash;
+
 /** base64url SHA-256 of a string (receipt `prev`, `jwsHash`, ack `receiptHash`). */
-export const sha256b64url = (s: string): string => createHash('sha256').update(s).digest('base64url');
+export const sha256b64url = (s: string): string =>
+  oneShotHash ? oneShotHash('sha256', s, 'base64url') : createHash('sha256').update(s).digest('base64url');
 
 /** Decodes base64url only in its canonical, unpadded form (so one JWS has exactly one spelling). */
 export function decodeB64url(s: string): Buffer | undefined {
@@ -24,14 +29,18 @@ export function decodeB64url(s: string): Buffer | undefined {
   return b.toString('base64url') === s ? b : undefined;
 }
 
+/** The characters that can change JSON nesting or string state; a regex skips the rest (long base64url runs) fast. */
+const JSON_STRUCTURE = /["\\[\]{}]/g;
+
 /** True when the JSON text nests objects/arrays deeper than `max` (checked before `JSON.parse`). */
 export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  JSON_STRUCTURE.lastIndex = 0;
+  for (let m = JSON_STRUCTURE.exec(text); m; m = JSON_STRUCTURE.exec(text)) {
+    const c = text.charCodeAt(m.index);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92) JSON_STRUCTURE.lastIndex++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {

@@ -73,13 +73,24 @@ db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
 const walSize = () => { try { return statSync(workerData.path + '-wal').size; } catch { return 0; } };
 // PASSIVE never waits for the writer; under a steady stream the WAL may still creep up, so past the limit
-// a RESTART makes the next commit start the WAL over (and journal_size_limit truncates it).
-const timer = setInterval(() => db.pragma(walSize() > workerData.limit ? 'wal_checkpoint(RESTART)' : 'wal_checkpoint(PASSIVE)'), workerData.everyMs);
+// a RESTART makes the next commit start the WAL over (and journal_size_limit truncates it). A RESTART holds
+// off writers until it is done, so a PASSIVE first leaves it little to copy.
+const timer = setInterval(() => {
+  db.pragma('wal_checkpoint(PASSIVE)');
+  if (walSize() > workerData.limit) db.pragma('wal_checkpoint(RESTART)');
+}, workerData.everyMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
 
-/** WAL size past which the checkpointer forces a restart, and to which a restarted WAL is truncated. */
-const WAL_LIMIT = 64 * 1024 * 1024;
+/** How long a write waits for another connection's lock before its batches fail (503, the SDK retries). */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * WAL size past which the checkpointer forces a restart, and to which a restarted WAL is truncated. Each
+ * forced restart stalls writers for tens of ms; at ~5,000 receipts/s (~20 KiB of WAL each) a 64 MiB limit
+ * forced one every ~0.6 s and put those stalls into the p99 latency, 256 MiB makes them ~4× rarer.
+ */
+const WAL_LIMIT = 256 * 1024 * 1024;
 
 /** Runs WAL checkpoints off the main thread; returns its stop function, or undefined if it cannot start. */
 function startCheckpointer(path: string, onFail: () => void): (() => Promise<void>) | undefined {
@@ -92,12 +103,14 @@ function startCheckpointer(path: string, onFail: () => void): (() => Promise<voi
   }
   worker.unref();
   let stopped = false;
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.on('error', () => stopped || onFail());
   return async () => {
     stopped = true;
     worker.ref(); // keep the process alive until the worker has closed its connection
     worker.postMessage('stop');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    // Awaiting the one exit promise made at start: a worker that already died must not make close() wait forever.
+    await exited;
   };
 }
 
@@ -144,6 +157,9 @@ export interface SqliteStoreOptions {
 interface Job {
   receipts: VerifiedReceipt[];
   sign: AckSigner;
+  /** Countersignatures of `receipts` (same order) and the time they name, made on the job's first flush. */
+  acks?: string[];
+  storedAt?: string;
   resolve: (o: InsertOutcome[]) => void;
   reject: (e: unknown) => void;
 }
@@ -163,7 +179,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   // NORMAL in WAL mode still syncs the WAL and database at each checkpoint; FULL's per-commit sync is ours (below).
   db.pragma(`synchronous = ${wal || options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
   const durable = wal && options.synchronous !== 'NORMAL';
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec(SCHEMA);
   // If the checkpoint thread cannot run, commits checkpoint as usual (every 1000 pages).
   const stopCheckpointer = wal ? startCheckpointer(path, () => db.open && db.pragma('wal_autocheckpoint = 1000')) : undefined;
@@ -191,11 +207,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
   type SeqRow = { seq: number; receipt_id: string; jws_hash: string; prev: string | null; chain_status: ChainStatus };
 
-  /** One request's batch; nested inside the flush transaction, so better-sqlite3 runs it in a savepoint. */
-  const storeBatch = db.transaction((receipts: VerifiedReceipt[], sign: AckSigner, storedAt: string) => {
+  /**
+   * One request's batch; nested inside the flush transaction, so better-sqlite3 runs it in a savepoint.
+   * `acks[i]` is the countersignature of `receipts[i]`, made before the write lock was taken.
+   */
+  const storeBatch = db.transaction((receipts: VerifiedReceipt[], acks: string[], storedAt: string) => {
     const outcomes: InsertOutcome[] = [];
     const accepted: VerifiedReceipt[] = [];
-    for (const r of receipts) {
+    receipts.forEach((r, i) => {
       const { receiptId, subjectId, seq } = r.payload;
       const byId = q.byId.get(receiptId) as { jws_hash: string; ack: string } | undefined;
       const boundKid = byId ? undefined : (q.kid.get(subjectId) as string | undefined);
@@ -219,7 +238,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       else if (d.status === 'rejected') outcomes.push(d);
       else {
         if (boundKid === undefined) q.addSubject.run(subjectId, r.kid, JSON.stringify(r.jwk), storedAt);
-        const ack = sign(r, storedAt);
+        const ack = acks[i]!;
         const p = r.payload;
         q.addReceipt.run(
           receiptId, subjectId, seq, p.prev, r.jwsHash, r.issuedAtUtc, storedAt, p.action, p.method, p.policyVersion,
@@ -231,7 +250,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         accepted.push(r);
         outcomes.push({ status: 'accepted', receiptId, ack, chainStatus: d.chainStatus });
       }
-    }
+    });
     return { outcomes, accepted };
   });
 
@@ -240,30 +259,69 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     for (const r of c.purposes) q.purpose.run(r.day, r.policyVersion, r.purpose, r.granted ? 1 : 0, r.n);
   };
 
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const rollback = db.prepare('ROLLBACK');
+  const setBusyTimeout = (ms: number): void => void db.pragma(`busy_timeout = ${ms}`);
+
   let queue: Job[] = [];
   let scheduled = false;
+  /** When the write lock was first found busy for the jobs now waiting (undefined: it was not). */
+  let busySince: number | undefined;
+  const schedule = (delayMs = 0): void => {
+    if (scheduled) return;
+    scheduled = true;
+    if (delayMs) setTimeout(flush, delayMs);
+    else setImmediate(flush);
+  };
+
   const flush = (): void => {
     scheduled = false;
     const jobs = queue;
     queue = [];
     if (!jobs.length) return;
-    const storedAt = new Date().toISOString();
+    // Countersigning is as costly as a signature check: doing it before taking the write lock keeps the
+    // lock short, so a second collector process on this file waits less. A job keeps its acks and storedAt
+    // if the lock is busy and it waits for the next try.
+    for (const job of jobs) {
+      if (job.acks) continue;
+      job.storedAt = new Date().toISOString();
+      job.acks = job.receipts.map((r) => job.sign(r, job.storedAt!));
+    }
+    // Take the write lock without SQLite's busy handler, which sleeps on the event loop: while another
+    // process holds the lock, this one goes on verifying requests (their batches join this commit) and tries again.
+    try {
+      setBusyTimeout(0);
+      begin.run();
+    } catch (e) {
+      const busy = String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+      if (busy && Date.now() - (busySince ??= Date.now()) < BUSY_TIMEOUT_MS) {
+        queue = jobs.concat(queue);
+        return schedule(1);
+      }
+      busySince = undefined;
+      for (const job of jobs) job.reject(e);
+      return;
+    } finally {
+      setBusyTimeout(BUSY_TIMEOUT_MS);
+    }
+    busySince = undefined;
     const results: Array<InsertOutcome[] | Error> = [];
     try {
-      db.transaction(() => {
-        const accepted: VerifiedReceipt[] = [];
-        for (const job of jobs) {
-          try {
-            const res = storeBatch(job.receipts, job.sign, storedAt);
-            accepted.push(...res.accepted);
-            results.push(res.outcomes);
-          } catch (e) {
-            results.push(e instanceof Error ? e : new Error(String(e)));
-          }
+      const accepted: VerifiedReceipt[] = [];
+      for (const job of jobs) {
+        try {
+          const res = storeBatch(job.receipts, job.acks!, job.storedAt!);
+          accepted.push(...res.accepted);
+          results.push(res.outcomes);
+        } catch (e) {
+          results.push(e instanceof Error ? e : new Error(String(e)));
         }
-        applyCounters(counterDeltas(accepted));
-      }).immediate(); // take the write lock up front, so a second collector on the file waits instead of failing
+      }
+      applyCounters(counterDeltas(accepted));
+      commit.run();
     } catch (e) {
+      if (db.inTransaction) rollback.run();
       for (const job of jobs) job.reject(e);
       return;
     }
@@ -325,7 +383,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (receipts.length === 0) return Promise.resolve([]);
       return new Promise((resolve, reject) => {
         queue.push({ receipts, sign, resolve, reject });
-        if (!scheduled) (scheduled = true), setImmediate(flush);
+        schedule();
       });
     },
     async listReceipts(filter, page = {}) {
@@ -391,8 +449,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
-      if (queue.length) flush();
-      while (syncing || waiting.length) await new Promise((r) => setImmediate(r));
+      // Batches already queued (or waiting for another process's lock) are still stored and answered.
+      while (queue.length || syncing || waiting.length) {
+        if (queue.length && !scheduled) flush();
+        await new Promise((r) => setTimeout(r, 1));
+      }
       await stopCheckpointer?.();
       db.close();
       if (walFd !== undefined) closeSync(walFd);

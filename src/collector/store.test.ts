@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { compactVerify, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
@@ -274,6 +275,52 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
 });
 
 describe('SQLite store modes', () => {
+  it('waits for another connection\'s write lock without blocking the event loop, then stores and answers the batch', async () => {
+    const backend = sqliteBackend();
+    const store = await backend.open();
+    const other = new Database(backend.cliArgs[1]!);
+    try {
+      const signer = collectorSigner(await store.collectorKey(generateCollectorKey));
+      const d = await makeDevice();
+      const jws = await next(d);
+      other.prepare('BEGIN IMMEDIATE').run();
+      let answered = false;
+      const pending = store.insertBatch([verified(jws)], signer.signAck).then((o) => ((answered = true), o));
+      // SQLite's own busy handler would sleep on the event loop (up to the 5 s timeout); timers on time prove it does not.
+      const t0 = Date.now();
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(answered).toBe(false);
+      other.prepare('COMMIT').run();
+      expect(await pending).toMatchObject([{ status: 'accepted' }]);
+      expect((await store.listReceipts({ subjectId: d.subjectId })).map((r) => r.jws)).toEqual([jws]);
+    } finally {
+      other.close();
+      await store.close();
+      await backend.cleanup();
+    }
+  });
+
+  it('fails a batch with the busy error when another connection keeps the write lock for over 5 s', async () => {
+    const backend = sqliteBackend();
+    const store = await backend.open();
+    const other = new Database(backend.cliArgs[1]!);
+    try {
+      const signer = collectorSigner(await store.collectorKey(generateCollectorKey));
+      const d = await makeDevice();
+      other.prepare('BEGIN IMMEDIATE').run();
+      const started = Date.now();
+      await expect(store.insertBatch([verified(await next(d))], signer.signAck)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
+      other.prepare('ROLLBACK').run();
+      expect(await store.listReceipts({ subjectId: d.subjectId })).toEqual([]);
+    } finally {
+      other.close();
+      await store.close();
+      await backend.cleanup();
+    }
+  }, 15_000);
+
   it('works with synchronous NORMAL on a file and in memory (no WAL), keeping what it accepted', async () => {
     const backend = sqliteBackend();
     try {
