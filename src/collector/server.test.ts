@@ -200,6 +200,20 @@ describe('rate limit, CORS and admin token', () => {
     expect((await raw(url, { method: 'GET', path: '/healthz' })).status).toBe(200);
   });
 
+  it('lets an allowed origin read a 429 and its Retry-After', async () => {
+    const { url } = await start({ rateLimit: { perSecond: 0.001, burst: 1 }, allowOrigins: ['https://shop.example'] });
+    const hit = (origin: string) => raw(url, { method: 'POST', path: '/receipts', headers: { origin, 'content-type': 'text/plain' }, body: '{"receipts":[]}' });
+    await hit('https://shop.example');
+    const limited = await hit('https://shop.example');
+    expect(limited.status).toBe(429);
+    expect(limited.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(limited.headers['access-control-expose-headers']).toBe('retry-after');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    const other = await hit('https://evil.example');
+    expect(other.status).toBe(429);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('allows CORS only for --allow-origin origins, preflight included', async () => {
     const { url, post } = await start({ allowOrigins: ['https://shop.example'] });
     const d = await makeDevice();

@@ -278,6 +278,9 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       const forwarded = options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '';
       const wait = limiter.take(forwarded || req.socket.remoteAddress || 'unknown');
       if (wait) {
+        // Readable by an allowed origin's page, so the SDK waits as long as asked instead of
+        // seeing a network error and retrying on its own schedule.
+        corsFor(req, res);
         res.setHeader('retry-after', String(wait));
         return sendJson(res, 429, { error: 'too many requests' });
       }
