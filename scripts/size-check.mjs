@@ -6,10 +6,11 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 // The issues aim at 14 KiB with everything in. Three size passes on 2026-11-29 took the build from
 // 19,684 B to 16,617 B with every feature kept (Preact alone is ~3.5 KB of it); build-level passes
-// (Preact's property names shortened, ES2021 syntax: see rollup.config.mjs) took it to 16,355 B. The
-// budget sits just above that (rounded up to 16 B, plus 24 B), so any real growth fails and must be
-// paid for.
-const BUDGET_GZIP = 16_392;
+// (Preact's property names shortened, ES2021 syntax: see rollup.config.mjs) took it to 16,355 B; ten
+// fixes found in review since (Trusted Types pages, Retry-After, an atomic chain write, Consent Mode
+// ordering, body swaps, Secure cookie deletion, …) brought it to 16,519 B. The budget sits just above
+// that (rounded up to 16 B, plus ~24 B), so any real growth fails and must be paid for.
+const BUDGET_GZIP = 16_544;
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
 const brotli = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 const failures = [];
