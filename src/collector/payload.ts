@@ -59,6 +59,24 @@ export function isIsoInstant(v: unknown): v is string {
   return d! >= 1 && d! <= days && !Number.isNaN(Date.parse(v));
 }
 
+/** A policy version as a receipt may carry it: 1–128 printable characters (also the `/stats` filter). */
+export const isPolicyVersion = (v: unknown): v is string =>
+  typeof v === 'string' && v.length >= 1 && v.length <= LIMITS.policyVersion && PRINTABLE.test(v);
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** 0001-01-01T00:00:00Z: PostgreSQL reads no earlier year written in ISO form (year 0 is an error, not an empty result). */
+const YEAR_ONE_MS = -62_135_596_800_000;
+
+/**
+ * A query's date (`YYYY-MM-DD`) or ISO 8601 instant as a UTC ISO string, or undefined when it is neither or
+ * falls before year 1.
+ */
+export function queryInstant(v: string): string | undefined {
+  if (!(DAY.test(v) && !Number.isNaN(Date.parse(v))) && !isIsoInstant(v)) return undefined;
+  const t = Date.parse(v);
+  return t >= YEAR_ONE_MS ? new Date(t).toISOString() : undefined;
+}
+
 /**
  * Checks every payload field exactly as DESIGN.md lists it.
  * @returns the typed payload, or a reason naming the first bad field (`payload.seq: …`).
@@ -86,7 +104,7 @@ export function validatePayload(p: unknown): ReceiptPayload | string {
     if (!PURPOSE_ID.test(id)) return `payload.purposes: id "${id.slice(0, 40)}" must match [a-z0-9_-]{1,40}`;
     if (typeof p.purposes[id] !== 'boolean') return `payload.purposes.${id}: must be a boolean`;
   }
-  if (typeof p.policyVersion !== 'string' || !p.policyVersion || p.policyVersion.length > LIMITS.policyVersion || !PRINTABLE.test(p.policyVersion)) {
+  if (!isPolicyVersion(p.policyVersion)) {
     return `payload.policyVersion: must be 1–${LIMITS.policyVersion} printable characters`;
   }
   if (typeof p.policyUrl !== 'string' || !httpUrl(p.policyUrl)) return 'payload.policyUrl: must be an absolute http(s) URL';
