@@ -346,7 +346,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     });
   };
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler);
+  // Node enforces both timeouts only when it sweeps its connections, every 30 s by default: a slow client
+  // (slowloris) then kept its socket for up to 40 s. A 1 s sweep makes the 10 s header limit hold.
+  const server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+    handler,
+  );
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
