@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
 import { buildStats } from './counters';
 import { jsonTooDeep, verifyReceiptJws } from './jws';
-import { isIsoInstant } from './payload';
+import { isPolicyVersion, queryInstant } from './payload';
 import { openPostgresStore } from './postgres-store';
 import { tokenBuckets, type RateLimitOptions } from './rate-limit';
 import { openSqliteStore } from './sqlite-store';
@@ -95,8 +95,9 @@ const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 const parseInstant = (name: string, v: string | null): string | undefined => {
   if (v === null) return undefined;
-  if ((DAY.test(v) && !Number.isNaN(Date.parse(v))) || isIsoInstant(v)) return new Date(v).toISOString();
-  throw new HttpError(400, `${name}: must be an ISO 8601 date or date-time`);
+  const iso = queryInstant(v);
+  if (iso !== undefined) return iso;
+  throw new HttpError(400, `${name}: must be an ISO 8601 date or date-time from year 1 on`);
 };
 const parseDay = (name: string, v: string | null): string | undefined => {
   if (v === null) return undefined;
@@ -252,7 +253,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     const version = p.get('policyVersion');
     if (from !== undefined) filter.from = from;
     if (to !== undefined) filter.to = to;
-    if (version !== null) filter.policyVersion = version;
+    if (version !== null) {
+      if (!isPolicyVersion(version)) throw new HttpError(400, 'policyVersion: must be 1–128 printable characters');
+      filter.policyVersion = version;
+    }
     const [counters, incomplete] = await Promise.all([store.counters(filter), store.countIncomplete()]);
     sendJson(res, 200, buildStats(counters, filter, incomplete));
   };
@@ -342,7 +346,12 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     });
   };
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, handler);
+  // Node enforces both timeouts only when it sweeps its connections, every 30 s by default: a slow client
+  // (slowloris) then kept its socket for up to 40 s. A 1 s sweep makes the 10 s header limit hold.
+  const server = createServer(
+    { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+    handler,
+  );
   server.on('clientError', (_e, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();

@@ -31,6 +31,46 @@ describe('csvCell', () => {
   });
 });
 
+/**
+ * Splits one CSV record the way Excel does with the given list separator: a quote is special only as the
+ * first character of a cell (then `""` is a quote and the cell runs to the closing quote); anywhere else it is text.
+ */
+const spreadsheetCells = (record: string, separator: string): string[] => {
+  const cells: string[] = [];
+  let i = 0;
+  for (;;) {
+    let cell = '';
+    if (record[i] === '"') {
+      for (i++; i < record.length; i++) {
+        if (record[i] === '"' && record[i + 1] === '"') (cell += '"'), i++;
+        else if (record[i] === '"') break;
+        else cell += record[i];
+      }
+      i++;
+    }
+    while (i < record.length && record[i] !== separator) cell += record[i++];
+    cells.push(cell);
+    if (i >= record.length) return cells;
+    i++;
+  }
+};
+
+describe('CSV injection through a semicolon (the list separator of Excel in many European locales)', () => {
+  it('keeps a visitor-signed policyVersion or page with ";=…" in one cell, so no cell starts a formula', () => {
+    const hostiles = ['2026;=HYPERLINK("http://evil","x")', 'https://shop.example/a;=1+1', 'v;@SUM(A1)', 'v;"=1+1"', 'v;\t=1', 'v,;-1+1', 'a;b'];
+    for (const hostile of hostiles) {
+      const record = csvRow(['r1', hostile, 'x']).trimEnd();
+      for (const separator of [',', ';']) {
+        const cells = spreadsheetCells(record, separator);
+        expect(cells.filter((c) => /^[\t\r]*[=+\-@]/.test(c)), `${hostile} split on ${JSON.stringify(separator)}`).toEqual([]);
+      }
+      // A comma-separated reader still gets the text back, with a ' only where a formula would have started.
+      expect(spreadsheetCells(record, ',')[1]!.replace(/;'/g, ';')).toBe(hostile);
+    }
+    expect(csvCell('a;b')).toBe('a;b');
+  });
+});
+
 describe('csvRow', () => {
   it('joins cells with commas and ends with CRLF', () => {
     expect(csvRow(['a', 'b,c', 1])).toBe('a,"b,c",1\r\n');

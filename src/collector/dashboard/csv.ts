@@ -3,11 +3,17 @@ import type { StoredReceipt } from '../types';
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF, quotes doubled.
  * Text starting with `= + - @` (or a tab/CR, which spreadsheets strip before such a character) gets a
- * leading `'` so a spreadsheet shows it instead of evaluating it as a formula (CSV injection).
+ * leading `'` so a spreadsheet shows it instead of evaluating it as a formula (CSV injection); so does such
+ * text after a `;`, where a semicolon-separated spreadsheet starts a new cell.
  */
 export function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (typeof v === 'string') {
+    if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+    // Excel in many European locales separates cells with ';' and honours a quote only at a cell's start, so
+    // "v;=cmd" would start a formula cell there even inside our quotes: a ' after such a ';' keeps it text.
+    s = s.replace(/;(?=[=+\-@\t\r"])/g, ";'");
+  }
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

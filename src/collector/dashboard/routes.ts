@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isIsoInstant } from '../payload';
+import { LIMITS, queryInstant } from '../payload';
 import { tokenBuckets, type RateLimitOptions } from '../rate-limit';
 import type { CollectorRoute, RouteContext } from '../server';
 import type { ReceiptFilter, ReceiptStore, StoredReceipt } from '../types';
@@ -49,8 +49,9 @@ class BadRequest extends Error {}
 
 const instant = (name: string, v: string | null): string | undefined => {
   if (v === null || v === '') return undefined;
-  if ((DAY.test(v) && !Number.isNaN(Date.parse(v))) || isIsoInstant(v)) return new Date(v).toISOString();
-  throw new BadRequest(`${name}: must be an ISO 8601 date or date-time`);
+  const iso = queryInstant(v);
+  if (iso !== undefined) return iso;
+  throw new BadRequest(`${name}: must be an ISO 8601 date or date-time from year 1 on`);
 };
 const day = (name: string, v: string | null): string | undefined => {
   if (v === null || v === '') return undefined;
@@ -234,7 +235,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
       const limit = Math.min(Math.max(Number(p.get('limit')) || 50, 1), 500);
       const afterAt = p.get('afterIssuedAt');
       const afterId = p.get('afterReceiptId');
-      const after = afterAt && afterId ? { issuedAt: instant('afterIssuedAt', afterAt)!, receiptId: afterId.slice(0, 64) } : undefined;
+      const after = afterAt && afterId ? { issuedAt: instant('afterIssuedAt', afterAt)!, receiptId: uuid('afterReceiptId', afterId)! } : undefined;
       const rows = await ctx.store.listReceipts(filter, { limit: limit + 1, ...(after ? { after } : {}) });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -246,7 +247,9 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     const subject = /^subjects\/([^/]+)$/.exec(path);
     if (subject && method === 'GET') {
       const subjectId = uuid('subjectId', decodeURIComponent(subject[1]!))!;
-      const afterSeq = Math.max(Number(p.get('afterSeq')) || 0, 0);
+      const afterSeq = Number(p.get('afterSeq') ?? 0);
+      // The store compares it with an integer column: a fraction or a number past it is an error there.
+      if (!Number.isInteger(afterSeq) || afterSeq < 0 || afterSeq > LIMITS.seq) throw new BadRequest(`afterSeq: must be an integer from 0 to ${LIMITS.seq}`);
       // One receipt before the page, so its first link is checked too.
       const rows = await ctx.store.subjectReceipts(subjectId, { afterSeq: Math.max(afterSeq - 1, 0), limit: SUBJECT_PAGE + 2 });
       const before = afterSeq > 0 && rows[0]?.seq === afterSeq ? rows.shift() : undefined;
