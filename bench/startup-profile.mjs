@@ -25,15 +25,14 @@ const TRACE = PROFILE || !!process.env.TRACE;
 const ONLY = (process.env.ONLY ?? 'consentseal,vanilla-cookieconsent').split(',');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const args = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-// BASELINE=file: also measures that build of consentseal.js (an older dist/consentseal.js), alternating, as `consentseal-baseline`.
+// BASELINE=file[,file…]: also measures those builds of consentseal.js (older dist/consentseal.js files),
+// alternating, as `consentseal-baseline`, `consentseal-baseline2`, ….
 const cs = all.find((b) => b.id == 'consentseal');
-const baseline = process.env.BASELINE && {
-  ...cs,
-  id: 'consentseal-baseline',
-  files: { '/consentseal-baseline.js': process.env.BASELINE },
-  head: cs.head.replace('/consentseal.js', '/consentseal-baseline.js'),
-};
-const banners = [...all, ...(baseline ? [baseline] : [])].filter((b) => ONLY.includes(b.id) || b == baseline);
+const baselines = (process.env.BASELINE?.split(',').filter(Boolean) ?? []).map((file, i) => {
+  const id = `consentseal-baseline${i ? i + 1 : ''}`;
+  return { ...cs, id, files: { [`/${id}.js`]: file }, head: cs.head.replace('/consentseal.js', `/${id}.js`) };
+});
+const banners = [...all, ...baselines].filter((b) => ONLY.includes(b.id) || baselines.includes(b));
 const log = (...a) => console.error(...a);
 const r1 = (x) => Math.round(x * 10) / 10;
 

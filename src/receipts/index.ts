@@ -47,8 +47,6 @@ export function receiptsPlugin(): ConsentPlugin {
     const chain = serial('consentseal-receipts');
     const outbox = config.collector && createOutbox(config.collector.url, core);
     let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
-    /** Whether the drafts an earlier page left (decided, not signed) are still to be signed by this page. */
-    let left = true;
     // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork; and so
     // this page loads its signer once.
     const signing = (task: () => Promise<unknown>) => chain(task).catch((e) => core.reportError('receipt', 'Receipts not signed', e));
@@ -66,9 +64,6 @@ export function receiptsPlugin(): ConsentPlugin {
         // JSON values only arrays have `filter`: anything else throws here.
         list = JSON.parse(localStorage[UNSIGNED]).filter(Boolean);
       } catch {}
-      // The first read signs the decisions an earlier page made but left before signing: before this
-      // page's own, which chain after them.
-      if (left) (left = false), list.forEach(issue);
       try {
         list = edit(list);
         if (list[0]) localStorage[UNSIGNED] = JSON.stringify(list);
@@ -127,16 +122,15 @@ export function receiptsPlugin(): ConsentPlugin {
       drafts((list) => [...list, d]);
       issue(d);
     });
-    // Left drafts are signed, and a returning visitor's stored key is probed, in a task of their own
-    // once the stored decision is loaded, not while the page waits for this script: localStorage's
-    // first read and the key's database cost a page load milliseconds. The probe replaces a key that
-    // no longer signs before a decision waits on it. It is for a decided state with no decision on
-    // this page yet (`left`: none has read the drafts; a decision loads the key anyway), so a first
-    // visit makes no key until there is a decision to sign. `decidedAt` is set exactly when decided.
-    core.ready.then(() => setTimeout(() => (left && core.getState().decidedAt && signing(load), drafts((list) => list))));
+    // Decisions an earlier page made but left before signing.
+    drafts((list) => (list.forEach(issue), list));
+    // A returning visitor's stored key is probed at start, so a key that no longer signs is replaced
+    // before a decision waits on it. A first visit makes no key until there is a decision to sign.
+    // (The cookie tells at once; a decision made on this page loads the key anyway.)
+    if (core.getState().status == 'decided') {
+      core.ready.then(() => signing(load));
+    }
     return () => {
-      // Destroyed before idle: the drafts wait for the next start (or instance) rather than race it.
-      left = false;
       off();
       outbox?.stop();
     };
