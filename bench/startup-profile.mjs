@@ -3,6 +3,9 @@
 // tab with the CPU slowed 4×. Prints medians; not a test. `npm run build` (or `BUILD=script npx rollup -c`) first.
 //
 //   node bench/startup-profile.mjs            metrics only: ConsentSeal vs vanilla-cookieconsent, alternating
+//   TRACE=1 node bench/startup-profile.mjs    also a trace of ConsentSeal's returning visit: evaluation of
+//                                             dist/consentseal.js vs its later callbacks, wall and thread (CPU)
+//                                             time; DUMP=1 lists the V8 events inside the evaluation
 //   PROFILE=1 node bench/startup-profile.mjs  also a CPU profile and a trace of ConsentSeal's returning visit:
 //                                             compile vs run of dist/consentseal.js, self time per source file
 //                                             and per function (through a source map built here)
