@@ -130,14 +130,14 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   });
 
   const observer = new MutationObserver(scan);
+  // The controller is its own listener options: its `signal` member removes them all.
   const ac = new AbortController();
-  const on = { signal: ac.signal };
   observer.observe(doc, { childList: true, subtree: true });
   // Every change of the decision (`destroy()` drops this listener too).
   core.on('change', scan);
-  doc.addEventListener('DOMContentLoaded', scan, on);
-  doc.addEventListener('click', open, on);
-  doc.addEventListener('keydown', open, on);
+  doc.addEventListener('DOMContentLoaded', scan, ac);
+  doc.addEventListener('click', open, ac);
+  doc.addEventListener('keydown', open, ac);
   hooks.set(core, (r) => {
     render = r;
     scan();

@@ -62,7 +62,8 @@ export function receiptsPlugin(): ConsentPlugin {
       try {
         // A value this page cannot read must not keep its own decisions from being written. Of
         // JSON values only arrays have `filter`: anything else throws here.
-        list = JSON.parse(localStorage[UNSIGNED]).filter(Boolean);
+        // No drafts (the usual page) parses `[]`: a page's first exception costs milliseconds.
+        list = JSON.parse(localStorage[UNSIGNED] || '[]').filter(Boolean);
       } catch {}
       try {
         list = edit(list);
