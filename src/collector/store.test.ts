@@ -275,17 +275,31 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
 });
 
 describe('SQLite store modes', () => {
-  it('waits for another connection\'s write lock without blocking the event loop, then stores and answers the batch', async () => {
+  /**
+   * Runs `test` with a SQLite store, a signer, a device and a second connection to the same file
+   * holding the write lock (`BEGIN IMMEDIATE`); closes all of it afterwards.
+   */
+  async function withWriteLockHeld(test: (t: { store: ReceiptStore; other: Database.Database; signAck: CollectorSigner['signAck']; d: TestDevice }) => Promise<void>) {
     const backend = sqliteBackend();
     const store = await backend.open();
     const other = new Database(backend.cliArgs[1]!);
     try {
-      const signer = collectorSigner(await store.collectorKey(generateCollectorKey));
+      const { signAck } = collectorSigner(await store.collectorKey(generateCollectorKey));
       const d = await makeDevice();
-      const jws = await next(d);
       other.prepare('BEGIN IMMEDIATE').run();
+      await test({ store, other, signAck, d });
+    } finally {
+      other.close();
+      await store.close();
+      await backend.cleanup();
+    }
+  }
+
+  it('waits for another connection\'s write lock without blocking the event loop, then stores and answers the batch', () =>
+    withWriteLockHeld(async ({ store, other, signAck, d }) => {
+      const jws = await next(d);
       let answered = false;
-      const pending = store.insertBatch([verified(jws)], signer.signAck).then((o) => ((answered = true), o));
+      const pending = store.insertBatch([verified(jws)], signAck).then((o) => ((answered = true), o));
       // SQLite's own busy handler would sleep on the event loop (up to the 5 s timeout); timers on time prove it does not.
       const t0 = Date.now();
       for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
@@ -294,32 +308,16 @@ describe('SQLite store modes', () => {
       other.prepare('COMMIT').run();
       expect(await pending).toMatchObject([{ status: 'accepted' }]);
       expect((await store.listReceipts({ subjectId: d.subjectId })).map((r) => r.jws)).toEqual([jws]);
-    } finally {
-      other.close();
-      await store.close();
-      await backend.cleanup();
-    }
-  });
+    }));
 
-  it('fails a batch with the busy error when another connection keeps the write lock for over 5 s', async () => {
-    const backend = sqliteBackend();
-    const store = await backend.open();
-    const other = new Database(backend.cliArgs[1]!);
-    try {
-      const signer = collectorSigner(await store.collectorKey(generateCollectorKey));
-      const d = await makeDevice();
-      other.prepare('BEGIN IMMEDIATE').run();
+  it('fails a batch with the busy error when another connection keeps the write lock for over 5 s', () =>
+    withWriteLockHeld(async ({ store, other, signAck, d }) => {
       const started = Date.now();
-      await expect(store.insertBatch([verified(await next(d))], signer.signAck)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+      await expect(store.insertBatch([verified(await next(d))], signAck)).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
       other.prepare('ROLLBACK').run();
       expect(await store.listReceipts({ subjectId: d.subjectId })).toEqual([]);
-    } finally {
-      other.close();
-      await store.close();
-      await backend.cleanup();
-    }
-  }, 15_000);
+    }), 15_000);
 
   it('works with synchronous NORMAL on a file and in memory (no WAL), keeping what it accepted', async () => {
     const backend = sqliteBackend();
