@@ -5,6 +5,7 @@ import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
 import { checkShortNames, propertyMangling } from './scripts/mangle-props.mjs';
+import { trimPreactPlugin } from './scripts/trim-preact.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const define = { __SDK_VERSION__: JSON.stringify(pkg.version) };
@@ -45,14 +46,17 @@ const noFinalNewline = () => ({
   },
 });
 
+// `sealed`: the script-tag IIFE, whose Preact nothing outside can reach; only there are Preact's
+// unused paths cut (scripts/trim-preact.mjs) and its property names shortened (scripts/mangle-props.mjs).
 // The minified builds keep ES2021 syntax (`??=`, `||=`: 13 B gzip on the script tag). They already
 // need more than ES2021 to work in full (`<dialog>.showModal()`, `Array.prototype.at`: Chrome 92,
 // Firefox 98, Safari 15.4), so this excludes no browser they work in. The ESM builds stay ES2020.
-const browserPlugins = (minify, { mangleProps = false } = {}) => [
+const browserPlugins = (minify, { sealed = false } = {}) => [
+  ...(sealed ? [trimPreactPlugin()] : []),
   cssString(),
   resolve({ browser: true }),
   esbuild({ target: minify ? 'es2021' : 'es2020', define, jsx: 'automatic', jsxImportSource: 'preact', minify: false }),
-  ...(minify ? [...(mangleProps ? [checkShortNames()] : []), terser(terserOptions({ mangleProps })), noFinalNewline()] : []),
+  ...(minify ? [...(sealed ? [checkShortNames()] : []), terser(terserOptions({ mangleProps: sealed })), noFinalNewline()] : []),
 ];
 
 const nodeExternal = (id) => id.startsWith('node:') || ['jose', 'better-sqlite3', 'pg'].some((d) => id === d || id.startsWith(`${d}/`));
@@ -63,7 +67,7 @@ const builds = [
     tag: 'script',
     input: 'src/script-tag.ts',
     output: { file: 'dist/consentseal.js', format: 'iife', sourcemap: false },
-    plugins: browserPlugins(true, { mangleProps: true }),
+    plugins: browserPlugins(true, { sealed: true }),
   },
   {
     tag: 'esm',

@@ -1,6 +1,7 @@
 // Property names terser shortens in dist/consentseal.js, and only there: the IIFE is sealed, so
 // nothing outside it reads these names. Measured on 2026-11-29: 215 B gzip with terser's own short
-// names, 30 B more with the names below (chosen by `node scripts/mangle-names.mjs`).
+// names, 30 B more with the names below (chosen by `node scripts/mangle-names.mjs`; re-picked on
+// 2026-11-30 after scripts/trim-preact.mjs cut most class-component names out of the bundle).
 //
 // A name is renamed everywhere in the bundle or nowhere, so one is listed only when every use of it
 // in the bundle is internal. None of ours qualify: the config, the state, the events, the texts, the
@@ -61,14 +62,11 @@ export const mangledNames = new RegExp(`^(?:${preactInternals}|${preactUnused.jo
  * and `unmount` are also DOM or built-in names, and we rename them knowingly.
  */
 export const shortNames = {
-  __: 'o', __b: 'h', __c: 'u', __d: 'se', __e: 't', __E: '_', __h: 'k', __html: 'A', __i: 'el', __k: 'p',
-  __m: 'uu', __n: 'C', __P: 'nt', __r: 'J', __s: 'ef', __u: 're', __v: 'i', _sb: 'v', base: 'T',
-  componentDidCatch: 'es', componentDidMount: 'kw', componentDidUpdate: 'cw', componentWillMount: 'te',
-  componentWillReceiveProps: 'qe', componentWillUnmount: 'al', componentWillUpdate: 'q', context: 'j',
-  contextType: 'pa', debounceRendering: 'ha', defaultProps: 'I', diffed: 'hh', forceUpdate: 'Le',
-  getChildContext: 'cs', getDerivedStateFromError: 'cl', getDerivedStateFromProps: 'S',
-  getSnapshotBeforeUpdate: 'ce', props: 'm', render: 'L', shouldComponentUpdate: 'La', sub: 'Ge',
-  unmount: 'th', vnode: 'O',
+  __: 'o', __b: 'm', __c: 'u', __d: 'ei', __e: 'i', __E: 'ee', __h: 'k', __i: 'el', __k: 'p', __n: 'hy',
+  __P: 'ce', __s: 'ey', __u: 're', __v: 't', _sb: 'cn', base: 'co', context: 'j', props: 'h', render: 'se',
+  // Read only in class-component branches that terser then drops: any free name will do.
+  componentDidMount: 'Qa', componentDidUpdate: 'Qb', componentWillMount: 'Qc', componentWillReceiveProps: 'Qd',
+  getDerivedStateFromProps: 'Qe', getSnapshotBeforeUpdate: 'Qf', sub: 'Qg',
 };
 
 /** The terser options that do it: `mangle.properties` and a fresh `nameCache` (terser writes to it). */

@@ -1,0 +1,71 @@
+// @vitest-environment happy-dom
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { edits, preactVersion, trimPreact } from './trim-preact.mjs';
+
+const require = createRequire(import.meta.url);
+const installed = readFileSync(require.resolve('preact').replace(/preact\.js$/, 'preact.module.js'), 'utf8');
+
+/** The trimmed module, imported like any ES module. */
+const trimmed = () => import(/* @vite-ignore */ `data:text/javascript,${encodeURIComponent(trimPreact(installed))}`);
+
+describe('trimPreact', () => {
+  it('is written against the installed Preact, and every edit matches it exactly once', () => {
+    expect(require('preact/package.json').version).toBe(preactVersion);
+    expect(() => trimPreact(installed)).not.toThrow();
+    expect(trimPreact(installed).length).toBeLessThan(installed.length - 1000);
+  });
+
+  it('fails naming the edit that no longer matches', () => {
+    const [from, , why] = edits[4];
+    expect(() => trimPreact(installed.replace(from, ''))).toThrow(`the edit for "${why}" matches 0 times`);
+  });
+
+  it('leaves no innerHTML write', () => {
+    expect(installed).toContain('innerHTML');
+    expect(trimPreact(installed)).not.toContain('innerHTML');
+  });
+
+  it('still renders, updates, keys, refs and unmounts function components', async () => {
+    const { h, render, Fragment } = await trimmed();
+    const root = document.createElement('div');
+    let node;
+    const Item = ({ label }) => h('li', { class: 'item' }, label);
+    const List = ({ items, onClick }) =>
+      h(Fragment, null, h('button', { type: 'button', onClick, ref: (el) => (node = el) }, 'Go'), h('ul', null, items.map((i) => h(Item, { key: i, label: i }))));
+
+    const clicks = [];
+    render(h(List, { items: ['a', 'b'], onClick: () => clicks.push(1) }), root);
+    expect(root.innerHTML).toBe('<button type="button">Go</button><ul><li class="item">a</li><li class="item">b</li></ul>');
+    const first = root.querySelector('li');
+    node.click();
+    expect(clicks).toEqual([1]);
+
+    render(h(List, { items: ['c', 'a'], onClick: () => clicks.push(2) }), root);
+    expect([...root.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['c', 'a']);
+    expect(root.querySelectorAll('li')[1]).toBe(first); // keyed: the 'a' element moved, not recreated
+    node.click();
+    expect(clicks).toEqual([1, 2]);
+
+    render(null, root);
+    expect(root.innerHTML).toBe('');
+    expect(node).toBe(null);
+  });
+
+  it('renders a dangerouslySetInnerHTML prop as nothing but an inert property', async () => {
+    const { h, render } = await trimmed();
+    const root = document.createElement('div');
+    render(h('p', { dangerouslySetInnerHTML: { __html: '<img src=x onerror=alert(1)>' } }, 'text'), root);
+    expect(root.querySelector('img')).toBe(null);
+    expect(root.textContent).toBe('text');
+  });
+
+  it('passes an error thrown while rendering to the caller', async () => {
+    const { h, render } = await trimmed();
+    const Broken = () => {
+      throw new Error('broken component');
+    };
+    expect(() => render(h(Broken, null), document.createElement('div'))).toThrow('broken component');
+  });
+});
