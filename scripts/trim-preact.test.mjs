@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { edits, preactVersion, trimPreact } from './trim-preact.mjs';
@@ -67,5 +67,24 @@ describe('trimPreact', () => {
       throw new Error('broken component');
     };
     expect(() => render(h(Broken, null), document.createElement('div'))).toThrow('broken component');
+  });
+});
+
+describe('the source of the script tag', () => {
+  // What the trimmed Preact can no longer do, so that using it fails here rather than silently in a browser.
+  const uses = [
+    [/\bstyle=\{/, 'a style prop'],
+    [/<(svg|math|template|progress|option)\b/, 'an element whose special handling is cut'],
+    [/on[A-Z]\w*Capture\b/, 'a capture-phase listener'],
+    [/dangerouslySetInnerHTML/, 'dangerouslySetInnerHTML'],
+    [/extends Component|this\.(setState|forceUpdate)\(|defaultProps|createContext|hydrate\(/, 'class components, context or hydration'],
+    [/from 'preact\/(hooks|compat)'/, 'hooks or compat'],
+  ];
+  const files = readdirSync('src', { recursive: true }).filter((f) => /\.tsx?$/.test(f) && !/\.test\./.test(f) && !f.startsWith('collector'));
+
+  it('uses nothing scripts/trim-preact.mjs cut out', () => {
+    expect(files.length).toBeGreaterThan(20);
+    const found = files.flatMap((f) => uses.filter(([re]) => re.test(readFileSync(`src/${f}`, 'utf8'))).map(([, what]) => `src/${f}: ${what}`));
+    expect(found).toEqual([]);
   });
 });
