@@ -1,5 +1,5 @@
 // Preact's code paths the script-tag build can never take, cut out of dist/consentseal.js only.
-// Measured on 2026-11-30: 839 B gzip (16,478 → 15,639 with the same terser settings).
+// Measured on 2026-11-30: 1,755 B gzip off dist/consentseal.js (16,513 → 14,758).
 //
 // Why they are dead there (the same facts scripts/mangle-props.mjs relies on):
 // - the bundle renders only function components of ours and uses no preact/hooks: no class
@@ -89,10 +89,29 @@ export const edits = [
   [',null!=e)for(s=e.length;s--;)b(e[s]);c&&"textarea"!=x||(', ');(', 'removing adopted children left over, and hydrating value'],
   ['e?e[0]:i.__k&&$(i,0)', 'i.__k&&$(i,0)', 'the first adopted child'],
 
+  // A function component's instance keeps only what rendering it again needs: no state, no render
+  // callbacks (hooks and class lifecycles queue them), no parent pointers for setState.
+  ['p.state||(p.state={}),p.__n=i,v=p.__d=!0,p.__h=[],p._sb=[]', 'v=!0', 'component state and callback queues'],
+  ['p.__P=n,', '', "the component's parent DOM (for setState)"],
+  ['p.state=p.__s,M&&!v', 'M&&!v', 'component state'],
+  ['p.base=u.__e,', '', "the component's DOM (for setState)"],
+  ['p.__h.length&&e.push(p),k&&', 'k&&', 'queueing render callbacks'],
+  [
+    'n.some(function(u){try{n=u.__h,u.__h=[],n.some(function(n){n.call(u)})}catch(n){l.__e(n,u.__v)}})',
+    '0',
+    'running render callbacks',
+  ],
+  [
+    'if((i=n.ref)&&(i.current&&i.current!=n.__e||J(i,null,u)),null!=(i=n.__c)){i.base=i.__P=i.__n=null}',
+    '(i=n.ref)&&(i.current&&i.current!=n.__e||J(i,null,u));',
+    'clearing those on unmount',
+  ],
+
   // Capture-phase listeners (`onClickCapture`): ours all listen in the bubbling phase.
   ['r=l!=(l=l.replace(s,"$1")),', 'r=!1,', 'the Capture suffix of an event prop'],
   ['n.addEventListener(l,r?v:p,r)):n.removeEventListener(l,r?v:p,r)', 'n.addEventListener(l,p)):n.removeEventListener(l,p)', 'capture listeners'],
   ['s=/(PointerCapture)$|Capture$/i,', '', 'the Capture suffix pattern'],
+  ['o in n||"onFocusOut"==l||"onFocusIn"==l?', 'o in n?', 'onFocusIn/onFocusOut, which no element of ours has'],
   [',p=V(!1),v=V(!0),', ',p=V(!1),', 'the capture-phase event proxy'],
 
   // Props no element of ours has: style (the stylesheet does it), SVG and MathML, and

@@ -75,7 +75,7 @@ describe('the source of the script tag', () => {
   const uses = [
     [/\bstyle=\{/, 'a style prop'],
     [/<(svg|math|template|progress|option)\b/, 'an element whose special handling is cut'],
-    [/on[A-Z]\w*Capture\b/, 'a capture-phase listener'],
+    [/on[A-Z]\w*Capture\b|onFocus(In|Out)\b/, 'a capture-phase, focusin or focusout listener'],
     [/dangerouslySetInnerHTML/, 'dangerouslySetInnerHTML'],
     [/extends Component|this\.(setState|forceUpdate)\(|defaultProps|createContext|hydrate\(/, 'class components, context or hydration'],
     [/from 'preact\/(hooks|compat)'/, 'hooks or compat'],
