@@ -1,5 +1,5 @@
 // Preact's code paths the script-tag build can never take, cut out of dist/consentseal.js only.
-// Measured on 2026-11-30: 1,755 B gzip off dist/consentseal.js (16,513 → 14,758).
+// Measured on 2026-11-30: 1,815 B gzip off dist/consentseal.js (16,513 → 14,698).
 //
 // Why they are dead there (the same facts scripts/mangle-props.mjs relies on):
 // - the bundle renders only function components of ours and uses no preact/hooks: no class
@@ -129,6 +129,12 @@ export const edits = [
   ],
   ['"foreignObject"==x?"http://www.w3.org/1999/xhtml":o', 'o', 'SVG foreignObject'],
   ['"template"==t.type?u.content:u', 'u', '<template> contents'],
+  [
+    '"width"!=l&&"height"!=l&&"href"!=l&&"list"!=l&&"form"!=l&&"tabIndex"!=l&&"download"!=l&&"rowSpan"!=l&&"colSpan"!=l&&"role"!=l&&"popover"!=l&&l in n',
+    '"href"!=l&&"role"!=l&&l in n',
+    'props set as attributes although the element has a property of that name: ours are only href and role',
+  ],
+  ['"popover"==l&&1==u?"":u', 'u', 'the popover prop'],
   [
     '"progress"==x&&null==w?u.removeAttribute("value"):null!=w&&(w!==u[s]||"progress"==x&&!w||"option"==x&&w!=m[s])&&N(u,s,w,m[s],o)',
     'null!=w&&w!==u[s]&&N(u,s,w,m[s],o)',
