@@ -1,5 +1,5 @@
 // Preact's code paths the script-tag build can never take, cut out of dist/consentseal.js only.
-// Measured on 2026-11-30: 1,815 B gzip off dist/consentseal.js (16,513 → 14,698).
+// Measured on 2026-11-30: 1,906 B gzip off dist/consentseal.js (16,513 → 14,607).
 //
 // Why they are dead there (the same facts scripts/mangle-props.mjs relies on):
 // - the bundle renders only function components of ours and uses no preact/hooks: no class
@@ -105,6 +105,15 @@ export const edits = [
     'if((i=n.ref)&&(i.current&&i.current!=n.__e||J(i,null,u)),null!=(i=n.__c)){i.base=i.__P=i.__n=null}',
     '(i=n.ref)&&(i.current&&i.current!=n.__e||J(i,null,u));',
     'clearing those on unmount',
+  ],
+
+  // A <Fragment> a component returns is diffed as its one child instead of being unwrapped first (the
+  // same DOM: a Fragment has none), and no child of ours is bigint or a String object.
+  ['T=null!=s&&s.type===S&&null==s.key?E(s.props.children):s', 'T=s', 'unwrapping a Fragment a component returns'],
+  [
+    '"string"==typeof o||"number"==typeof o||"bigint"==typeof o||o.constructor==String?',
+    '"string"==typeof o||"number"==typeof o?',
+    'bigint and String-object children',
   ],
 
   // Capture-phase listeners (`onClickCapture`): ours all listen in the bubbling phase.
