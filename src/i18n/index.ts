@@ -48,7 +48,7 @@ export function resolveLanguage(
 ): string {
   const available = { ...config.texts, ...builtIn };
   const tags = config.language != 'auto' ? [config.language] : [doc?.documentElement?.lang, ...(nav?.languages ?? [])];
-  return tags.map((tag) => tag && match(tag, available)).find(Boolean) || 'en';
+  return tags.map((tag) => tag && match(tag, available)).find((found) => found) || 'en';
 }
 
 /** Fills `{name}` placeholders; unknown names stay as they are. */
