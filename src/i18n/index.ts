@@ -24,9 +24,9 @@ export interface ResolvedTexts {
 }
 
 /**
- * `tag` compared case-insensitively: whole (no `n`), or its first `n` subtags. Chinese in Traditional
- * script (zh-TW, zh-HK, zh-Hant…: every `zh-` tag but zh-Hans…, zh-CN, zh-SG, zh-MY) counts as a
- * language of its own, so it never matches Simplified texts, nor they it.
+ * What two tags are compared by: lowercase, whole (no `n`) or its first `n` subtags. Chinese in
+ * Traditional script (zh-TW, zh-HK, zh-MO, zh-Hant…: every `zh-` tag but zh-Hans…, zh-CN, zh-SG,
+ * zh-MY) is marked as a language of its own, so it never matches Simplified texts, nor they it.
  */
 const key = (tag: string, n?: number) => (/^zh-(?!(hans|cn|sg|my)\b)/i.test(tag) ? 'T' : '') + tag.toLowerCase().split('-', n);
 

@@ -67,6 +67,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           host.setAttribute('data-nosnippet', '');
           box = shadowBox(host, config.ui.theme, texts, nonce);
         }
+        // The language may have changed since the box was made (see draw).
         box!.lang = texts.language;
         box!.dir = texts.dir;
         // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
@@ -220,6 +221,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     // wait for IndexedDB; should it still hold a newer decision, the store update above hides the banner.
     if (navigator.cookieEnabled) queueMicrotask(ask);
     core.ready.then(ask, fail);
+    // A single-page app switching language sets `<html lang>`: repaint in it (a set language stays).
     const lang = new MutationObserver(paint);
     lang.observe(document.documentElement, { attributeFilter: ['lang'] });
 
