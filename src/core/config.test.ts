@@ -88,7 +88,11 @@ describe('validateConfig', () => {
     [{ googleConsentMode: { ad_storage: [] } }, 'googleConsentMode.ad_storage: must be an array of 1 to 50 items'],
     [{ googleConsentMode: { wait_for_update: 10_001 } }, 'googleConsentMode.wait_for_update: must be a whole number from 0 to 10000'],
     [{ googleConsentMode: { mode: 'full' } }, 'googleConsentMode.mode: must be one of "advanced", "basic"'],
-    [{ googleConsentMode: { region: ['Germany'] } }, 'googleConsentMode.region: must be an array of ISO 3166 codes'],
+    [{ googleConsentMode: { region: ['Germany'] } }, 'googleConsentMode.region[0]: must match [A-Z]{2}(-[A-Z\\d]{1,3})?'],
+    [{ googleConsentMode: { region: ['DE', 'us-ca'] } }, 'googleConsentMode.region[1]: must match [A-Z]{2}(-[A-Z\\d]{1,3})?'],
+    [{ googleConsentMode: { region: ['de'] } }, 'googleConsentMode.region[0]: must match [A-Z]{2}(-[A-Z\\d]{1,3})?'],
+    [{ googleConsentMode: { region: 'DE' } }, 'googleConsentMode.region: must be an array of 1 to 500 items'],
+    [{ googleConsentMode: { region: [] } }, 'googleConsentMode.region: must be an array of 1 to 500 items'],
     [{ gpc: 'on' }, 'gpc: must be one of true, false'],
     [{ ui: { layout: 'modal' } }, 'ui.layout: must be one of "bar", "box"'],
     [{ ui: { theme: 'blue' } }, 'ui.theme: must be one of "light", "dark", "auto"'],
@@ -117,6 +121,11 @@ describe('validateConfig', () => {
 
   it('names every problem in the error message', () => {
     expect(() => validateConfig({ ...base, purposes: [{ id: 'X' }] })).toThrow(/purposes\[0\]\.id: must match/);
+  });
+
+  it('passes uppercase ISO 3166-1 and -2 region codes to Consent Mode as written', () => {
+    const region = ['DE', 'US-CA', 'GB-ENG', 'FR-75C'];
+    expect(validateConfig({ ...base, googleConsentMode: { analytics_storage: ['analytics'], region } }).googleConsentMode!.region).toEqual(region);
   });
 
   it('accepts http collectors only on loopback hosts', () => {

@@ -135,7 +135,8 @@ const config = obj(
       ...Object.fromEntries(consentModeTypes.map((t) => [t, list(purposeRef)])),
       mode: oneOf('advanced', 'basic'),
       wait_for_update: whole(0, 10_000),
-      region: is((v) => Array.isArray(v) && v.every((r) => /^[a-z]{2}(-[a-z\d]{1,3})?$/i.test(r)), 'be an array of ISO 3166 codes'),
+      // Uppercase, the form Google documents (`US-CA`): a lowercase code is refused rather than passed to gtag as written.
+      region: list(matches(/^[A-Z]{2}(-[A-Z\d]{1,3})?$/), 500),
     }),
     gpc: bool,
     reloadOnWithdraw: bool,

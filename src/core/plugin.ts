@@ -32,8 +32,11 @@ export interface ConsentCore extends ConsentInstance {
   /** The single source of truth. Plugins read it and subscribe; only the core writes decisions. */
   readonly store: StoreApi<ConsentState>;
   readonly env: CoreEnvironment;
-  /** The resolved language of the texts shown (`en`, `zh-CN`, …). */
-  readonly language: string;
+  /**
+   * The resolved language of the texts shown (`en`, `zh-CN`, …), which receipts record. The widget
+   * updates it when it repaints after `<html lang>` changed (`language: "auto"`).
+   */
+  language: string;
   /**
    * Records a decision made through `method`. Resolves to the new state once stored. `action`
    * names it (`withdraw` for the `withdraw()` API, whatever the mix); by default it follows the input.

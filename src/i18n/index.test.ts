@@ -5,16 +5,44 @@ const lang = (texts: Record<string, object>, html: string | undefined, languages
   resolveLanguage({ language, texts }, { documentElement: html === undefined ? {} : { lang: html } }, { languages });
 
 describe('resolveLanguage', () => {
-  it('keeps a configured language', () => {
-    expect(lang({}, 'zh-CN', ['zh-CN'], 'de')).toBe('de');
+  it('keeps a configured language that has texts, whatever the page and browser say', () => {
+    expect(lang({ de: {} }, 'zh-CN', ['zh-CN'], 'de')).toBe('de');
+    expect(lang({}, 'de', ['de'], 'zh-CN')).toBe('zh-CN');
+    // As the key of the texts shown: `texts.ar` serves ar-EG, the built-in zh-CN serves zh-Hans.
+    expect(lang({ ar: {} }, 'en', [], 'ar-EG')).toBe('ar');
+    expect(lang({}, 'en', [], 'zh-hans')).toBe('zh-CN');
+  });
+  it('marks a configured language without texts as English, the language actually shown', () => {
+    expect(lang({}, 'zh-CN', ['zh-CN'], 'ar')).toBe('en');
+    expect(lang({ de: {} }, 'de', ['de'], 'zh-TW')).toBe('en');
   });
   it('prefers <html lang>, then navigator.languages, exact before primary-language matches', () => {
     expect(lang({}, 'zh-CN', ['en'])).toBe('zh-CN');
     expect(lang({}, 'ZH-hans-cn', ['en'])).toBe('zh-CN');
-    expect(lang({}, undefined, ['fr', 'zh-TW', 'en'])).toBe('zh-CN');
+    expect(lang({}, undefined, ['fr', 'zh-SG', 'en'])).toBe('zh-CN');
     expect(lang({ 'zh-TW': {} }, undefined, ['zh-tw'])).toBe('zh-TW');
     expect(lang({ 'de-AT': {}, de: {} }, 'de', [])).toBe('de');
     expect(lang({ 'de-AT': {} }, 'de-CH', [])).toBe('de-AT');
+  });
+  it('gives the built-in Simplified Chinese only to Simplified tags', () => {
+    for (const tag of ['zh', 'zh-CN', 'zh-cn', 'zh-SG', 'zh-MY', 'zh-Hans', 'zh-Hans-TW', 'ZH-HANS-HK']) expect(lang({}, tag, [])).toBe('zh-CN');
+    for (const tag of ['zh-TW', 'zh-HK', 'zh-MO', 'zh-Hant', 'zh-Hant-CN', 'zh-hant-tw', 'zh-cnx']) expect(lang({}, tag, [])).toBe('en');
+  });
+  it('lets a Traditional Chinese visitor fall through to the next preferred language', () => {
+    expect(lang({ ja: {} }, 'zh-TW', ['zh-HK', 'zh-Hant', 'ja', 'zh-CN'])).toBe('ja');
+    expect(lang({}, undefined, ['zh-TW', 'zh-CN'])).toBe('zh-CN');
+  });
+  it('matches Traditional site texts among Traditional tags only, exact first', () => {
+    const texts = { 'zh-CN': {}, 'zh-HK': {}, 'zh-TW': {} };
+    expect(lang(texts, 'zh-TW', [])).toBe('zh-TW');
+    expect(lang(texts, 'zh-Hant-TW', [])).toBe('zh-HK');
+    expect(lang(texts, 'zh-MO', [])).toBe('zh-HK');
+    expect(lang(texts, 'zh-Hans-HK', [])).toBe('zh-CN');
+    expect(lang(texts, 'zh', [])).toBe('zh-CN');
+    expect(lang({ 'zh-Hant': {} }, 'zh-HK', [])).toBe('zh-Hant');
+    // `texts.zh` is Simplified, like the tag `zh` alone.
+    expect(lang({ zh: {} }, 'zh-TW', [])).toBe('en');
+    expect(lang({ zh: {} }, 'zh-SG', [])).toBe('zh');
   });
   it('falls back to English', () => {
     expect(lang({}, 'fr', ['ja'])).toBe('en');
@@ -34,6 +62,12 @@ describe('resolveTexts', () => {
     const t = resolveTexts({ ...config, controller: { name: 'ACME' } }, 'zh-Hans');
     expect(t).toMatchObject({ dir: 'ltr', ui: { acceptAll: '全部接受' }, purposes: { analytics: { title: '统计分析' } } });
     expect(t.ui.bannerText).toMatch(/^ACME仅在/);
+  });
+  it('shows Traditional Chinese tags the site\'s Traditional texts over English, never the built-in Simplified ones', () => {
+    const site = { texts: { 'zh-TW': { acceptAll: '全部接受（繁）' } }, purposes: [{ id: 'analytics' }] };
+    expect(resolveTexts(site, 'zh-HK')).toMatchObject({ ui: { acceptAll: '全部接受（繁）', rejectAll: 'Reject all' }, purposes: { analytics: { title: 'analytics', description: 'Measures how the site is used so we can improve it.' } } });
+    expect(resolveTexts({ texts: {}, purposes: [] }, 'zh-Hant').ui.acceptAll).toBe('Accept all');
+    expect(resolveTexts({ texts: {}, purposes: [] }, 'zh-SG').ui.acceptAll).toBe('全部接受');
   });
   it('finds site texts by a language tag in any case, or by its primary language', () => {
     const site = { texts: { EN: { acceptAll: 'OK' }, 'de-AT': { acceptAll: 'Passt' } }, purposes: [] };

@@ -13,7 +13,7 @@ const builtIn: Record<string, [UiTexts, Record<string, PurposeTexts>, string]> =
 
 // Languages written right to left by default (CLDR): Hausa and Kurdish (Kurmanji) are mostly written
 // in Latin script, Central Kurdish (ckb) and Uyghur (ug) in Arabic script.
-const RTL = /^(arc?|ckb|dv|fa|he|khw|ks|ps|sd|ug|ur|yi)(-|$)/i;
+const RTL = /^(arc?|ckb|dv|fa|he|khw|ks|ps|sd|ug|ur|yi)\b/i;
 
 /** The exact texts a visitor is shown in one language. */
 export interface ResolvedTexts {
@@ -23,29 +23,32 @@ export interface ResolvedTexts {
   purposes: Record<string, { title: string; description: string }>;
 }
 
-/** Finds the best of `available` for a BCP 47 tag: exact, then same primary language (`zh-Hans-CN` → `zh-CN`). */
-function match(tag: string, available: string[]): string | undefined {
-  // `split`'s limit keeps every subtag (no limit), then only the primary one.
-  const find = (n?: number) => available.find((a) => a.toLowerCase().split('-', n) + '' == tag.toLowerCase().split('-', n) + '');
+/**
+ * What two tags are compared by: lowercase, whole (no `n`) or its first `n` subtags. Chinese in
+ * Traditional script (zh-TW, zh-HK, zh-MO, zh-Hant…: every `zh-` tag but zh-Hans…, zh-CN, zh-SG,
+ * zh-MY) is marked as a language of its own, so it never matches Simplified texts, nor they it.
+ */
+const key = (tag: string, n?: number) => (/^zh-(?!(hans|cn|sg|my)\b)/i.test(tag) ? 'T' : '') + tag.toLowerCase().split('-', n);
+
+/** Finds the best key of `available` for a BCP 47 tag: exact, then same primary language (`zh-Hans-CN` → `zh-CN`). */
+function match(tag: string, available: object): string | undefined {
+  const find = (n?: number) => Object.keys(available).find((a) => key(a, n) == key(tag, n));
   return find() ?? find(1);
 }
 
 /**
- * The language to show: the configured one, or for `auto` the page's `<html lang>`, then the
- * browser's preferred languages, among the site-supplied and built-in ones; English otherwise.
+ * The language to show, as the key of the texts shown (site-supplied first, then built-in): the
+ * configured one, or for `auto` the page's `<html lang>`, then the browser's preferred languages;
+ * English when none has texts, so the widget is never marked with a language it does not show.
  */
 export function resolveLanguage(
   config: Pick<NormalizedConfig, 'language' | 'texts'>,
   doc: { documentElement?: { lang?: string } } | undefined = globalThis.document,
   nav: { languages?: readonly string[] } | undefined = globalThis.navigator,
 ): string {
-  if (config.language != 'auto') return config.language;
-  const available = [...Object.keys(config.texts), ...Object.keys(builtIn)];
-  for (const tag of [doc?.documentElement?.lang, ...(nav?.languages ?? [])]) {
-    const found = tag && match(tag, available);
-    if (found) return found;
-  }
-  return 'en';
+  const available = { ...config.texts, ...builtIn };
+  const tags = config.language != 'auto' ? [config.language] : [doc?.documentElement?.lang, ...(nav?.languages ?? [])];
+  return tags.map((tag) => tag && match(tag, available)).find((found) => found) || 'en';
 }
 
 /** Fills `{name}` placeholders; unknown names stay as they are. */
@@ -58,9 +61,9 @@ export function format(template: string, values: Record<string, string>): string
  * English, then the purpose id as its title. This is also what the receipt's `noticeHash` covers.
  */
 export function resolveTexts(config: Pick<NormalizedConfig, 'texts' | 'purposes' | 'controller'>, language: string): ResolvedTexts {
-  const [builtInUi, builtInPurposes, site] = builtIn[match(language, Object.keys(builtIn)) ?? 'en']!;
+  const [builtInUi, builtInPurposes, site] = builtIn[match(language, builtIn) ?? 'en']!;
   // Tags compare case-insensitively (BCP 47), and `texts.en` also serves `en-GB`.
-  const { purposes: own = {}, ...ownUi } = config.texts[match(language, Object.keys(config.texts)) ?? ''] ?? {};
+  const { purposes: own = {}, ...ownUi } = config.texts[match(language, config.texts) ?? ''] ?? {};
   const ui = { ...builtInUi, ...ownUi } as UiTexts;
   ui.bannerText = format(ui.bannerText, { controller: config.controller?.name ?? site });
   const purposes: ResolvedTexts['purposes'] = {};

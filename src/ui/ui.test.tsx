@@ -44,6 +44,12 @@ const host = () => document.querySelector(HOST_TAG) as HTMLElement | null;
 const ui = () => within(host()!.shadowRoot as unknown as HTMLElement);
 const dialog = () => host()!.shadowRoot!.querySelector('dialog');
 const banner = () => host()?.shadowRoot!.querySelector('section') ?? null;
+/** Sets `<html lang>`; resolves once mutation observers created before this call have been notified. */
+const setLang = (lang: string) =>
+  new Promise<void>((resolve) => {
+    new MutationObserver((_, o) => (o.disconnect(), resolve())).observe(document.documentElement, { attributeFilter: ['lang'] });
+    document.documentElement.lang = lang;
+  });
 const decided = (granted: string[]): StoredDecision => ({ subjectId: 's-1', decidedAt: Date.now() - 1000, policyVersion: 'v1', gpc: false, granted });
 
 describe('uiPlugin', () => {
@@ -179,10 +185,57 @@ describe('uiPlugin', () => {
   });
 
   it('mirrors right-to-left languages and applies the dark theme', async () => {
-    await start({ language: 'ar', ui: { theme: 'dark' } });
+    await start({ language: 'ar', texts: { ar: { acceptAll: 'قبول الكل' } }, ui: { theme: 'dark' } });
     const root = host()!.shadowRoot!.querySelector('.r')!;
     expect(root.getAttribute('dir')).toBe('rtl');
     expect(root.classList.contains('dark')).toBe(true);
+  });
+
+  it('marks the widget with the language it shows: English, left to right, for a configured language without texts', async () => {
+    const { core } = await start({ language: 'ar', texts: { en: { acceptAll: 'OK' } } });
+    const root = host()!.shadowRoot!.querySelector('.r')!;
+    expect([root.getAttribute('lang'), root.getAttribute('dir')]).toEqual(['en', 'ltr']);
+    // The English shown is the site's English, as for any visitor English is the fallback for.
+    expect(ui().getByRole('button', { name: 'OK' })).toBeTruthy();
+    expect(core.language).toBe('en');
+  });
+
+  it('follows <html lang> switched while the banner shows and while the preferences are open, keeping the draft and focus', async () => {
+    document.documentElement.lang = 'en';
+    const { core } = await start({ language: 'auto', texts: { de: { preferencesTitle: 'Datenschutz', purposes: { analytics: { title: 'Statistik' } } } } });
+    const root = host()!.shadowRoot!.querySelector('.r')!;
+    await setLang('zh-CN');
+    expect(ui().getByRole('button', { name: '全部接受' })).toBeTruthy();
+    expect([root.getAttribute('lang'), core.language]).toEqual(['zh-CN', 'zh-CN']);
+    fireEvent.click(ui().getByRole('button', { name: '自定义' }));
+    const toggle = ui().getByRole('switch', { name: '统计分析' });
+    fireEvent.click(toggle);
+    toggle.focus();
+    await setLang('de-DE');
+    expect(ui().getByRole('dialog', { name: 'Datenschutz' })).toBeTruthy();
+    expect([root.getAttribute('lang'), root.getAttribute('dir'), core.language]).toEqual(['de', 'ltr', 'de']);
+    expect(dialog()!.open).toBe(true);
+    expect(host()!.shadowRoot!.activeElement).toBe(ui().getByRole('switch', { name: 'Statistik' }));
+    // The receipt of this decision records the language it was made in (its notice hash covers those texts).
+    const at: string[] = [];
+    core.on('decision', () => at.push(core.language));
+    fireEvent.click(ui().getByRole('button', { name: 'Save choices' }));
+    await vi.waitFor(() => expect(core.getState().purposes.analytics).toBe(true));
+    expect(at).toEqual(['de']);
+  });
+
+  it('keeps a configured language when <html lang> changes', async () => {
+    const { core } = await start({ language: 'zh-CN' });
+    await setLang('de');
+    expect(ui().getByRole('button', { name: '全部接受' })).toBeTruthy();
+    expect(core.language).toBe('zh-CN');
+  });
+
+  it('stops following <html lang> once destroyed', async () => {
+    const { core } = await start({ language: 'auto' });
+    core.destroy();
+    await setLang('zh-CN');
+    expect(core.language).toBe('en');
   });
 
   it('keeps page focus clear of the banner with scroll-padding, restored on hide', async () => {

@@ -2,7 +2,7 @@
 /** @jsx h */
 import { h, render, type ComponentChild } from 'preact';
 import type { ConsentPlugin, DecisionInput } from '../core/plugin';
-import { resolveTexts } from '../i18n';
+import { resolveLanguage, resolveTexts, type ResolvedTexts } from '../i18n';
 import { downloadReceipts } from './download';
 import { trapTab } from './focus';
 import { HOST_TAG, shadowBox } from './mount';
@@ -26,7 +26,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
   return (core) => {
     if (typeof document == 'undefined') return;
     const { config } = core;
-    const texts = resolveTexts(config, core.language);
+    let texts: ResolvedTexts;
     const html = document.documentElement.style;
     let view: View = 'none';
     let draft: Record<string, boolean> = {};
@@ -67,6 +67,9 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           host.setAttribute('data-nosnippet', '');
           box = shadowBox(host, config.ui.theme, texts, nonce);
         }
+        // The language may have changed since the box was made (see draw).
+        box!.lang = texts.language;
+        box!.dir = texts.dir;
         // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
         if (!host.isConnected) document.body.prepend(host);
         render(vnode, box!);
@@ -100,7 +103,9 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     const open = () => core.showPreferences();
 
     const draw = () => {
-      const { ui, purposes } = texts;
+      // Resolved at every paint, so a page that switches `<html lang>` (a single-page app) gets the
+      // widget in its new language, and the receipt of a decision records (and hashes) what was shown.
+      const { ui, purposes } = (texts = resolveTexts(config, (core.language = resolveLanguage(config))));
       const state = core.getState();
       // Set exactly when the state is decided.
       const at = state.decidedAt;
@@ -216,12 +221,16 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     // wait for IndexedDB; should it still hold a newer decision, the store update above hides the banner.
     if (navigator.cookieEnabled) queueMicrotask(ask);
     core.ready.then(ask, fail);
+    // A single-page app switching language sets `<html lang>`: repaint in it (a set language stays).
+    const lang = new MutationObserver(paint);
+    lang.observe(document.documentElement, { attributeFilter: ['lang'] });
 
     return () => {
       dead = true;
       view = 'none';
       fit();
       ro?.disconnect();
+      lang.disconnect();
       host?.remove();
     };
   };
