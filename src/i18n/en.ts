@@ -1,4 +1,4 @@
-import type { PurposeTexts, UiTexts } from '../core/types';
+import type { UiTexts } from '../core/types';
 
 /** Built-in English texts. */
 export const en: UiTexts = {
@@ -24,12 +24,4 @@ export const en: UiTexts = {
   placeholderAllow: 'Allow',
   placeholderOpen: 'Open it elsewhere',
   reopen: 'Privacy settings',
-};
-
-/** Built-in English descriptions of common purpose ids; the title defaults to the id, as the contract says. */
-export const enPurposes: Record<string, PurposeTexts> = {
-  necessary: { description: 'Keeps the site secure and working, and remembers this choice.' },
-  functional: { description: 'Remembers your settings such as language or region.' },
-  analytics: { description: 'Measures how the site is used so we can improve it.' },
-  marketing: { description: 'Personalises advertising and measures its effect.' },
 };

@@ -52,22 +52,28 @@ describe('resolveLanguage', () => {
 
 describe('resolveTexts', () => {
   const config = { texts: { he: { acceptAll: 'קבל', purposes: { analytics: { title: 'A' } } } }, purposes: [{ id: 'analytics' }, { id: 'x' }] };
-  it('layers site texts over built-in ones over English, and the id as the title', () => {
+  it('layers site texts over built-in ones over English; a purpose without texts has its id as the title and no description', () => {
     const t = resolveTexts(config, 'he');
     expect(t).toMatchObject({ language: 'he', dir: 'rtl', ui: { acceptAll: 'קבל', rejectAll: 'Reject all' } });
     expect(t.ui.bannerText).toMatch(/^This site uses/);
-    expect(t.purposes).toEqual({ analytics: { title: 'A', description: 'Measures how the site is used so we can improve it.' }, x: { title: 'x', description: '' } });
+    expect(t.purposes).toEqual({ analytics: { title: 'A', description: '' }, x: { title: 'x', description: '' } });
   });
   it('uses built-in zh-CN for a regional Chinese tag, left to right, with the controller named', () => {
     const t = resolveTexts({ ...config, controller: { name: 'ACME' } }, 'zh-Hans');
-    expect(t).toMatchObject({ dir: 'ltr', ui: { acceptAll: '全部接受' }, purposes: { analytics: { title: '统计分析' } } });
+    expect(t).toMatchObject({ dir: 'ltr', ui: { acceptAll: '全部接受' } });
     expect(t.ui.bannerText).toMatch(/^ACME仅在/);
   });
   it('shows Traditional Chinese tags the site\'s Traditional texts over English, never the built-in Simplified ones', () => {
     const site = { texts: { 'zh-TW': { acceptAll: '全部接受（繁）' } }, purposes: [{ id: 'analytics' }] };
-    expect(resolveTexts(site, 'zh-HK')).toMatchObject({ ui: { acceptAll: '全部接受（繁）', rejectAll: 'Reject all' }, purposes: { analytics: { title: 'analytics', description: 'Measures how the site is used so we can improve it.' } } });
+    expect(resolveTexts(site, 'zh-HK')).toMatchObject({ ui: { acceptAll: '全部接受（繁）', rejectAll: 'Reject all' }, purposes: { analytics: { title: 'analytics', description: '' } } });
     expect(resolveTexts({ texts: {}, purposes: [] }, 'zh-Hant').ui.acceptAll).toBe('Accept all');
     expect(resolveTexts({ texts: {}, purposes: [] }, 'zh-SG').ui.acceptAll).toBe('全部接受');
+  });
+  it('has no built-in purpose texts in any language: those are the site\'s', () => {
+    const common = { texts: {}, purposes: ['necessary', 'functional', 'analytics', 'marketing'].map((id) => ({ id })) };
+    for (const language of ['en', 'zh-CN']) {
+      expect(Object.values(resolveTexts(common, language).purposes)).toEqual(common.purposes.map(({ id }) => ({ title: id, description: '' })));
+    }
   });
   it('finds site texts by a language tag in any case, or by its primary language', () => {
     const site = { texts: { EN: { acceptAll: 'OK' }, 'de-AT': { acceptAll: 'Passt' } }, purposes: [] };

@@ -1,14 +1,16 @@
-import type { NormalizedConfig, PurposeTexts, UiTexts } from '../core/types';
-import { en, enPurposes } from './en';
-import { zhCN, zhCNPurposes } from './zh-CN';
+import type { NormalizedConfig, UiTexts } from '../core/types';
+import { en } from './en';
+import { zhCN } from './zh-CN';
 
 /**
- * Languages with built-in texts: UI, purpose texts (both describe the same purpose ids) and the
- * controller's name when the config gives none. Others use English unless the site supplies `texts[lang]`.
+ * Languages with built-in texts: the UI's, and the controller's name when the config gives none.
+ * Others use English unless the site supplies `texts[lang]`. Purposes have none built in: what a
+ * purpose does on a site is the site's to say (`texts[lang].purposes`), and a generic sentence
+ * shipped here could tell a visitor less, or other, than the site does.
  */
-const builtIn: Record<string, [UiTexts, Record<string, PurposeTexts>, string]> = {
-  en: [en, enPurposes, 'This site'],
-  'zh-CN': [zhCN, zhCNPurposes, '本网站'],
+const builtIn: Record<string, [UiTexts, string]> = {
+  en: [en, 'This site'],
+  'zh-CN': [zhCN, '本网站'],
 };
 
 // Languages written right to left by default (CLDR): Hausa and Kurdish (Kurmanji) are mostly written
@@ -58,16 +60,16 @@ export function format(template: string, values: Record<string, string>): string
 
 /**
  * Every text shown in `language`: site texts first, then built-in texts of that language, then
- * English, then the purpose id as its title. This is also what the receipt's `noticeHash` covers.
+ * English; a purpose's title defaults to its id and its description to `''`. This is also what the receipt's `noticeHash` covers.
  */
 export function resolveTexts(config: Pick<NormalizedConfig, 'texts' | 'purposes' | 'controller'>, language: string): ResolvedTexts {
-  const [builtInUi, builtInPurposes, site] = builtIn[match(language, builtIn) ?? 'en']!;
+  const [builtInUi, site] = builtIn[match(language, builtIn) ?? 'en']!;
   // Tags compare case-insensitively (BCP 47), and `texts.en` also serves `en-GB`.
   const { purposes: own = {}, ...ownUi } = config.texts[match(language, config.texts) ?? ''] ?? {};
   const ui = { ...builtInUi, ...ownUi } as UiTexts;
   ui.bannerText = format(ui.bannerText, { controller: config.controller?.name ?? site });
   const purposes: ResolvedTexts['purposes'] = {};
   // Validated texts hold only `title` and `description`, and never an explicit undefined.
-  for (const { id } of config.purposes) purposes[id] = { title: id, description: '', ...builtInPurposes[id], ...own[id] };
+  for (const { id } of config.purposes) purposes[id] = { title: id, description: '', ...own[id] };
   return { language, dir: RTL.test(language) ? 'rtl' : 'ltr', ui, purposes };
 }

@@ -1,4 +1,4 @@
-import type { PurposeTexts, UiTexts } from '../core/types';
+import type { UiTexts } from '../core/types';
 
 /** Built-in Simplified Chinese texts. */
 export const zhCN: UiTexts = {
@@ -24,12 +24,4 @@ export const zhCN: UiTexts = {
   placeholderAllow: '允许',
   placeholderOpen: '在别处打开',
   reopen: '隐私设置',
-};
-
-/** Built-in Simplified Chinese titles and descriptions of common purpose ids. */
-export const zhCNPurposes: Record<string, PurposeTexts> = {
-  necessary: { title: '必要', description: '保障网站安全与正常运行，并记住此选择。' },
-  functional: { title: '功能', description: '记住您的语言、地区等设置。' },
-  analytics: { title: '统计分析', description: '了解网站的使用情况，以便改进。' },
-  marketing: { title: '营销', description: '个性化广告并衡量其效果。' },
 };

@@ -202,7 +202,10 @@ describe('uiPlugin', () => {
 
   it('follows <html lang> switched while the banner shows and while the preferences are open, keeping the draft and focus', async () => {
     document.documentElement.lang = 'en';
-    const { core } = await start({ language: 'auto', texts: { de: { preferencesTitle: 'Datenschutz', purposes: { analytics: { title: 'Statistik' } } } } });
+    const { core } = await start({
+      language: 'auto',
+      texts: { de: { preferencesTitle: 'Datenschutz', purposes: { analytics: { title: 'Statistik' } } }, 'zh-CN': { purposes: { analytics: { title: '统计分析' } } } },
+    });
     const root = host()!.shadowRoot!.querySelector('.r')!;
     await setLang('zh-CN');
     expect(ui().getByRole('button', { name: '全部接受' })).toBeTruthy();
