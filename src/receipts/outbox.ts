@@ -136,11 +136,12 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   addEventListener('online', () => flush(true), ac);
   // Chromium refuses keepalive bodies past 64 KiB in flight per page: send the oldest that fit; the
   // rest stay pending for the next page.
-  addEventListener('pagehide', () => {
-    // Bodies in all take what the receipts do plus at most 50 B of envelopes (`{"receipts":[…]}`).
-    let room = 65486;
-    batches([...pending.values()].filter((e) => (room -= e.jws.length + 3) >= 0)).forEach((b) => post(b).catch(() => 0));
-  }, ac);
+  // `room`: the bodies take what the receipts do plus at most 50 B of envelopes (`{"receipts":[…]}`).
+  addEventListener(
+    'pagehide',
+    (_, room = 65486) => batches([...pending.values()].filter((e) => (room -= e.jws.length + 3) >= 0)).forEach((b) => post(b).catch(() => 0)),
+    ac,
+  );
   core.ready.then(flush);
   return {
     flush,
