@@ -98,6 +98,40 @@ describe('googleConsentModePlugin', () => {
     ]);
   });
 
+  /** A core whose storage hands over other tabs' decisions through `arrive`, and loads `loaded` from IndexedDB. */
+  function setupTabs(loaded?: StoredDecision) {
+    let arrive!: (r: StoredDecision) => void;
+    const storage: DecisionStorage = { readSync: () => undefined, load: async () => loaded, save: async () => {}, watch: (fn) => ((arrive = fn), () => {}) };
+    const cs = createConsentCore(config, { storage: () => storage, plugins: [googleConsentModePlugin] });
+    const decided = (granted: string[], decidedAt = Date.now()) => ({ subjectId: cs.getState().subjectId, decidedAt, policyVersion: 'v1', gpc: false, granted });
+    return { cs, arrive: (granted: string[], at?: number) => arrive(decided(granted, at)) };
+  }
+  const event = (analytics: boolean, marketing: boolean, how = {}) => ({ event: 'consentseal_update', consentseal: { purposes: { necessary: true, analytics, marketing }, ...how } });
+
+  it('pushes an update and one consentseal_update event for each change another tab makes, as for one made here', async () => {
+    const { cs, arrive } = setupTabs();
+    await cs.ready;
+    arrive(['analytics'], Date.now() + 1000);
+    // Right away, before any later change listener: the update (gated inline snippets run then).
+    expect(layer().slice(1)).toEqual([['args', 'consent', 'update', { ...allDenied, analytics_storage: G }]]);
+    await Promise.resolve();
+    expect(layer().slice(2)).toEqual([event(true, false)]);
+    // The same choices again, decided later: the state changed (its date), no Consent Mode value did.
+    arrive(['analytics'], Date.now() + 2000);
+    await Promise.resolve();
+    expect(layer().slice(3)).toEqual([event(true, false)]);
+    // A decision here still pushes its event once, with how it was made.
+    await cs.rejectAll();
+    expect(layer().slice(4)).toEqual([['args', 'consent', 'update', allDenied], event(false, false, { action: 'reject-all', method: 'api', gpc: false })]);
+  });
+
+  it('pushes an update and its event when IndexedDB restores a decision the cookie lacked', async () => {
+    const { cs } = setupTabs({ subjectId: '11111111-1111-4111-8111-111111111111', decidedAt: Date.now(), policyVersion: 'v1', gpc: false, granted: ['analytics', 'marketing'] });
+    await cs.ready;
+    await Promise.resolve();
+    expect(layer().slice(1)).toEqual([['args', 'consent', 'update', Object.fromEntries(Object.keys(allDenied).map((k) => [k, G]))], event(true, true)]);
+  });
+
   it('has queued the update before a later plugin hears the change (a gated inline gtag snippet runs then)', async () => {
     let seen: unknown[] = [];
     const record = () => void (seen = layer());

@@ -64,7 +64,9 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
     if (force || ((last || s.status == 'decided') && key != last)) gtag('consent', 'update', v), (last = key), (sentFor = s);
   };
   /** The event after an update at start, and after each decision's (with its `action`, `method` and `gpc`). */
-  const tell = (s: ConsentState, how?: object) => push({ event: 'consentseal_update', consentseal: { purposes: s.purposes, ...how } });
+  const tell = (s: ConsentState, how?: object) => push({ event: 'consentseal_update', consentseal: { purposes: (told = s).purposes, ...how } });
+  /** The state the last event was pushed for. */
+  let told: ConsentState | undefined;
   // A returning visitor's update is followed by the event too, so tags that fire on it run on every
   // page, not only where the choice was made.
   update(core.getState());
@@ -78,5 +80,10 @@ export const googleConsentModePlugin: ConsentPlugin = (core) => {
   // Other state changes (IndexedDB load, another tab) update only when a value changed. As a
   // `change` listener installed before gating's, the update is queued before a gated inline gtag
   // snippet runs (synchronously, on the same change), so its `config` is measured as granted.
-  core.on('change', update);
+  // They are followed by the event too (once a decision exists), as a decision here is: a microtask
+  // later, when a decision here has told it with its `action`, `method` and `gpc`.
+  core.on('change', (s) => {
+    update(s);
+    queueMicrotask(() => last && told != s && tell(s));
+  });
 };

@@ -67,6 +67,7 @@ afterEach(() => {
   boxes = [];
   vi.useRealTimers();
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe('backoff', () => {
@@ -226,6 +227,41 @@ describe('outbox', () => {
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 
+  it('gives up on a request the collector never answers after 30 s: a failure like any other, and the lock is free again', async () => {
+    seed(entry('a'));
+    // The page clock of the test: happy-dom's AbortSignal.timeout runs on a timer vitest does not fake.
+    vi.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => {
+      const ctl = new AbortController();
+      setTimeout(() => ctl.abort(new DOMException('signal timed out', 'TimeoutError')), ms);
+      return ctl.signal;
+    });
+    // Never answers: only the request's signal ends it.
+    fetchMock.mockImplementationOnce((_url, init) => new Promise((_, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason))));
+    const box = open_();
+    const flushed = box.flush();
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(receipts).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await flushed;
+    expect(stored('a').status).toBe('pending');
+    expect(receipts).toEqual([expect.objectContaining({ receiptId: 'a', status: 'failed', reason: expect.stringContaining('TimeoutError') })]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'transport' })]);
+    expect((db().get('retry') as { n: number }).n).toBe(1);
+    answers = [{ accepted: ['a'] }];
+    await box.flush(true);
+    expect(stored('a').status).toBe('sent');
+  });
+
+  it('still sends where the browser has no AbortSignal.timeout (Safari before 16), without a time limit', async () => {
+    vi.stubGlobal('AbortSignal', { ...AbortSignal, timeout: undefined });
+    seed(entry('a'));
+    answers = [{ accepted: ['a'] }];
+    await open_().flush();
+    expect(fetchMock.mock.calls[0]![1].signal).toBeUndefined();
+    expect(stored('a').status).toBe('sent');
+    expect(errors).toEqual([]);
+  });
+
   it('sends a new receipt at once, and on page exit sends what is unsent without waiting for storage', async () => {
     answers = [503];
     const box = open_();
@@ -238,6 +274,28 @@ describe('outbox', () => {
     expect(fetchMock).toHaveBeenCalledTimes(2);
     expect(fetchMock.mock.calls[1]![1]).toMatchObject({ keepalive: true, method: 'POST' });
     expect(sentBodies()[1]).toEqual(['h.a.s']);
+    box.stop();
+  });
+});
+
+describe('outbox on page exit', () => {
+  const jws = (i: number) => `h.r${i}.`.padEnd(1000, 's');
+
+  it('sends the oldest receipts that fit in 64 KiB of keepalive bodies, in as many batches as they need', async () => {
+    answers = [new Response('busy', { status: 503, headers: { 'retry-after': '600' } })];
+    const box = open_();
+    // 100 receipts of 1,000 B: 65 fit in 64 KiB with their envelopes; the first 59 fill one 60 kB batch.
+    for (let i = 0; i < 100; i++) {
+      seed({ ...entry(`r${i}`, i), jws: jws(i) });
+      core.emit('receipt', { receiptId: `r${i}`, status: 'signed', jws: jws(i) });
+    }
+    await vi.waitFor(() => expect(receipts.filter((r) => r.status === 'failed').length).toBeGreaterThan(0));
+    fetchMock.mockClear();
+    window.dispatchEvent(new Event('pagehide'));
+    const bodies = fetchMock.mock.calls.map(([, init]) => init.body as string);
+    expect(bodies.map((b) => JSON.parse(b).receipts.length)).toEqual([59, 6]);
+    expect(bodies.join('').length).toBeLessThanOrEqual(65_536);
+    expect(sentBodies().flat()).toEqual(Array.from({ length: 65 }, (_, i) => jws(i)));
     box.stop();
   });
 });

@@ -78,6 +78,10 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       keepalive: true,
       credentials: 'omit',
       body: JSON.stringify({ receipts: batch.map((e) => e.jws) }),
+      // A collector that takes the request and never answers would hold the lock, and so every tab's
+      // receipts, until the tab closes: past 30 s (a slow mobile upload of 60 kB needs far less) it
+      // fails. Browsers without AbortSignal.timeout (Safari before 16) wait as before.
+      signal: AbortSignal.timeout?.(3e4),
     }).then((r) => (r.status == 200 ? r.json() : Promise.reject(((asked = retryAfter(r.headers.get('retry-after'), core.env.now())), 'HTTP ' + r.status))));
 
   const fail = (err: unknown) => core.reportError('transport', 'Receipts not delivered: ' + err, err);
@@ -130,7 +134,14 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
     if (r.status == 'signed') pending.set(r.receiptId, r as Sendable), flush(true);
   });
   addEventListener('online', () => flush(true), ac);
-  addEventListener('pagehide', () => batches([...pending.values()]).forEach((b) => post(b).catch(() => 0)), ac);
+  // Chromium refuses keepalive bodies past 64 KiB in flight per page: send the oldest that fit; the
+  // rest stay pending for the next page.
+  // `room`: the bodies take what the receipts do plus at most 50 B of envelopes (`{"receipts":[…]}`).
+  addEventListener(
+    'pagehide',
+    (_, room = 65486) => batches([...pending.values()].filter((e) => (room -= e.jws.length + 3) >= 0)).forEach((b) => post(b).catch(() => 0)),
+    ac,
+  );
   core.ready.then(flush);
   return {
     flush,
