@@ -101,6 +101,10 @@ export const edits = [
     '0',
     'running render callbacks',
   ],
+  ['t.__c?k=(p=u.__c=t.__c).__=p.__E:', 't.__c?p=u.__c=t.__c:', 'resuming after an error boundary caught'],
+  ['k&&(p.__E=p.__=null)', '0', 'the same'],
+  ['p.__e=!1,', '', "the component's force-update flag (only setState, forceUpdate and errors set it)"],
+  ['n.then||B(u),', '', 'forcing a failed subtree to update'],
   [
     'if((i=n.ref)&&(i.current&&i.current!=n.__e||J(i,null,u)),null!=(i=n.__c)){i.base=i.__P=i.__n=null}',
     '(i=n.ref)&&(i.current&&i.current!=n.__e||J(i,null,u));',
@@ -114,6 +118,13 @@ export const edits = [
     '"string"==typeof o||"number"==typeof o||"bigint"==typeof o||o.constructor==String?',
     '"string"==typeof o||"number"==typeof o?',
     'bigint and String-object children',
+  ],
+
+  // Refs: ours are callbacks (`ref={(el) => …}`), never ref objects nor callbacks returning a cleanup.
+  [
+    'function J(n,u,t){try{if("function"==typeof n){var i="function"==typeof n.__u;i&&n.__u(),i&&null==u||(n.__u=n(u))}else n.current=u}catch(n){l.__e(n,t)}}',
+    'function J(n,u){n(u)}',
+    'ref objects and ref cleanups',
   ],
 
   // Capture-phase listeners (`onClickCapture`): ours all listen in the bubbling phase.

@@ -79,6 +79,7 @@ describe('the source of the script tag', () => {
     [/dangerouslySetInnerHTML/, 'dangerouslySetInnerHTML'],
     [/extends Component|this\.(setState|forceUpdate)\(|defaultProps|createContext|hydrate\(/, 'class components, context or hydration'],
     [/from 'preact\/(hooks|compat)'/, 'hooks or compat'],
+    [/\bref=\{(?!\()|createRef/, 'a ref that is not a callback'],
     [/\s(width|height|list|form|tabIndex|download|rowSpan|colSpan|popover)=/, 'a prop Preact would have set as an attribute'],
   ];
   const files = readdirSync('src', { recursive: true }).filter((f) => /\.tsx?$/.test(f) && !/\.test\./.test(f) && !f.startsWith('collector'));
