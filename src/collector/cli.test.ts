@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -165,3 +166,35 @@ describe('consentseal-collector CLI arguments', () => {
     expect(missing.out).toContain('no database at');
   });
 });
+
+describe('consentseal-collector --max-connections', () => {
+  it('refuses a bad value with exit code 2 and closes connections over the cap', async () => {
+    const bad = await run(['--max-connections', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('--max-connections must be a whole number ≥ 0 (0 = no cap)');
+    const backend = backends[0]![1]();
+    try {
+      const { url } = await serve(['--max-connections', '1', ...backend.cliArgs]);
+      const { port } = new URL(url);
+      const first = connect(Number(port), '127.0.0.1');
+      first.on('error', () => undefined);
+      await once(first, 'connect');
+      // The cap is full once the collector answers on that first connection.
+      first.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n');
+      await once(first, 'data');
+      const second = connect(Number(port), '127.0.0.1');
+      let data = '';
+      second.on('data', (d: Buffer) => (data += d.toString('latin1')));
+      // The refusal may surface as a reset: 'close' is awaited by hand because once() rejects on 'error'.
+      const closed = new Promise((resolve) => second.on('close', resolve));
+      second.on('error', () => undefined);
+      second.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n');
+      await closed;
+      expect(data).toBe('');
+      first.destroy();
+    } finally {
+      await backend.cleanup();
+    }
+  });
+});
+

@@ -2,18 +2,19 @@ import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dashboardRoutes } from './dashboard/routes';
-import { createCollector, generateCollectorKey, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
+import { createCollector, DEFAULT_MAX_CONNECTIONS, generateCollectorKey, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
 
 const USAGE = `Usage:
   consentseal-collector [--port 8787] [--host 127.0.0.1]
                         [--db ./consentseal.db [--sqlite-sync full|normal] | --postgres postgres://… [--postgres-schema NAME]]
                         [--allow-origin https://site.example]… [--admin-token-file FILE]
-                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--workers 1]
+                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--max-connections 1000] [--workers 1]
   consentseal-collector verify [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
 
 The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from
 --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN (at least 16 characters).
 --rate-limit: requests per second per client IP (0 disables); --trust-proxy takes the IP from X-Forwarded-For.
+--max-connections N: open connections per process (0 = no cap); over it, a new connection is closed at once.
 --sqlite-sync normal: no fsync per commit (an accepted receipt survives a killed collector, not a power cut).
 --workers N: N processes on the one port (node:cluster); rate limits are then per process.
 verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.`;
@@ -41,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
         'rate-limit': { type: 'string', default: '20' },
         'rate-burst': { type: 'string', default: '100' },
         'trust-proxy': { type: 'boolean', default: false },
+        'max-connections': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS) },
         workers: { type: 'string', default: '1' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -89,6 +91,8 @@ async function main(argv: string[]): Promise<void> {
   const perSecond = Number(o['rate-limit']);
   const burst = Number(o['rate-burst']);
   if (!(perSecond >= 0) || !(burst >= 1)) fail('--rate-limit must be ≥ 0 and --rate-burst ≥ 1');
+  const maxConnections = Number(o['max-connections']);
+  if (!Number.isInteger(maxConnections) || maxConnections < 0) fail('--max-connections must be a whole number ≥ 0 (0 = no cap)');
   for (const origin of o['allow-origin']) {
     let ok = false;
     try {
@@ -119,6 +123,7 @@ async function main(argv: string[]): Promise<void> {
     allowOrigins: o['allow-origin'],
     rateLimit: perSecond === 0 ? false : { perSecond, burst },
     trustProxy: o['trust-proxy'],
+    maxConnections: maxConnections === 0 ? false : maxConnections,
     routes: dashboardRoutes({ trustProxy: o['trust-proxy'], ...(adminToken ? { sessions: { secret: adminToken } } : {}) }),
     log: (line) => console.error(`consentseal-collector: ${line}`),
     ...(adminToken ? { adminToken } : {}),

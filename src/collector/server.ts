@@ -15,6 +15,8 @@ import type { ReceiptFilter, ReceiptStore, StatsFilter, VerifiedReceipt } from '
 export const MAX_BODY_BYTES = 256 * 1024;
 /** Most receipts in one `POST /receipts`. */
 export const MAX_BATCH = 100;
+/** Open connections a collector process keeps by default (see {@link CollectorOptions.maxConnections}). */
+export const DEFAULT_MAX_CONNECTIONS = 1000;
 
 /** What an extra route (e.g. the audit console's `/dashboard`) gets besides the request. */
 export interface RouteContext {
@@ -61,6 +63,12 @@ export interface CollectorOptions {
   rateLimit?: RateLimitOptions | false;
   /** Take the client IP from the last `X-Forwarded-For` entry (set only behind your own proxy). */
   trustProxy?: boolean;
+  /**
+   * Most open connections (default {@link DEFAULT_MAX_CONNECTIONS}); `false` for no cap. A connection over
+   * the cap is closed as soon as it is accepted, before any HTTP parsing, so the accepted ones keep being
+   * served; idle and slow connections leave within 10 s (header timeout) or 5 s (keep-alive), freeing places.
+   */
+  maxConnections?: number | false;
   /** Extra routes, e.g. the audit console at `/dashboard`. */
   routes?: CollectorRoute[];
   /** Clock for `issuedAt` checks (tests). */
@@ -113,6 +121,10 @@ const parseDay = (name: string, v: string | null): string | undefined => {
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const given = [options.store, options.db, options.postgres].filter((v) => v !== undefined).length;
   if (given !== 1) throw new Error('createCollector: give exactly one of store, db or postgres');
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  if (maxConnections !== false && !(Number.isInteger(maxConnections) && maxConnections >= 1)) {
+    throw new Error('createCollector: maxConnections must be an integer ≥ 1 or false');
+  }
   const owned = !options.store;
   const store =
     options.store ??
@@ -356,6 +368,20 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
+  if (maxConnections !== false) {
+    // Node closes a connection over the cap right after accept(), without a socket object or parser.
+    server.maxConnections = maxConnections;
+    // One log line per minute at most: a flood of refusals must not become a flood of log lines.
+    let refused = 0;
+    let reportedAt = -Infinity;
+    server.on('drop', () => {
+      refused++;
+      if (Date.now() - reportedAt < 60_000) return;
+      reportedAt = Date.now();
+      log(`connection cap (${maxConnections}) reached: refused ${refused} connection${refused === 1 ? '' : 's'} since the last report`);
+      refused = 0;
+    });
+  }
 
   let closing: Promise<void> | undefined;
   return {
