@@ -20,7 +20,7 @@ export { verifyReceiptJws, jwkThumbprint, sha256b64url, MAX_JWS_LENGTH, MAX_JSON
 export { validatePayload, LIMITS } from './payload';
 export { ACK_TYP, collectorSigner, generateCollectorKey, type AckPayload, type CollectorSigner } from './ack';
 export { buildStats, type Stats, type StatsGroup, type PurposeRate } from './counters';
-export { tokenBuckets, type RateLimitOptions } from './rate-limit';
+export { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
 export { openSqliteStore, openPostgresStore, type SqliteStoreOptions, type PostgresStoreOptions };
 export type * from './types';
 

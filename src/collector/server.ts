@@ -7,7 +7,7 @@ import { buildStats } from './counters';
 import { jsonTooDeep, verifyReceiptJws } from './jws';
 import { isPolicyVersion, queryInstant } from './payload';
 import { openPostgresStore } from './postgres-store';
-import { tokenBuckets, type RateLimitOptions } from './rate-limit';
+import { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
 import { openSqliteStore } from './sqlite-store';
 import type { ReceiptFilter, ReceiptStore, StatsFilter, VerifiedReceipt } from './types';
 
@@ -59,7 +59,7 @@ export interface CollectorOptions {
   adminToken?: string;
   /** Origins allowed to post receipts from a browser (CORS); others get 403. */
   allowOrigins?: string[];
-  /** Per-client-IP token bucket; `false` disables it. Default 20 requests/s, burst 100. */
+  /** Per-client token bucket (an IPv4 address, or an IPv6 /64: see {@link clientKey}); `false` disables it. Default 20 requests/s, burst 100. */
   rateLimit?: RateLimitOptions | false;
   /** Take the client IP from the last `X-Forwarded-For` entry (set only behind your own proxy). */
   trustProxy?: boolean;
@@ -292,7 +292,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     if (path === '/healthz') return method === 'GET' || method === 'HEAD' ? send(res, 200, 'ok') : send(res, 405, 'method not allowed');
     if (limiter) {
       const forwarded = options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '';
-      const wait = limiter.take(forwarded || req.socket.remoteAddress || 'unknown');
+      const wait = limiter.take(clientKey(forwarded || req.socket.remoteAddress || 'unknown'));
       if (wait) {
         // Readable by an allowed origin's page, so the SDK waits as long as asked instead of
         // seeing a network error and retrying on its own schedule.

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LIMITS, queryInstant } from '../payload';
-import { tokenBuckets, type RateLimitOptions } from '../rate-limit';
+import { clientKey, tokenBuckets, type RateLimitOptions } from '../rate-limit';
 import type { CollectorRoute, RouteContext } from '../server';
 import type { ReceiptFilter, ReceiptStore, StoredReceipt } from '../types';
 import { verifyStore, type VerifyReport } from '../verify-store';
@@ -138,8 +138,9 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
   let js: string | undefined;
   let verifying: Promise<VerifyReport & { ms: number }> | undefined;
 
+  /** Failed sign-ins are counted per IPv4 address or IPv6 /64, like the collector's rate limit. */
   const clientIp = (req: IncomingMessage): string =>
-    (options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '') || req.socket.remoteAddress || 'unknown';
+    clientKey((options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '') || req.socket.remoteAddress || 'unknown');
   const secure = (req: IncomingMessage): boolean =>
     isHttps(req) || (!!options.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https');
   const sessionOf = (req: IncomingMessage): string | undefined => readCookie(req.headers.cookie);
