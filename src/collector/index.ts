@@ -19,7 +19,10 @@ export { dashboardRoutes, DASHBOARD_CSP, type DashboardOptions } from './dashboa
 export { verifyReceiptJws, jwkThumbprint, sha256b64url, MAX_JWS_LENGTH, MAX_JSON_DEPTH, MAX_FUTURE_MS, type VerifyResult } from './jws';
 export { validatePayload, LIMITS } from './payload';
 export { ACK_TYP, collectorSigner, generateCollectorKey, type AckPayload, type CollectorSigner } from './ack';
-export { buildStats, type Stats, type StatsGroup, type PurposeRate } from './counters';
+export {
+  buildStats, STATS_LIMITS, OTHER_KEY, type Stats, type StatsGroup, type StatsLimits, type PurposeRate, type FoldedCounters, type DistinctCounts,
+} from './counters';
+export { statsStatements, OTHER, type StatsQuery, type Statement } from './stats-query';
 export { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
 export { openSqliteStore, openPostgresStore, type SqliteStoreOptions, type PostgresStoreOptions };
 export type * from './types';

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { decide } from './chain';
 import { counterDeltas } from './counters';
+import { statsStatements } from './stats-query';
 import type {
   AckSigner, ChainStatus, InsertOutcome, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
   StoredCollectorKey, StoredReceipt, VerifiedReceipt,
@@ -391,6 +392,22 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
           granted: r.granted as boolean, n: Number(r.n),
         })),
+      };
+    },
+    async foldedCounters(query) {
+      const st = statsStatements('postgres', query);
+      const run = (s: { text: string; values: unknown }) => pool.query(s.text, s.values as unknown[]);
+      const [daily, purposes, distinct] = await Promise.all([run(st.daily), run(st.purposes), run(st.distinct)]);
+      const d = distinct.rows[0] as Row;
+      return {
+        daily: (daily.rows as Row[]).map((r) => ({
+          day: r.day as string, policyVersion: r.version as string, language: r.lang as string,
+          action: r.action as StoredReceipt['action'], gpc: r.gpc as boolean, n: Number(r.n),
+        })),
+        purposes: (purposes.rows as Row[]).map((r) => ({
+          day: r.day as string, policyVersion: r.version as string, purpose: r.purpose_id as string, granted: r.granted as boolean, n: Number(r.n),
+        })),
+        distinct: { policyVersions: Number(d.versions), languages: Number(d.languages), purposes: Number(d.purposes) },
       };
     },
     async countIncomplete() {

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
-import { buildStats } from './counters';
-import { jsonTooDeep, verifyReceiptJws } from './jws';
+import { buildStats, STATS_LIMITS, type StatsLimits } from './counters';
+import { jsonTooDeep, MAX_FUTURE_MS, verifyReceiptJws } from './jws';
 import { isPolicyVersion, queryInstant } from './payload';
 import { openPostgresStore } from './postgres-store';
 import { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
@@ -69,6 +69,8 @@ export interface CollectorOptions {
    * served; idle and slow connections leave within 10 s (header timeout) or 5 s (keep-alive), freeing places.
    */
   maxConnections?: number | false;
+  /** Bounds of a `GET /stats` answer (window length, policy versions, languages, purposes listed by name); default {@link STATS_LIMITS}. */
+  statsLimits?: Partial<StatsLimits>;
   /** Extra routes, e.g. the audit console at `/dashboard`. */
   routes?: CollectorRoute[];
   /** Clock for `issuedAt` checks (tests). */
@@ -100,6 +102,8 @@ const RECEIPTS_URL = new URL('http://collector.invalid/receipts');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
+const DAY_MS = 86_400_000;
+const dayPlus = (day: string, days: number): string => new Date(Date.parse(day) + days * DAY_MS).toISOString().slice(0, 10);
 
 const parseInstant = (name: string, v: string | null): string | undefined => {
   if (v === null) return undefined;
@@ -124,6 +128,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   if (maxConnections !== false && !(Number.isInteger(maxConnections) && maxConnections >= 1)) {
     throw new Error('createCollector: maxConnections must be an integer ≥ 1 or false');
+  }
+  const statsLimits: StatsLimits = { ...STATS_LIMITS, ...options.statsLimits };
+  for (const [k, v] of Object.entries(statsLimits)) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`createCollector: statsLimits.${k} must be an integer ≥ 1`);
   }
   const owned = !options.store;
   const store =
@@ -259,18 +267,27 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
 
   const stats = async (url: URL, res: ServerResponse): Promise<void> => {
     const p = url.searchParams;
-    const filter: StatsFilter = {};
-    const from = parseDay('from', p.get('from'));
-    const to = parseDay('to', p.get('to'));
+    const givenFrom = parseDay('from', p.get('from'));
+    const givenTo = parseDay('to', p.get('to'));
     const version = p.get('policyVersion');
-    if (from !== undefined) filter.from = from;
-    if (to !== undefined) filter.to = to;
-    if (version !== null) {
-      if (!isPolicyVersion(version)) throw new HttpError(400, 'policyVersion: must be 1–128 printable characters');
-      filter.policyVersion = version;
+    if (version !== null && !isPolicyVersion(version)) throw new HttpError(400, 'policyVersion: must be 1–128 printable characters');
+    // A window of at most `days` days: a missing end is filled in from the other one, or ends on the
+    // latest day a receipt can have (today, or tomorrow within 10 minutes of midnight UTC).
+    const span = statsLimits.days - 1;
+    const latest = new Date(now() + MAX_FUTURE_MS).toISOString().slice(0, 10);
+    let to: string;
+    if (givenTo !== undefined) to = givenTo;
+    else if (givenFrom === undefined) to = latest;
+    else {
+      const end = dayPlus(givenFrom, span);
+      to = end < latest ? end : latest < givenFrom ? givenFrom : latest;
     }
-    const [counters, incomplete] = await Promise.all([store.counters(filter), store.countIncomplete()]);
-    sendJson(res, 200, buildStats(counters, filter, incomplete));
+    const from = givenFrom ?? dayPlus(to, -span);
+    if ((Date.parse(to) - Date.parse(from)) / DAY_MS > span) throw new HttpError(400, `from, to: at most ${statsLimits.days} days apart`);
+    const filter: StatsFilter = { from, to, ...(version !== null ? { policyVersion: version } : {}) };
+    const query = { from, to, limits: statsLimits, ...(version !== null ? { policyVersion: version } : {}) };
+    const [counters, incomplete] = await Promise.all([store.foldedCounters(query), store.countIncomplete()]);
+    sendJson(res, 200, buildStats(counters, filter, incomplete, counters.distinct, statsLimits));
   };
 
   const corsFor = (req: IncomingMessage, res: ServerResponse): boolean => {

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { decide } from './chain';
 import { counterDeltas } from './counters';
+import { statsStatements } from './stats-query';
 import type {
   AckSigner, ChainStatus, Counters, InsertOutcome, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
   StoredCollectorKey, StoredReceipt, VerifiedReceipt,
@@ -431,6 +432,22 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
           granted: r.granted === 1, n: r.n as number,
         })),
+      };
+    },
+    async foldedCounters(query) {
+      const st = statsStatements('sqlite', query);
+      const daily = db.prepare(st.daily.text).all(st.daily.values) as Row[];
+      const purposes = db.prepare(st.purposes.text).all(st.purposes.values) as Row[];
+      const distinct = db.prepare(st.distinct.text).get(st.distinct.values) as Row;
+      return {
+        daily: daily.map((r) => ({
+          day: r.day as string, policyVersion: r.version as string, language: r.lang as string,
+          action: r.action as StoredReceipt['action'], gpc: r.gpc === 1, n: r.n as number,
+        })),
+        purposes: purposes.map((r) => ({
+          day: r.day as string, policyVersion: r.version as string, purpose: r.purpose_id as string, granted: r.granted === 1, n: r.n as number,
+        })),
+        distinct: { policyVersions: distinct.versions as number, languages: distinct.languages as number, purposes: distinct.purposes as number },
       };
     },
     async countIncomplete() {

@@ -1,6 +1,8 @@
 /** Shapes shared by the collector's verifier, stores, server and `verify` command. */
 
 import type { ReceiptPayload } from '../core/types';
+import type { FoldedCounters } from './counters';
+import type { StatsQuery } from './stats-query';
 
 /** The signed payload of a consent receipt (DESIGN.md "Receipt"), as validated by the collector. */
 export type { ReceiptPayload };
@@ -121,6 +123,11 @@ export interface ReceiptStore {
   subjectReceipts(subjectId: string, page?: { afterSeq?: number; limit?: number }): Promise<ScannedReceipt[]>;
   /** The pre-aggregated counters, optionally limited to a range of days. */
   counters(filter?: StatsFilter): Promise<Counters>;
+  /**
+   * The counters of a window, summed in the database with the values past `q.limits` folded into one
+   * (see `statsStatements`): what `GET /stats` reads, bounded however many distinct values clients sent.
+   */
+  foldedCounters(q: StatsQuery): Promise<FoldedCounters>;
   /** Receipts whose chain still has a gap. */
   countIncomplete(): Promise<number>;
   /** Returns the collector's signing key, storing `generate()`'s key on first use (shared by every collector on the store). */
