@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, type TestBackend } from './test-backends';
+import { backends, storeAt, type TestBackend } from './test-backends';
 import { makeDevice, next, payloadOf } from './test-receipts';
 import type { StoredReceipt } from './types';
 
@@ -192,6 +192,36 @@ describe('consentseal-collector --max-connections', () => {
       await closed;
       expect(data).toBe('');
       first.destroy();
+    } finally {
+      await backend.cleanup();
+    }
+  });
+});
+
+describe.each(backends)('consentseal-collector purge (%s)', (_name, makeBackend) => {
+  it('removes subjects whose latest receipt is older than N days, says how many, and leaves verify clean', async () => {
+    const backend = makeBackend();
+    try {
+      const store = await backend.open();
+      const [old, recent] = await Promise.all([makeDevice(), makeDevice()]);
+      await storeAt(store, '2026-01-10T12:00:00Z', [await next(old, { issuedAt: '2026-01-10T11:00:00Z' }), await next(old, { issuedAt: '2026-01-10T11:30:00Z' })]);
+      await storeAt(store, new Date().toISOString(), [await next(recent)]);
+      await store.close();
+
+      const purged = await run(['purge', '--older-than-days', '30', ...backend.cliArgs]);
+      expect(purged.out).toMatch(/^purged 1 subject \(2 receipts\) whose latest receipt was issued and stored before \d{4}-\d\d-\d\dT/);
+      expect(purged.code).toBe(0);
+      const check = await run(['verify', ...backend.cliArgs]);
+      expect(check.out).toContain('receipts: 1 (subjects: 1)');
+      expect(check.out).toContain('counter mismatches: 0');
+      expect(check.code).toBe(0);
+
+      for (const bad of [[], ['--older-than-days', '0'], ['--older-than-days', '1.5']]) {
+        const refused = await run(['purge', ...bad, ...backend.cliArgs]);
+        expect(refused.code).toBe(2);
+        expect(refused.out).toContain('purge needs --older-than-days N, a whole number of days from 1 to 36500');
+      }
+      expect((await run(['verify', ...backend.cliArgs])).out).toContain('receipts: 1 (subjects: 1)');
     } finally {
       await backend.cleanup();
     }

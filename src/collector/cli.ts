@@ -10,6 +10,7 @@ const USAGE = `Usage:
                         [--allow-origin https://site.example]… [--admin-token-file FILE]
                         [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--max-connections 1000] [--workers 1]
   consentseal-collector verify [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
+  consentseal-collector purge --older-than-days N [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
 
 The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from
 --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN (at least 16 characters).
@@ -17,7 +18,9 @@ The admin token (for GET /receipts, GET /stats and the audit console at /dashboa
 --max-connections N: open connections per process (0 = no cap); over it, a new connection is closed at once.
 --sqlite-sync normal: no fsync per commit (an accepted receipt survives a killed collector, not a power cut).
 --workers N: N processes on the one port (node:cluster); rate limits are then per process.
-verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.`;
+verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.
+purge deletes every subject (all its receipts, never part of a chain) whose latest receipt was issued and
+stored more than N days ago (N ≥ 1), with its share of the counters, and prints how many it removed.`;
 
 function fail(message: string): never {
   console.error(`consentseal-collector: ${message}\n\n${USAGE}`);
@@ -44,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
         'trust-proxy': { type: 'boolean', default: false },
         'max-connections': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS) },
         workers: { type: 'string', default: '1' },
+        'older-than-days': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -84,6 +88,23 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
+  if (positionals[0] === 'purge') {
+    const days = Number(o['older-than-days']);
+    if (o['older-than-days'] === undefined || !Number.isInteger(days) || days < 1 || days > 36_500) {
+      fail('purge needs --older-than-days N, a whole number of days from 1 to 36500');
+    }
+    if ('db' in where && !existsSync(where.db)) fail(`no database at ${where.db}`);
+    const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
+    const store = await openStore(where);
+    try {
+      const r = await store.purgeSubjects(cutoff);
+      console.log(`purged ${r.subjects} subject${r.subjects === 1 ? '' : 's'} (${r.receipts} receipt${r.receipts === 1 ? '' : 's'}) whose latest receipt was issued and stored before ${cutoff}`);
+    } finally {
+      await store.close();
+    }
+    return;
+  }
+  if (o['older-than-days'] !== undefined) fail('--older-than-days belongs to purge');
   if (positionals.length) fail(`unknown command ${positionals[0]}`);
 
   const port = Number(o.port);

@@ -1,12 +1,18 @@
 import type { Counters, DailyCountRow, DailyPurposeRow, StatsFilter, VerifiedReceipt } from './types';
 
+/** The fields of a receipt that the counters count (a verified receipt, or a stored row being purged). */
+export interface CountedReceipt {
+  issuedAtUtc: string;
+  payload: Pick<VerifiedReceipt['payload'], 'policyVersion' | 'language' | 'action' | 'gpc' | 'purposes'>;
+}
+
 const SEP = '\u0000';
 
 /**
  * Counter increments for a set of newly stored receipts, summed in memory so one transaction
  * issues one upsert per distinct counter row (in a stable order, so concurrent writers never deadlock).
  */
-export function counterDeltas(receipts: VerifiedReceipt[]): Counters {
+export function counterDeltas(receipts: CountedReceipt[]): Counters {
   const daily = new Map<string, DailyCountRow>();
   const purposes = new Map<string, DailyPurposeRow>();
   for (const { payload: p, issuedAtUtc } of receipts) {

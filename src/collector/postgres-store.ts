@@ -3,7 +3,7 @@ import { decide } from './chain';
 import { counterDeltas } from './counters';
 import { statsStatements } from './stats-query';
 import type {
-  AckSigner, ChainStatus, InsertOutcome, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
+  AckSigner, ChainStatus, InsertOutcome, PurgeResult, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
   StoredCollectorKey, StoredReceipt, VerifiedReceipt,
 } from './types';
 
@@ -409,6 +409,74 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         })),
         distinct: { policyVersions: Number(d.versions), languages: Number(d.languages), purposes: Number(d.purposes) },
       };
+    },
+    async purgeSubjects(cutoff, options = {}) {
+      if (closed) throw new Error('store is closed');
+      const chunk = options.chunk ?? 500;
+      const inactive = 'GROUP BY subject_id HAVING max(issued_at) < $2::timestamptz AND max(stored_at) < $2::timestamptz';
+      /** One chunk in one transaction, under the same per-subject locks as inserts; re-checked under them. */
+      const purgeChunk = async (c: pg.PoolClient, candidates: string[]): Promise<PurgeResult> => {
+        await c.query(
+          'SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtextextended(s, 0) AS k FROM unnest($1::text[]) AS s ORDER BY 1) t',
+          [candidates],
+        );
+        const gone = (await c.query(`SELECT subject_id FROM receipts WHERE subject_id = ANY($1::text[]) ${inactive}`, [candidates, cutoff])).rows.map(
+          (r: Row) => r.subject_id as string,
+        );
+        const rows = (await c.query('DELETE FROM receipts WHERE subject_id = ANY($1::text[]) RETURNING issued_at, policy_version, language, action, gpc, purposes', [gone]))
+          .rows as Row[];
+        await c.query('DELETE FROM subjects WHERE subject_id = ANY($1::text[])', [gone]);
+        const deltas = counterDeltas(
+          rows.map((r) => ({
+            issuedAtUtc: iso(r.issued_at),
+            payload: {
+              policyVersion: r.policy_version as string, language: r.language as string, action: r.action as StoredReceipt['action'],
+              gpc: r.gpc as boolean, purposes: r.purposes as Record<string, boolean>,
+            },
+          })),
+        );
+        const d = deltas.daily;
+        if (d.length) {
+          const args = [d.map((r) => r.day), d.map((r) => r.policyVersion), d.map((r) => r.language), d.map((r) => r.action), d.map((r) => r.gpc), d.map((r) => r.n)];
+          const from = 'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[]) AS x(day, policy_version, language, action, gpc, n)';
+          const match = 'c.day = x.day AND c.policy_version = x.policy_version AND c.language = x.language AND c.action = x.action AND c.gpc = x.gpc';
+          await c.query(`UPDATE daily_counts c SET n = c.n - x.n FROM ${from} WHERE ${match}`, args);
+          await c.query(`DELETE FROM daily_counts c USING ${from} WHERE ${match} AND c.n <= 0`, args);
+        }
+        const pr = deltas.purposes;
+        if (pr.length) {
+          const args = [pr.map((r) => r.day), pr.map((r) => r.policyVersion), pr.map((r) => r.purpose), pr.map((r) => r.granted), pr.map((r) => r.n)];
+          const from = 'unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[]) AS x(day, policy_version, purpose, granted, n)';
+          const match = 'c.day = x.day AND c.policy_version = x.policy_version AND c.purpose = x.purpose AND c.granted = x.granted';
+          await c.query(`UPDATE daily_purpose_counts c SET n = c.n - x.n FROM ${from} WHERE ${match}`, args);
+          await c.query(`DELETE FROM daily_purpose_counts c USING ${from} WHERE ${match} AND c.n <= 0`, args);
+        }
+        return { subjects: gone.length, receipts: rows.length };
+      };
+      const total = { subjects: 0, receipts: 0 };
+      for (let after = ''; ; ) {
+        const { rows } = await pool.query(`SELECT subject_id FROM receipts WHERE subject_id > $1 ${inactive} ORDER BY subject_id LIMIT $3`, [after, cutoff, chunk]);
+        if (!rows.length) return total;
+        const batch = (rows as Row[]).map((r) => r.subject_id as string);
+        after = batch[batch.length - 1]!;
+        for (let attempt = 1; ; attempt++) {
+          const c = await pool.connect();
+          try {
+            await c.query('BEGIN');
+            const done = await purgeChunk(c, batch);
+            await c.query('COMMIT');
+            total.subjects += done.subjects;
+            total.receipts += done.receipts;
+            break;
+          } catch (e) {
+            await c.query('ROLLBACK').catch(() => undefined);
+            // A deadlock with a concurrent insert (counter rows locked in another order): try the chunk again.
+            if (attempt >= 5 || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
+          } finally {
+            c.release();
+          }
+        }
+      }
     },
     async countIncomplete() {
       const { rows } = await pool.query("SELECT count(*) AS n FROM receipts WHERE chain_status = 'incomplete'");

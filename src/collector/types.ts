@@ -91,6 +91,12 @@ export interface Counters {
   purposes: DailyPurposeRow[];
 }
 
+/** What a purge removed. */
+export interface PurgeResult {
+  subjects: number;
+  receipts: number;
+}
+
 /** A stored collector signing key (private JWK) with its creation time. */
 export interface StoredCollectorKey {
   privateJwk: Record<string, string>;
@@ -130,6 +136,12 @@ export interface ReceiptStore {
   foldedCounters(q: StatsQuery): Promise<FoldedCounters>;
   /** Receipts whose chain still has a gap. */
   countIncomplete(): Promise<number>;
+  /**
+   * Retention: deletes every subject whose receipts were all issued and stored before `cutoff` (an ISO
+   * instant) — its receipts, its key binding and their share of the counters — in one transaction per
+   * `chunk` subjects (default 500). Whole subjects only, so every remaining chain still verifies.
+   */
+  purgeSubjects(cutoff: string, options?: { chunk?: number }): Promise<PurgeResult>;
   /** Returns the collector's signing key, storing `generate()`'s key on first use (shared by every collector on the store). */
   collectorKey(generate: () => StoredCollectorKey): Promise<StoredCollectorKey>;
   close(): Promise<void>;
