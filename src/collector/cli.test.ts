@@ -198,6 +198,38 @@ describe('consentseal-collector --max-connections', () => {
   });
 });
 
+describe('consentseal-collector --max-connections with --workers', () => {
+  it('closes connections over each worker’s cap instead of passing them between full workers', async () => {
+    const backend = backends[0]![1]();
+    const sockets: ReturnType<typeof connect>[] = [];
+    try {
+      const { child, url } = await serve(['--workers', '2', '--max-connections', '1', ...backend.cliArgs]);
+      const port = Number(new URL(url).port);
+      const outcomes: string[] = [];
+      // One after another, each kept open: two workers with one place each serve two, and close the rest.
+      for (let i = 0; i < 4; i++) {
+        const s = connect(port, '127.0.0.1');
+        sockets.push(s);
+        s.on('error', () => undefined);
+        outcomes.push(
+          await new Promise<string>((resolve) => {
+            s.once('data', (d: Buffer) => resolve(d.toString('latin1').split('\r\n')[0]!));
+            s.once('close', () => resolve('closed'));
+            s.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n');
+          }),
+        );
+      }
+      expect(outcomes.filter((o) => o === 'HTTP/1.1 200 OK')).toHaveLength(2);
+      expect(outcomes.filter((o) => o === 'closed')).toHaveLength(2);
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await backend.cleanup();
+    }
+  });
+});
+
 describe.each(backends)('consentseal-collector purge (%s)', (_name, makeBackend) => {
   it('removes subjects whose latest receipt is older than N days, says how many, and leaves verify clean', async () => {
     const backend = makeBackend();

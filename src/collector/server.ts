@@ -1,7 +1,8 @@
+import cluster from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
 import { buildStats, STATS_LIMITS, type StatsLimits } from './counters';
 import { jsonTooDeep, MAX_FUTURE_MS, verifyReceiptJws } from './jws';
@@ -386,18 +387,34 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     else socket.destroy();
   });
   if (maxConnections !== false) {
-    // Node closes a connection over the cap right after accept(), without a socket object or parser.
-    server.maxConnections = maxConnections;
     // One log line per minute at most: a flood of refusals must not become a flood of log lines.
     let refused = 0;
     let reportedAt = -Infinity;
-    server.on('drop', () => {
+    const onRefused = (): void => {
       refused++;
       if (Date.now() - reportedAt < 60_000) return;
       reportedAt = Date.now();
       log(`connection cap (${maxConnections}) reached: refused ${refused} connection${refused === 1 ? '' : 's'} since the last report`);
       refused = 0;
-    });
+    };
+    if (!cluster.isWorker) {
+      // Node closes a connection over the cap right after accept(), without a socket object or parser.
+      server.maxConnections = maxConnections;
+      server.on('drop', onRefused);
+    } else {
+      // In a cluster worker that would not refuse anything: the primary hands a connection the worker
+      // turns down to another worker, and with every worker full it bounces between them for ever (using
+      // the primary's CPU). So the worker takes it and closes it at once, before it reads a byte.
+      let open = 0;
+      server.prependListener('connection', (socket: Socket) => {
+        if (open >= maxConnections) {
+          socket.destroy();
+          return onRefused();
+        }
+        open++;
+        socket.once('close', () => open--);
+      });
+    }
   }
 
   let closing: Promise<void> | undefined;
