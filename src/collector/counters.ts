@@ -65,6 +65,26 @@ export interface StatsLimits {
 /** Default {@link StatsLimits}: a year (and a leap day), and more versions, languages and purposes than a site uses. */
 export const STATS_LIMITS: Readonly<StatsLimits> = Object.freeze({ days: 366, policyVersions: 25, languages: 50, purposes: 64 });
 
+const DAY_MS = 86_400_000;
+const dayPlus = (day: string, days: number): string => new Date(Date.parse(day) + days * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The UTC days (`from`, `to`, inclusive) a statistics answer covers: at most `days` of them. A missing end is
+ * filled in from the other one, never past `latest` (the latest day a receipt can have); with neither, the
+ * window ends on `latest`. Throws a RangeError when both are given and lie further apart.
+ */
+export function statsWindow(given: { from?: string | undefined; to?: string | undefined }, days: number, latest: string): { from: string; to: string } {
+  const span = days - 1;
+  let to = given.to;
+  if (to === undefined) {
+    const end = given.from === undefined ? latest : dayPlus(given.from, span);
+    to = end < latest ? end : given.from !== undefined && latest < given.from ? given.from : latest;
+  }
+  const from = given.from ?? dayPlus(to, -span);
+  if ((Date.parse(to) - Date.parse(from)) / DAY_MS > span) throw new RangeError(`from, to: at most ${days} days apart`);
+  return { from, to };
+}
+
 /** Key under which languages and purposes past the limits are summed (neither a language tag nor a purpose id can be it). */
 export const OTHER_KEY = '(other)';
 

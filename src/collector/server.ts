@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
-import { buildStats, STATS_LIMITS, type StatsLimits } from './counters';
+import { buildStats, STATS_LIMITS, statsWindow, type StatsLimits } from './counters';
 import { jsonTooDeep, MAX_FUTURE_MS, verifyReceiptJws } from './jws';
 import { isPolicyVersion, queryInstant } from './payload';
 import { openPostgresStore } from './postgres-store';
@@ -103,8 +103,6 @@ const RECEIPTS_URL = new URL('http://collector.invalid/receipts');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
-const DAY_MS = 86_400_000;
-const dayPlus = (day: string, days: number): string => new Date(Date.parse(day) + days * DAY_MS).toISOString().slice(0, 10);
 
 const parseInstant = (name: string, v: string | null): string | undefined => {
   if (v === null) return undefined;
@@ -272,19 +270,15 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     const givenTo = parseDay('to', p.get('to'));
     const version = p.get('policyVersion');
     if (version !== null && !isPolicyVersion(version)) throw new HttpError(400, 'policyVersion: must be 1–128 printable characters');
-    // A window of at most `days` days: a missing end is filled in from the other one, or ends on the
-    // latest day a receipt can have (today, or tomorrow within 10 minutes of midnight UTC).
-    const span = statsLimits.days - 1;
+    // The latest day a receipt can have: today, or tomorrow within 10 minutes of midnight UTC.
     const latest = new Date(now() + MAX_FUTURE_MS).toISOString().slice(0, 10);
-    let to: string;
-    if (givenTo !== undefined) to = givenTo;
-    else if (givenFrom === undefined) to = latest;
-    else {
-      const end = dayPlus(givenFrom, span);
-      to = end < latest ? end : latest < givenFrom ? givenFrom : latest;
+    let window: { from: string; to: string };
+    try {
+      window = statsWindow({ from: givenFrom, to: givenTo }, statsLimits.days, latest);
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message);
     }
-    const from = givenFrom ?? dayPlus(to, -span);
-    if ((Date.parse(to) - Date.parse(from)) / DAY_MS > span) throw new HttpError(400, `from, to: at most ${statsLimits.days} days apart`);
+    const { from, to } = window;
     const filter: StatsFilter = { from, to, ...(version !== null ? { policyVersion: version } : {}) };
     const query = { from, to, limits: statsLimits, ...(version !== null ? { policyVersion: version } : {}) };
     const [counters, incomplete] = await Promise.all([store.foldedCounters(query), store.countIncomplete()]);
