@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { decide } from './chain';
 import { counterDeltas } from './counters';
-import { statsStatements } from './stats-query';
+import { needsFolding, queryFilter, statsStatements } from './stats-query';
 import type {
-  AckSigner, ChainStatus, InsertOutcome, PurgeResult, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
+  AckSigner, ChainStatus, Counters, InsertOutcome, PurgeResult, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
   StoredCollectorKey, StoredReceipt, VerifiedReceipt,
 } from './types';
 
@@ -328,6 +328,29 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return (await pool.query(sql, args)).rows.map(toStored);
   };
 
+  const readCounters = async (filter: StatsFilter = {}): Promise<Counters> => {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.from !== undefined) args.push(filter.from), where.push(`day >= $${args.length}`);
+    if (filter.to !== undefined) args.push(filter.to), where.push(`day <= $${args.length}`);
+    if (filter.policyVersion !== undefined) args.push(filter.policyVersion), where.push(`policy_version = $${args.length}`);
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [daily, purposes] = await Promise.all([
+      pool.query(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`, args),
+      pool.query(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`, args),
+    ]);
+    return {
+      daily: (daily.rows as Row[]).map((r) => ({
+        day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
+        action: r.action as StoredReceipt['action'], gpc: r.gpc as boolean, n: Number(r.n),
+      })),
+      purposes: (purposes.rows as Row[]).map((r) => ({
+        day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
+        granted: r.granted as boolean, n: Number(r.n),
+      })),
+    };
+  };
+
   let closed = false;
   return {
     kind: 'postgres',
@@ -372,33 +395,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       );
       return (rows as Row[]).map((r) => ({ ...toStored(r), boundKid: (r.bound_kid as string | null) ?? null }));
     },
-    async counters(filter: StatsFilter = {}) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (filter.from !== undefined) args.push(filter.from), where.push(`day >= $${args.length}`);
-      if (filter.to !== undefined) args.push(filter.to), where.push(`day <= $${args.length}`);
-      if (filter.policyVersion !== undefined) args.push(filter.policyVersion), where.push(`policy_version = $${args.length}`);
-      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const [daily, purposes] = await Promise.all([
-        pool.query(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`, args),
-        pool.query(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`, args),
-      ]);
-      return {
-        daily: (daily.rows as Row[]).map((r) => ({
-          day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
-          action: r.action as StoredReceipt['action'], gpc: r.gpc as boolean, n: Number(r.n),
-        })),
-        purposes: (purposes.rows as Row[]).map((r) => ({
-          day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
-          granted: r.granted as boolean, n: Number(r.n),
-        })),
-      };
-    },
+    counters: readCounters,
     async foldedCounters(query) {
       const st = statsStatements('postgres', query);
       const run = (s: { text: string; values: unknown }) => pool.query(s.text, s.values as unknown[]);
-      const [daily, purposes, distinct] = await Promise.all([run(st.daily), run(st.purposes), run(st.distinct)]);
-      const d = distinct.rows[0] as Row;
+      const d = (await run(st.distinct)).rows[0] as Row;
+      const distinct = { policyVersions: Number(d.versions), languages: Number(d.languages), purposes: Number(d.purposes) };
+      if (!needsFolding(distinct, query.limits)) return { ...(await readCounters(queryFilter(query))), distinct };
+      const [daily, purposes] = await Promise.all([run(st.daily), run(st.purposes)]);
       return {
         daily: (daily.rows as Row[]).map((r) => ({
           day: r.day as string, policyVersion: r.version as string, language: r.lang as string,
@@ -407,7 +411,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         purposes: (purposes.rows as Row[]).map((r) => ({
           day: r.day as string, policyVersion: r.version as string, purpose: r.purpose_id as string, granted: r.granted as boolean, n: Number(r.n),
         })),
-        distinct: { policyVersions: Number(d.versions), languages: Number(d.languages), purposes: Number(d.purposes) },
+        distinct,
       };
     },
     async purgeSubjects(cutoff, options = {}) {

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { decide } from './chain';
 import { counterDeltas } from './counters';
-import { statsStatements } from './stats-query';
+import { needsFolding, queryFilter, statsStatements } from './stats-query';
 import type {
   AckSigner, ChainStatus, Counters, InsertOutcome, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
   StoredCollectorKey, StoredReceipt, VerifiedReceipt,
@@ -376,6 +376,27 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return (db.prepare(sql).all(...args, limit) as Row[]).map(toStored);
   };
 
+  const readCounters = (filter: StatsFilter = {}): Counters => {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.from !== undefined) where.push('day >= ?'), args.push(filter.from);
+    if (filter.to !== undefined) where.push('day <= ?'), args.push(filter.to);
+    if (filter.policyVersion !== undefined) where.push('policy_version = ?'), args.push(filter.policyVersion);
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const daily = db.prepare(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`).all(...args) as Row[];
+    const purposes = db.prepare(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`).all(...args) as Row[];
+    return {
+      daily: daily.map((r) => ({
+        day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
+        action: r.action as StoredReceipt['action'], gpc: r.gpc === 1, n: r.n as number,
+      })),
+      purposes: purposes.map((r) => ({
+        day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
+        granted: r.granted === 1, n: r.n as number,
+      })),
+    };
+  };
+
   let closed = false;
   return {
     kind: 'sqlite',
@@ -414,31 +435,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const rows = q.subject.all(subjectId, page.afterSeq ?? 0, page.limit ?? 1000) as Row[];
       return rows.map((r) => ({ ...toStored(r), boundKid: (r.bound_kid as string | null) ?? null }));
     },
-    async counters(filter: StatsFilter = {}) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (filter.from !== undefined) where.push('day >= ?'), args.push(filter.from);
-      if (filter.to !== undefined) where.push('day <= ?'), args.push(filter.to);
-      if (filter.policyVersion !== undefined) where.push('policy_version = ?'), args.push(filter.policyVersion);
-      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const daily = db.prepare(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`).all(...args) as Row[];
-      const purposes = db.prepare(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`).all(...args) as Row[];
-      return {
-        daily: daily.map((r) => ({
-          day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
-          action: r.action as StoredReceipt['action'], gpc: r.gpc === 1, n: r.n as number,
-        })),
-        purposes: purposes.map((r) => ({
-          day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
-          granted: r.granted === 1, n: r.n as number,
-        })),
-      };
+    async counters(filter) {
+      return readCounters(filter);
     },
     async foldedCounters(query) {
       const st = statsStatements('sqlite', query);
+      const d = db.prepare(st.distinct.text).get(st.distinct.values) as Row;
+      const distinct = { policyVersions: d.versions as number, languages: d.languages as number, purposes: d.purposes as number };
+      if (!needsFolding(distinct, query.limits)) return { ...readCounters(queryFilter(query)), distinct };
       const daily = db.prepare(st.daily.text).all(st.daily.values) as Row[];
       const purposes = db.prepare(st.purposes.text).all(st.purposes.values) as Row[];
-      const distinct = db.prepare(st.distinct.text).get(st.distinct.values) as Row;
       return {
         daily: daily.map((r) => ({
           day: r.day as string, policyVersion: r.version as string, language: r.lang as string,
@@ -447,7 +453,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         purposes: purposes.map((r) => ({
           day: r.day as string, policyVersion: r.version as string, purpose: r.purpose_id as string, granted: r.granted === 1, n: r.n as number,
         })),
-        distinct: { policyVersions: distinct.versions as number, languages: distinct.languages as number, purposes: distinct.purposes as number },
+        distinct,
       };
     },
     async countIncomplete() {

@@ -4,7 +4,8 @@
  * `StatsLimits` the least-counted of them are summed under {@link OTHER}, inside the database, so neither
  * the rows read nor the answer grow with how many distinct values clients sent.
  */
-import type { StatsLimits } from './counters';
+import type { DistinctCounts, StatsLimits } from './counters';
+import type { StatsFilter } from './types';
 
 /**
  * Stands for "every value past the limit" in folded counter rows. No stored value can be empty: policy
@@ -68,9 +69,17 @@ export function statsStatements(dialect: 'sqlite' | 'postgres', q: StatsQuery): 
         FROM daily_purpose_counts WHERE ${where(p)} GROUP BY day, version, purpose_id, granted`,
     ),
     distinct: build(
-      (p) => `SELECT (SELECT count(DISTINCT policy_version) FROM daily_counts WHERE ${where(p)}) AS versions,
-        (SELECT count(DISTINCT language) FROM daily_counts WHERE ${where(p)}) AS languages,
-        (SELECT count(DISTINCT purpose) FROM daily_purpose_counts WHERE ${where(p)}) AS purposes`,
+      // count(*) over a GROUP BY, not count(DISTINCT …): PostgreSQL sorts for the latter, hashes for the former.
+      (p) => `SELECT (SELECT count(*) FROM (SELECT policy_version FROM daily_counts WHERE ${where(p)} GROUP BY policy_version) v) AS versions,
+        (SELECT count(*) FROM (SELECT language FROM daily_counts WHERE ${where(p)} GROUP BY language) l) AS languages,
+        (SELECT count(*) FROM (SELECT purpose FROM daily_purpose_counts WHERE ${where(p)} GROUP BY purpose) u) AS purposes`,
     ),
   };
 }
+
+/** False when every distinct value fits within the limits: then the plain counter rows are the answer, and cheaper to read. */
+export const needsFolding = (d: DistinctCounts, l: StatsLimits): boolean =>
+  d.policyVersions > l.policyVersions || d.languages > l.languages || d.purposes > l.purposes;
+
+/** The plain counter filter of a stats query. */
+export const queryFilter = (q: StatsQuery): StatsFilter => ({ from: q.from, to: q.to, ...(q.policyVersion !== undefined ? { policyVersion: q.policyVersion } : {}) });
