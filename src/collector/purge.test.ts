@@ -52,3 +52,39 @@ describe.each(backends)('purgeSubjects (%s)', (_name, makeBackend) => {
     expect(await store.purgeSubjects(CUTOFF)).toEqual({ subjects: 0, receipts: 0 });
   });
 });
+
+describe.each(backends)('purgeSubjects while receipts arrive (%s)', (_name, makeBackend) => {
+  it('removes each subject whole or not at all, and the store verifies clean', async () => {
+    const backend = makeBackend();
+    const collecting = await backend.open();
+    const purging = await backend.open();
+    try {
+      const devices = await Promise.all(Array.from({ length: 60 }, () => makeDevice()));
+      const old: string[] = [];
+      for (const d of devices) old.push(await next(d, { issuedAt: '2026-01-10T10:00:00Z' }), await next(d, { issuedAt: '2026-01-10T11:00:00Z' }));
+      await storeAt(collecting, OLD, old);
+      // Half the subjects come back while the purge runs, one receipt a request, as browsers would send them.
+      const returning = devices.slice(0, 30);
+      const third = await Promise.all(returning.map((d) => next(d)));
+      const [purged] = await Promise.all([
+        purging.purgeSubjects(CUTOFF, { chunk: 4 }),
+        Promise.all(third.map((jws) => storeAt(collecting, new Date().toISOString(), [jws]))),
+      ]);
+
+      for (const [i, d] of devices.entries()) {
+        const seqs = (await collecting.listReceipts({ subjectId: d.subjectId })).map((r) => r.seq).sort();
+        // Purged before its new receipt (which then starts over, with a gap), or kept whole with it.
+        if (i < 30) expect([[3], [1, 2, 3]]).toContainEqual(seqs);
+        else expect(seqs).toEqual([]);
+      }
+      const keptWhole = (await Promise.all(returning.map((d) => collecting.listReceipts({ subjectId: d.subjectId })))).filter((r) => r.length === 3).length;
+      expect(purged).toEqual({ subjects: 60 - keptWhole, receipts: 120 - 2 * keptWhole });
+      const report = await verifyStore(collecting);
+      expect(report).toMatchObject({ ok: true, receipts: 30 + 2 * keptWhole, brokenChains: 0, counterMismatches: 0, keyMismatches: 0 });
+    } finally {
+      await purging.close();
+      await collecting.close();
+      await backend.cleanup();
+    }
+  });
+});

@@ -515,6 +515,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           const done = purgeChunk.immediate(batch);
           total.subjects += done.subjects;
           total.receipts += done.receipts;
+          // Between chunks, a collector sharing this process gets to store what arrived meanwhile.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       } finally {
         db.pragma(`secure_delete = ${secure}`);
