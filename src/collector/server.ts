@@ -66,7 +66,7 @@ export interface CollectorOptions {
   trustProxy?: boolean;
   /**
    * Most open connections (default {@link DEFAULT_MAX_CONNECTIONS}); `false` for no cap. A connection over
-   * the cap is closed as soon as it is accepted, before any HTTP parsing, so the accepted ones keep being
+   * the cap is closed as soon as it is accepted, before a byte of it is read, so the accepted ones keep being
    * served; idle and slow connections leave within 10 s (header timeout) or 5 s (keep-alive), freeing places.
    */
   maxConnections?: number | false;
