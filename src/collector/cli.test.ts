@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, type TestBackend } from './test-backends';
+import { backends, storeAt, type TestBackend } from './test-backends';
 import { makeDevice, next, payloadOf } from './test-receipts';
 import type { StoredReceipt } from './types';
 
@@ -165,3 +166,97 @@ describe('consentseal-collector CLI arguments', () => {
     expect(missing.out).toContain('no database at');
   });
 });
+
+describe('consentseal-collector --max-connections', () => {
+  it('refuses a bad value with exit code 2 and closes connections over the cap', async () => {
+    const bad = await run(['--max-connections', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('--max-connections must be a whole number ≥ 0 (0 = no cap)');
+    const backend = backends[0]![1]();
+    try {
+      const { url } = await serve(['--max-connections', '1', ...backend.cliArgs]);
+      const { port } = new URL(url);
+      const first = connect(Number(port), '127.0.0.1');
+      first.on('error', () => undefined);
+      await once(first, 'connect');
+      // The cap is full once the collector answers on that first connection.
+      first.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n');
+      await once(first, 'data');
+      const second = connect(Number(port), '127.0.0.1');
+      let data = '';
+      second.on('data', (d: Buffer) => (data += d.toString('latin1')));
+      // The refusal may surface as a reset: 'close' is awaited by hand because once() rejects on 'error'.
+      const closed = new Promise((resolve) => second.on('close', resolve));
+      second.on('error', () => undefined);
+      second.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n');
+      await closed;
+      expect(data).toBe('');
+      first.destroy();
+    } finally {
+      await backend.cleanup();
+    }
+  });
+});
+
+describe('consentseal-collector --max-connections with --workers', () => {
+  it('closes connections over each worker’s cap instead of passing them between full workers', async () => {
+    const backend = backends[0]![1]();
+    const sockets: ReturnType<typeof connect>[] = [];
+    try {
+      const { child, url } = await serve(['--workers', '2', '--max-connections', '1', ...backend.cliArgs]);
+      const port = Number(new URL(url).port);
+      const outcomes: string[] = [];
+      // One after another, each kept open: two workers with one place each serve two, and close the rest.
+      for (let i = 0; i < 4; i++) {
+        const s = connect(port, '127.0.0.1');
+        sockets.push(s);
+        s.on('error', () => undefined);
+        outcomes.push(
+          await new Promise<string>((resolve) => {
+            s.once('data', (d: Buffer) => resolve(d.toString('latin1').split('\r\n')[0]!));
+            s.once('close', () => resolve('closed'));
+            s.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n');
+          }),
+        );
+      }
+      expect(outcomes.filter((o) => o === 'HTTP/1.1 200 OK')).toHaveLength(2);
+      expect(outcomes.filter((o) => o === 'closed')).toHaveLength(2);
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await backend.cleanup();
+    }
+  });
+});
+
+describe.each(backends)('consentseal-collector purge (%s)', (_name, makeBackend) => {
+  it('removes subjects whose latest receipt is older than N days, says how many, and leaves verify clean', async () => {
+    const backend = makeBackend();
+    try {
+      const store = await backend.open();
+      const [old, recent] = await Promise.all([makeDevice(), makeDevice()]);
+      await storeAt(store, '2026-01-10T12:00:00Z', [await next(old, { issuedAt: '2026-01-10T11:00:00Z' }), await next(old, { issuedAt: '2026-01-10T11:30:00Z' })]);
+      await storeAt(store, new Date().toISOString(), [await next(recent)]);
+      await store.close();
+
+      const purged = await run(['purge', '--older-than-days', '30', ...backend.cliArgs]);
+      expect(purged.out).toMatch(/^purged 1 subject \(2 receipts\) whose latest receipt was issued and stored before \d{4}-\d\d-\d\dT/);
+      expect(purged.code).toBe(0);
+      const check = await run(['verify', ...backend.cliArgs]);
+      expect(check.out).toContain('receipts: 1 (subjects: 1)');
+      expect(check.out).toContain('counter mismatches: 0');
+      expect(check.code).toBe(0);
+
+      for (const bad of [[], ['--older-than-days', '0'], ['--older-than-days', '1.5']]) {
+        const refused = await run(['purge', ...bad, ...backend.cliArgs]);
+        expect(refused.code).toBe(2);
+        expect(refused.out).toContain('purge needs --older-than-days N, a whole number of days from 1 to 36500');
+      }
+      expect((await run(['verify', ...backend.cliArgs])).out).toContain('receipts: 1 (subjects: 1)');
+    } finally {
+      await backend.cleanup();
+    }
+  });
+});
+

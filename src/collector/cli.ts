@@ -2,21 +2,25 @@ import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dashboardRoutes } from './dashboard/routes';
-import { createCollector, generateCollectorKey, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
+import { createCollector, DEFAULT_MAX_CONNECTIONS, generateCollectorKey, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
 
 const USAGE = `Usage:
   consentseal-collector [--port 8787] [--host 127.0.0.1]
                         [--db ./consentseal.db [--sqlite-sync full|normal] | --postgres postgres://… [--postgres-schema NAME]]
                         [--allow-origin https://site.example]… [--admin-token-file FILE]
-                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--workers 1]
+                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--max-connections 1000] [--workers 1]
   consentseal-collector verify [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
+  consentseal-collector purge --older-than-days N [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
 
 The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from
 --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN (at least 16 characters).
 --rate-limit: requests per second per client IP (0 disables); --trust-proxy takes the IP from X-Forwarded-For.
+--max-connections N: open connections per process (0 = no cap); over it, a new connection is closed at once.
 --sqlite-sync normal: no fsync per commit (an accepted receipt survives a killed collector, not a power cut).
 --workers N: N processes on the one port (node:cluster); rate limits are then per process.
-verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.`;
+verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.
+purge deletes every subject (all its receipts, never part of a chain) whose latest receipt was issued and
+stored more than N days ago (N ≥ 1), with its share of the counters, and prints how many it removed.`;
 
 function fail(message: string): never {
   console.error(`consentseal-collector: ${message}\n\n${USAGE}`);
@@ -41,7 +45,9 @@ async function main(argv: string[]): Promise<void> {
         'rate-limit': { type: 'string', default: '20' },
         'rate-burst': { type: 'string', default: '100' },
         'trust-proxy': { type: 'boolean', default: false },
+        'max-connections': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS) },
         workers: { type: 'string', default: '1' },
+        'older-than-days': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -82,6 +88,23 @@ async function main(argv: string[]): Promise<void> {
     }
     return;
   }
+  if (positionals[0] === 'purge') {
+    const days = Number(o['older-than-days']);
+    if (o['older-than-days'] === undefined || !Number.isInteger(days) || days < 1 || days > 36_500) {
+      fail('purge needs --older-than-days N, a whole number of days from 1 to 36500');
+    }
+    if ('db' in where && !existsSync(where.db)) fail(`no database at ${where.db}`);
+    const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
+    const store = await openStore(where);
+    try {
+      const r = await store.purgeSubjects(cutoff);
+      console.log(`purged ${r.subjects} subject${r.subjects === 1 ? '' : 's'} (${r.receipts} receipt${r.receipts === 1 ? '' : 's'}) whose latest receipt was issued and stored before ${cutoff}`);
+    } finally {
+      await store.close();
+    }
+    return;
+  }
+  if (o['older-than-days'] !== undefined) fail('--older-than-days belongs to purge');
   if (positionals.length) fail(`unknown command ${positionals[0]}`);
 
   const port = Number(o.port);
@@ -89,6 +112,8 @@ async function main(argv: string[]): Promise<void> {
   const perSecond = Number(o['rate-limit']);
   const burst = Number(o['rate-burst']);
   if (!(perSecond >= 0) || !(burst >= 1)) fail('--rate-limit must be ≥ 0 and --rate-burst ≥ 1');
+  const maxConnections = Number(o['max-connections']);
+  if (!Number.isInteger(maxConnections) || maxConnections < 0) fail('--max-connections must be a whole number ≥ 0 (0 = no cap)');
   for (const origin of o['allow-origin']) {
     let ok = false;
     try {
@@ -119,6 +144,7 @@ async function main(argv: string[]): Promise<void> {
     allowOrigins: o['allow-origin'],
     rateLimit: perSecond === 0 ? false : { perSecond, burst },
     trustProxy: o['trust-proxy'],
+    maxConnections: maxConnections === 0 ? false : maxConnections,
     routes: dashboardRoutes({ trustProxy: o['trust-proxy'], ...(adminToken ? { sessions: { secret: adminToken } } : {}) }),
     log: (line) => console.error(`consentseal-collector: ${line}`),
     ...(adminToken ? { adminToken } : {}),

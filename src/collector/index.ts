@@ -12,15 +12,18 @@ import { openPostgresStore, type PostgresStoreOptions } from './postgres-store';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store';
 import type { ReceiptStore } from './types';
 
-export { createCollector, MAX_BATCH, MAX_BODY_BYTES } from './server';
+export { createCollector, DEFAULT_MAX_CONNECTIONS, MAX_BATCH, MAX_BODY_BYTES } from './server';
 export type { Collector, CollectorOptions, CollectorRoute, RouteContext } from './server';
 export { verifyStore, type VerifyReport } from './verify-store';
 export { dashboardRoutes, DASHBOARD_CSP, type DashboardOptions } from './dashboard/routes';
 export { verifyReceiptJws, jwkThumbprint, sha256b64url, MAX_JWS_LENGTH, MAX_JSON_DEPTH, MAX_FUTURE_MS, type VerifyResult } from './jws';
 export { validatePayload, LIMITS } from './payload';
 export { ACK_TYP, collectorSigner, generateCollectorKey, type AckPayload, type CollectorSigner } from './ack';
-export { buildStats, type Stats, type StatsGroup, type PurposeRate } from './counters';
-export { tokenBuckets, type RateLimitOptions } from './rate-limit';
+export {
+  buildStats, STATS_LIMITS, OTHER_KEY, type Stats, type StatsGroup, type StatsLimits, type PurposeRate, type FoldedCounters, type DistinctCounts,
+} from './counters';
+export { statsStatements, OTHER, type StatsQuery, type Statement } from './stats-query';
+export { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
 export { openSqliteStore, openPostgresStore, type SqliteStoreOptions, type PostgresStoreOptions };
 export type * from './types';
 

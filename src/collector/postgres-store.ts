@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { decide } from './chain';
 import { counterDeltas } from './counters';
+import { needsFolding, queryFilter, statsStatements } from './stats-query';
 import type {
-  AckSigner, ChainStatus, InsertOutcome, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
+  AckSigner, ChainStatus, Counters, InsertOutcome, PurgeResult, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
   StoredCollectorKey, StoredReceipt, VerifiedReceipt,
 } from './types';
 
@@ -327,6 +328,29 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     return (await pool.query(sql, args)).rows.map(toStored);
   };
 
+  const readCounters = async (filter: StatsFilter = {}): Promise<Counters> => {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.from !== undefined) args.push(filter.from), where.push(`day >= $${args.length}`);
+    if (filter.to !== undefined) args.push(filter.to), where.push(`day <= $${args.length}`);
+    if (filter.policyVersion !== undefined) args.push(filter.policyVersion), where.push(`policy_version = $${args.length}`);
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [daily, purposes] = await Promise.all([
+      pool.query(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`, args),
+      pool.query(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`, args),
+    ]);
+    return {
+      daily: (daily.rows as Row[]).map((r) => ({
+        day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
+        action: r.action as StoredReceipt['action'], gpc: r.gpc as boolean, n: Number(r.n),
+      })),
+      purposes: (purposes.rows as Row[]).map((r) => ({
+        day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
+        granted: r.granted as boolean, n: Number(r.n),
+      })),
+    };
+  };
+
   let closed = false;
   return {
     kind: 'postgres',
@@ -371,27 +395,92 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       );
       return (rows as Row[]).map((r) => ({ ...toStored(r), boundKid: (r.bound_kid as string | null) ?? null }));
     },
-    async counters(filter: StatsFilter = {}) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (filter.from !== undefined) args.push(filter.from), where.push(`day >= $${args.length}`);
-      if (filter.to !== undefined) args.push(filter.to), where.push(`day <= $${args.length}`);
-      if (filter.policyVersion !== undefined) args.push(filter.policyVersion), where.push(`policy_version = $${args.length}`);
-      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const [daily, purposes] = await Promise.all([
-        pool.query(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`, args),
-        pool.query(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`, args),
-      ]);
+    counters: readCounters,
+    async foldedCounters(query) {
+      const st = statsStatements('postgres', query);
+      const run = (s: { text: string; values: unknown }) => pool.query(s.text, s.values as unknown[]);
+      const d = (await run(st.distinct)).rows[0] as Row;
+      const distinct = { policyVersions: Number(d.versions), languages: Number(d.languages), purposes: Number(d.purposes) };
+      if (!needsFolding(distinct, query.limits)) return { ...(await readCounters(queryFilter(query))), distinct };
+      const [daily, purposes] = await Promise.all([run(st.daily), run(st.purposes)]);
       return {
         daily: (daily.rows as Row[]).map((r) => ({
-          day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
+          day: r.day as string, policyVersion: r.version as string, language: r.lang as string,
           action: r.action as StoredReceipt['action'], gpc: r.gpc as boolean, n: Number(r.n),
         })),
         purposes: (purposes.rows as Row[]).map((r) => ({
-          day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
-          granted: r.granted as boolean, n: Number(r.n),
+          day: r.day as string, policyVersion: r.version as string, purpose: r.purpose_id as string, granted: r.granted as boolean, n: Number(r.n),
         })),
+        distinct,
       };
+    },
+    async purgeSubjects(cutoff, options = {}) {
+      if (closed) throw new Error('store is closed');
+      const chunk = options.chunk ?? 500;
+      const inactive = 'GROUP BY subject_id HAVING max(issued_at) < $2::timestamptz AND max(stored_at) < $2::timestamptz';
+      /** One chunk in one transaction, under the same per-subject locks as inserts; re-checked under them. */
+      const purgeChunk = async (c: pg.PoolClient, candidates: string[]): Promise<PurgeResult> => {
+        await c.query(
+          'SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtextextended(s, 0) AS k FROM unnest($1::text[]) AS s ORDER BY 1) t',
+          [candidates],
+        );
+        const gone = (await c.query(`SELECT subject_id FROM receipts WHERE subject_id = ANY($1::text[]) ${inactive}`, [candidates, cutoff])).rows.map(
+          (r: Row) => r.subject_id as string,
+        );
+        const rows = (await c.query('DELETE FROM receipts WHERE subject_id = ANY($1::text[]) RETURNING issued_at, policy_version, language, action, gpc, purposes', [gone]))
+          .rows as Row[];
+        await c.query('DELETE FROM subjects WHERE subject_id = ANY($1::text[])', [gone]);
+        const deltas = counterDeltas(
+          rows.map((r) => ({
+            issuedAtUtc: iso(r.issued_at),
+            payload: {
+              policyVersion: r.policy_version as string, language: r.language as string, action: r.action as StoredReceipt['action'],
+              gpc: r.gpc as boolean, purposes: r.purposes as Record<string, boolean>,
+            },
+          })),
+        );
+        const d = deltas.daily;
+        if (d.length) {
+          const args = [d.map((r) => r.day), d.map((r) => r.policyVersion), d.map((r) => r.language), d.map((r) => r.action), d.map((r) => r.gpc), d.map((r) => r.n)];
+          const from = 'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::bigint[]) AS x(day, policy_version, language, action, gpc, n)';
+          const match = 'c.day = x.day AND c.policy_version = x.policy_version AND c.language = x.language AND c.action = x.action AND c.gpc = x.gpc';
+          await c.query(`UPDATE daily_counts c SET n = c.n - x.n FROM ${from} WHERE ${match}`, args);
+          await c.query(`DELETE FROM daily_counts c USING ${from} WHERE ${match} AND c.n <= 0`, args);
+        }
+        const pr = deltas.purposes;
+        if (pr.length) {
+          const args = [pr.map((r) => r.day), pr.map((r) => r.policyVersion), pr.map((r) => r.purpose), pr.map((r) => r.granted), pr.map((r) => r.n)];
+          const from = 'unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::bigint[]) AS x(day, policy_version, purpose, granted, n)';
+          const match = 'c.day = x.day AND c.policy_version = x.policy_version AND c.purpose = x.purpose AND c.granted = x.granted';
+          await c.query(`UPDATE daily_purpose_counts c SET n = c.n - x.n FROM ${from} WHERE ${match}`, args);
+          await c.query(`DELETE FROM daily_purpose_counts c USING ${from} WHERE ${match} AND c.n <= 0`, args);
+        }
+        return { subjects: gone.length, receipts: rows.length };
+      };
+      const total = { subjects: 0, receipts: 0 };
+      for (let after = ''; ; ) {
+        const { rows } = await pool.query(`SELECT subject_id FROM receipts WHERE subject_id > $1 ${inactive} ORDER BY subject_id LIMIT $3`, [after, cutoff, chunk]);
+        if (!rows.length) return total;
+        const batch = (rows as Row[]).map((r) => r.subject_id as string);
+        after = batch[batch.length - 1]!;
+        for (let attempt = 1; ; attempt++) {
+          const c = await pool.connect();
+          try {
+            await c.query('BEGIN');
+            const done = await purgeChunk(c, batch);
+            await c.query('COMMIT');
+            total.subjects += done.subjects;
+            total.receipts += done.receipts;
+            break;
+          } catch (e) {
+            await c.query('ROLLBACK').catch(() => undefined);
+            // A deadlock with a concurrent insert (counter rows locked in another order): try the chunk again.
+            if (attempt >= 5 || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
+          } finally {
+            c.release();
+          }
+        }
+      }
     },
     async countIncomplete() {
       const { rows } = await pool.query("SELECT count(*) AS n FROM receipts WHERE chain_status = 'incomplete'");

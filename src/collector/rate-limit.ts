@@ -1,3 +1,5 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
 /** Per-client token bucket settings: `perSecond` tokens refill each second up to `burst`. */
 export interface RateLimitOptions {
   perSecond: number;
@@ -33,4 +35,43 @@ export function tokenBuckets(o: RateLimitOptions, clock: () => number = Date.now
       return Math.max(1, Math.ceil((1 - b.tokens) / o.perSecond));
     },
   };
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (zone id already removed). */
+function ipv6Groups(address: string): number[] {
+  // An embedded IPv4 tail (`::ffff:192.0.2.1`) becomes its two hex groups.
+  const tail = /(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(address);
+  let text = address;
+  if (tail) {
+    const o = tail[1]!.split('.').map(Number);
+    text = `${address.slice(0, -tail[1]!.length)}${(o[0]! * 256 + o[1]!).toString(16)}:${(o[2]! * 256 + o[3]!).toString(16)}`;
+  }
+  const [left, right] = text.split('::') as [string, string | undefined];
+  const head = left ? left.split(':') : [];
+  const rest = right ? right.split(':') : [];
+  const groups = right === undefined ? head : [...head, ...Array<string>(8 - head.length - rest.length).fill('0'), ...rest];
+  return groups.map((g) => parseInt(g, 16));
+}
+
+/**
+ * The rate-limit key of a client address. An IPv6 client usually holds a whole /64 (it may pick any of
+ * its 2^64 addresses per request), so IPv6 addresses are keyed by their /64 prefix, e.g. `2001:db8:0:1::/64`;
+ * an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, how a dual-stack socket reports an IPv4 client) counts
+ * as its IPv4 address. Brackets and a port (`[2001:db8::1]:443`, `192.0.2.1:443`, as some proxies write
+ * `X-Forwarded-For`) are removed. Anything else is kept as given, cut to 100 characters so a strange
+ * forwarded header cannot make the bucket table large.
+ */
+export function clientKey(address: string): string {
+  let a = address.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(a);
+  if (bracketed) a = bracketed[1]!;
+  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(a)) a = a.slice(0, a.lastIndexOf(':'));
+  if (isIPv4(a)) return a;
+  const unzoned = a.replace(/%[^%]*$/, '');
+  if (!isIPv6(unzoned)) return a.slice(0, 100);
+  const g = ipv6Groups(unzoned.toLowerCase());
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+  }
+  return `${g.slice(0, 4).map((n) => n.toString(16)).join(':')}::/64`;
 }

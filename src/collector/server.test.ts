@@ -200,6 +200,17 @@ describe('rate limit, CORS and admin token', () => {
     expect((await raw(url, { method: 'GET', path: '/healthz' })).status).toBe(200);
   });
 
+  it('gives a whole IPv6 /64 one bucket, and an IPv4-mapped address the bucket of its IPv4 address', async () => {
+    const { url } = await start({ rateLimit: { perSecond: 0.001, burst: 2 }, trustProxy: true });
+    const hit = async (ip: string) => (await raw(url, { method: 'GET', path: '/stats', headers: { 'x-forwarded-for': ip } })).status;
+    expect([await hit('2001:db8:0:1::1'), await hit('2001:db8:0:1::2')]).toEqual([401, 401]);
+    // Another address of the same /64 is the same client.
+    expect(await hit('2001:db8:0:1:8a2e:370:7334:1')).toBe(429);
+    expect(await hit('2001:db8:0:2::1')).toBe(401);
+    expect([await hit('::ffff:203.0.113.5'), await hit('[::ffff:cb00:7105]:443')]).toEqual([401, 401]);
+    expect(await hit('203.0.113.5')).toBe(429);
+  });
+
   it('lets an allowed origin read a 429 and its Retry-After', async () => {
     const { url } = await start({ rateLimit: { perSecond: 0.001, burst: 1 }, allowOrigins: ['https://shop.example'] });
     const hit = (origin: string) => raw(url, { method: 'POST', path: '/receipts', headers: { origin, 'content-type': 'text/plain' }, body: '{"receipts":[]}' });

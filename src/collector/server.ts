@@ -1,13 +1,14 @@
+import cluster from 'node:cluster';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
-import { buildStats } from './counters';
-import { jsonTooDeep, verifyReceiptJws } from './jws';
+import { buildStats, STATS_LIMITS, statsWindow, type StatsLimits } from './counters';
+import { jsonTooDeep, MAX_FUTURE_MS, verifyReceiptJws } from './jws';
 import { isPolicyVersion, queryInstant } from './payload';
 import { openPostgresStore } from './postgres-store';
-import { tokenBuckets, type RateLimitOptions } from './rate-limit';
+import { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
 import { openSqliteStore } from './sqlite-store';
 import type { ReceiptFilter, ReceiptStore, StatsFilter, VerifiedReceipt } from './types';
 
@@ -15,6 +16,8 @@ import type { ReceiptFilter, ReceiptStore, StatsFilter, VerifiedReceipt } from '
 export const MAX_BODY_BYTES = 256 * 1024;
 /** Most receipts in one `POST /receipts`. */
 export const MAX_BATCH = 100;
+/** Open connections a collector process keeps by default (see {@link CollectorOptions.maxConnections}). */
+export const DEFAULT_MAX_CONNECTIONS = 1000;
 
 /** What an extra route (e.g. the audit console's `/dashboard`) gets besides the request. */
 export interface RouteContext {
@@ -57,10 +60,18 @@ export interface CollectorOptions {
   adminToken?: string;
   /** Origins allowed to post receipts from a browser (CORS); others get 403. */
   allowOrigins?: string[];
-  /** Per-client-IP token bucket; `false` disables it. Default 20 requests/s, burst 100. */
+  /** Per-client token bucket (an IPv4 address, or an IPv6 /64: see {@link clientKey}); `false` disables it. Default 20 requests/s, burst 100. */
   rateLimit?: RateLimitOptions | false;
   /** Take the client IP from the last `X-Forwarded-For` entry (set only behind your own proxy). */
   trustProxy?: boolean;
+  /**
+   * Most open connections (default {@link DEFAULT_MAX_CONNECTIONS}); `false` for no cap. A connection over
+   * the cap is closed as soon as it is accepted, before a byte of it is read, so the accepted ones keep being
+   * served; idle and slow connections leave within 10 s (header timeout) or 5 s (keep-alive), freeing places.
+   */
+  maxConnections?: number | false;
+  /** Bounds of a `GET /stats` answer (window length, policy versions, languages, purposes listed by name); default {@link STATS_LIMITS}. */
+  statsLimits?: Partial<StatsLimits>;
   /** Extra routes, e.g. the audit console at `/dashboard`. */
   routes?: CollectorRoute[];
   /** Clock for `issuedAt` checks (tests). */
@@ -113,6 +124,14 @@ const parseDay = (name: string, v: string | null): string | undefined => {
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const given = [options.store, options.db, options.postgres].filter((v) => v !== undefined).length;
   if (given !== 1) throw new Error('createCollector: give exactly one of store, db or postgres');
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  if (maxConnections !== false && !(Number.isInteger(maxConnections) && maxConnections >= 1)) {
+    throw new Error('createCollector: maxConnections must be an integer ≥ 1 or false');
+  }
+  const statsLimits: StatsLimits = { ...STATS_LIMITS, ...options.statsLimits };
+  for (const [k, v] of Object.entries(statsLimits)) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`createCollector: statsLimits.${k} must be an integer ≥ 1`);
+  }
   const owned = !options.store;
   const store =
     options.store ??
@@ -247,18 +266,23 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
 
   const stats = async (url: URL, res: ServerResponse): Promise<void> => {
     const p = url.searchParams;
-    const filter: StatsFilter = {};
-    const from = parseDay('from', p.get('from'));
-    const to = parseDay('to', p.get('to'));
+    const givenFrom = parseDay('from', p.get('from'));
+    const givenTo = parseDay('to', p.get('to'));
     const version = p.get('policyVersion');
-    if (from !== undefined) filter.from = from;
-    if (to !== undefined) filter.to = to;
-    if (version !== null) {
-      if (!isPolicyVersion(version)) throw new HttpError(400, 'policyVersion: must be 1–128 printable characters');
-      filter.policyVersion = version;
+    if (version !== null && !isPolicyVersion(version)) throw new HttpError(400, 'policyVersion: must be 1–128 printable characters');
+    // The latest day a receipt can have: today, or tomorrow within 10 minutes of midnight UTC.
+    const latest = new Date(now() + MAX_FUTURE_MS).toISOString().slice(0, 10);
+    let window: { from: string; to: string };
+    try {
+      window = statsWindow({ from: givenFrom, to: givenTo }, statsLimits.days, latest);
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message);
     }
-    const [counters, incomplete] = await Promise.all([store.counters(filter), store.countIncomplete()]);
-    sendJson(res, 200, buildStats(counters, filter, incomplete));
+    const { from, to } = window;
+    const filter: StatsFilter = { from, to, ...(version !== null ? { policyVersion: version } : {}) };
+    const query = { from, to, limits: statsLimits, ...(version !== null ? { policyVersion: version } : {}) };
+    const [counters, incomplete] = await Promise.all([store.foldedCounters(query), store.countIncomplete()]);
+    sendJson(res, 200, buildStats(counters, filter, incomplete, counters.distinct, statsLimits));
   };
 
   const corsFor = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -280,7 +304,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     if (path === '/healthz') return method === 'GET' || method === 'HEAD' ? send(res, 200, 'ok') : send(res, 405, 'method not allowed');
     if (limiter) {
       const forwarded = options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '';
-      const wait = limiter.take(forwarded || req.socket.remoteAddress || 'unknown');
+      const wait = limiter.take(clientKey(forwarded || req.socket.remoteAddress || 'unknown'));
       if (wait) {
         // Readable by an allowed origin's page, so the SDK waits as long as asked instead of
         // seeing a network error and retrying on its own schedule.
@@ -356,6 +380,36 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
+  if (maxConnections !== false) {
+    // One log line per minute at most: a flood of refusals must not become a flood of log lines.
+    let refused = 0;
+    let reportedAt = -Infinity;
+    const onRefused = (): void => {
+      refused++;
+      if (Date.now() - reportedAt < 60_000) return;
+      reportedAt = Date.now();
+      log(`connection cap (${maxConnections}) reached: refused ${refused} connection${refused === 1 ? '' : 's'} since the last report`);
+      refused = 0;
+    };
+    if (!cluster.isWorker) {
+      // Node closes a connection over the cap right after accept(), without a socket object or parser.
+      server.maxConnections = maxConnections;
+      server.on('drop', onRefused);
+    } else {
+      // In a cluster worker that would not refuse anything: the primary hands a connection the worker
+      // turns down to another worker, and with every worker full it bounces between them for ever (using
+      // the primary's CPU). So the worker takes it and closes it at once, before it reads a byte.
+      let open = 0;
+      server.prependListener('connection', (socket: Socket) => {
+        if (open >= maxConnections) {
+          socket.destroy();
+          return onRefused();
+        }
+        open++;
+        socket.once('close', () => open--);
+      });
+    }
+  }
 
   let closing: Promise<void> | undefined;
   return {

@@ -42,3 +42,17 @@ it('drops a connection that trickles its headers soon after the 10 s header time
   expect(seconds).toBeGreaterThanOrEqual(9);
   expect(seconds).toBeLessThan(14);
 }, 45_000);
+
+it('drops a connection that never sends a byte at the header timeout, so idle sockets cannot hold cap places', async () => {
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  const started = Date.now();
+  let reply = '';
+  socket.on('data', (d: Buffer) => (reply += d.toString('latin1')));
+  socket.on('error', () => undefined);
+  await once(socket, 'close');
+  const seconds = (Date.now() - started) / 1000;
+  expect(reply).toMatch(/^HTTP\/1\.1 40[08] /);
+  expect(seconds).toBeGreaterThanOrEqual(9);
+  expect(seconds).toBeLessThan(14);
+}, 45_000);

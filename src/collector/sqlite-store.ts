@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { decide } from './chain';
 import { counterDeltas } from './counters';
+import { needsFolding, queryFilter, statsStatements } from './stats-query';
 import type {
   AckSigner, ChainStatus, Counters, InsertOutcome, ReceiptFilter, ReceiptStore, ScannedReceipt, StatsFilter,
   StoredCollectorKey, StoredReceipt, VerifiedReceipt,
@@ -375,6 +376,27 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return (db.prepare(sql).all(...args, limit) as Row[]).map(toStored);
   };
 
+  const readCounters = (filter: StatsFilter = {}): Counters => {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.from !== undefined) where.push('day >= ?'), args.push(filter.from);
+    if (filter.to !== undefined) where.push('day <= ?'), args.push(filter.to);
+    if (filter.policyVersion !== undefined) where.push('policy_version = ?'), args.push(filter.policyVersion);
+    const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const daily = db.prepare(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`).all(...args) as Row[];
+    const purposes = db.prepare(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`).all(...args) as Row[];
+    return {
+      daily: daily.map((r) => ({
+        day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
+        action: r.action as StoredReceipt['action'], gpc: r.gpc === 1, n: r.n as number,
+      })),
+      purposes: purposes.map((r) => ({
+        day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
+        granted: r.granted === 1, n: r.n as number,
+      })),
+    };
+  };
+
   let closed = false;
   return {
     kind: 'sqlite',
@@ -413,28 +435,92 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const rows = q.subject.all(subjectId, page.afterSeq ?? 0, page.limit ?? 1000) as Row[];
       return rows.map((r) => ({ ...toStored(r), boundKid: (r.bound_kid as string | null) ?? null }));
     },
-    async counters(filter: StatsFilter = {}) {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      if (filter.from !== undefined) where.push('day >= ?'), args.push(filter.from);
-      if (filter.to !== undefined) where.push('day <= ?'), args.push(filter.to);
-      if (filter.policyVersion !== undefined) where.push('policy_version = ?'), args.push(filter.policyVersion);
-      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const daily = db.prepare(`SELECT day, policy_version, language, action, gpc, n FROM daily_counts ${w}`).all(...args) as Row[];
-      const purposes = db.prepare(`SELECT day, policy_version, purpose, granted, n FROM daily_purpose_counts ${w}`).all(...args) as Row[];
+    async counters(filter) {
+      return readCounters(filter);
+    },
+    async foldedCounters(query) {
+      const st = statsStatements('sqlite', query);
+      const d = db.prepare(st.distinct.text).get(st.distinct.values) as Row;
+      const distinct = { policyVersions: d.versions as number, languages: d.languages as number, purposes: d.purposes as number };
+      if (!needsFolding(distinct, query.limits)) return { ...readCounters(queryFilter(query)), distinct };
+      const daily = db.prepare(st.daily.text).all(st.daily.values) as Row[];
+      const purposes = db.prepare(st.purposes.text).all(st.purposes.values) as Row[];
       return {
         daily: daily.map((r) => ({
-          day: r.day as string, policyVersion: r.policy_version as string, language: r.language as string,
+          day: r.day as string, policyVersion: r.version as string, language: r.lang as string,
           action: r.action as StoredReceipt['action'], gpc: r.gpc === 1, n: r.n as number,
         })),
         purposes: purposes.map((r) => ({
-          day: r.day as string, policyVersion: r.policy_version as string, purpose: r.purpose as string,
-          granted: r.granted === 1, n: r.n as number,
+          day: r.day as string, policyVersion: r.version as string, purpose: r.purpose_id as string, granted: r.granted === 1, n: r.n as number,
         })),
+        distinct,
       };
     },
     async countIncomplete() {
       return q.incomplete.get() as number;
+    },
+    async purgeSubjects(cutoff, options = {}) {
+      if (closed) throw new Error('store is closed');
+      const chunk = options.chunk ?? 500;
+      const inactive = `GROUP BY subject_id HAVING max(issued_at) < @cutoff AND max(stored_at) < @cutoff`;
+      const candidates = db.prepare(`SELECT subject_id FROM receipts WHERE subject_id > @after ${inactive} ORDER BY subject_id LIMIT @chunk`).pluck();
+      const ids = `SELECT value FROM json_each(@ids)`;
+      const recheck = db.prepare(`SELECT subject_id FROM receipts WHERE subject_id IN (${ids}) ${inactive}`).pluck();
+      const counted = db.prepare(`SELECT issued_at, policy_version, language, action, gpc, purposes FROM receipts WHERE subject_id IN (${ids})`);
+      const dropReceipts = db.prepare(`DELETE FROM receipts WHERE subject_id IN (${ids})`);
+      const dropSubjects = db.prepare(`DELETE FROM subjects WHERE subject_id IN (${ids})`);
+      const dailyKey = 'day = ? AND policy_version = ? AND language = ? AND action = ? AND gpc = ?';
+      const purposeKey = 'day = ? AND policy_version = ? AND purpose = ? AND granted = ?';
+      const lessDaily = db.prepare(`UPDATE daily_counts SET n = n - ? WHERE ${dailyKey}`);
+      const emptyDaily = db.prepare(`DELETE FROM daily_counts WHERE ${dailyKey} AND n <= 0`);
+      const lessPurpose = db.prepare(`UPDATE daily_purpose_counts SET n = n - ? WHERE ${purposeKey}`);
+      const emptyPurpose = db.prepare(`DELETE FROM daily_purpose_counts WHERE ${purposeKey} AND n <= 0`);
+      // Re-checked under the write lock: a receipt stored since the candidates were read keeps its subject.
+      const purgeChunk = db.transaction((candidateIds: string[]) => {
+        const gone = recheck.all({ ids: JSON.stringify(candidateIds), cutoff }) as string[];
+        const list = JSON.stringify(gone);
+        const rows = counted.all({ ids: list }) as Row[];
+        const deltas = counterDeltas(
+          rows.map((r) => ({
+            issuedAtUtc: r.issued_at as string,
+            payload: {
+              policyVersion: r.policy_version as string, language: r.language as string, action: r.action as StoredReceipt['action'],
+              gpc: r.gpc === 1, purposes: JSON.parse(r.purposes as string) as Record<string, boolean>,
+            },
+          })),
+        );
+        dropReceipts.run({ ids: list });
+        dropSubjects.run({ ids: list });
+        for (const d of deltas.daily) {
+          const key = [d.day, d.policyVersion, d.language, d.action, d.gpc ? 1 : 0];
+          lessDaily.run(d.n, ...key);
+          emptyDaily.run(...key);
+        }
+        for (const d of deltas.purposes) {
+          const key = [d.day, d.policyVersion, d.purpose, d.granted ? 1 : 0];
+          lessPurpose.run(d.n, ...key);
+          emptyPurpose.run(...key);
+        }
+        return { subjects: gone.length, receipts: rows.length };
+      });
+      // Deleted rows are overwritten with zeros, not just unlinked: purged personal data must not linger in free pages.
+      const secure = db.pragma('secure_delete', { simple: true }) as number;
+      db.pragma('secure_delete = ON');
+      const total = { subjects: 0, receipts: 0 };
+      try {
+        for (let after = ''; ; ) {
+          const batch = candidates.all({ after, cutoff, chunk }) as string[];
+          if (!batch.length) return total;
+          after = batch[batch.length - 1]!;
+          const done = purgeChunk.immediate(batch);
+          total.subjects += done.subjects;
+          total.receipts += done.receipts;
+          // Between chunks, a collector sharing this process gets to store what arrived meanwhile.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        db.pragma(`secure_delete = ${secure}`);
+      }
     },
     async collectorKey(generate) {
       const read = () => q.getKey.get() as { private_jwk: string; created_at: string } | undefined;

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { vi } from 'vitest';
+import { collectorSigner, generateCollectorKey } from './ack';
+import { verifyReceiptJws } from './jws';
 import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
 import type { ReceiptStore } from './types';
@@ -75,3 +78,25 @@ export const backends: Array<[string, () => TestBackend]> = [
   ['sqlite', sqliteBackend],
   ['postgres', postgresBackend],
 ];
+
+/**
+ * Stores receipts as a collector would have at `when`: the clock (Date only; timers stay real) is set
+ * back while the batch is verified, countersigned and stored, so `storedAt` and the acks are genuine.
+ */
+export async function storeAt(store: ReceiptStore, when: string, receipts: string[]): Promise<void> {
+  const signer = collectorSigner(await store.collectorKey(generateCollectorKey));
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date(when));
+  try {
+    const batch = receipts.map((jws) => {
+      const v = verifyReceiptJws(jws);
+      if (!v.ok) throw new Error(v.reason);
+      return v.receipt;
+    });
+    const out = await store.insertBatch(batch, signer.signAck);
+    const refused = out.filter((o) => o.status !== 'accepted');
+    if (refused.length) throw new Error(`not stored: ${JSON.stringify(refused)}`);
+  } finally {
+    vi.useRealTimers();
+  }
+}

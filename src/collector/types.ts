@@ -1,6 +1,8 @@
 /** Shapes shared by the collector's verifier, stores, server and `verify` command. */
 
 import type { ReceiptPayload } from '../core/types';
+import type { FoldedCounters } from './counters';
+import type { StatsQuery } from './stats-query';
 
 /** The signed payload of a consent receipt (DESIGN.md "Receipt"), as validated by the collector. */
 export type { ReceiptPayload };
@@ -89,6 +91,12 @@ export interface Counters {
   purposes: DailyPurposeRow[];
 }
 
+/** What a purge removed. */
+export interface PurgeResult {
+  subjects: number;
+  receipts: number;
+}
+
 /** A stored collector signing key (private JWK) with its creation time. */
 export interface StoredCollectorKey {
   privateJwk: Record<string, string>;
@@ -121,8 +129,19 @@ export interface ReceiptStore {
   subjectReceipts(subjectId: string, page?: { afterSeq?: number; limit?: number }): Promise<ScannedReceipt[]>;
   /** The pre-aggregated counters, optionally limited to a range of days. */
   counters(filter?: StatsFilter): Promise<Counters>;
+  /**
+   * The counters of a window, summed in the database with the values past `q.limits` folded into one
+   * (see `statsStatements`): what `GET /stats` reads, bounded however many distinct values clients sent.
+   */
+  foldedCounters(q: StatsQuery): Promise<FoldedCounters>;
   /** Receipts whose chain still has a gap. */
   countIncomplete(): Promise<number>;
+  /**
+   * Retention: deletes every subject whose receipts were all issued and stored before `cutoff` (an ISO
+   * instant) — its receipts, its key binding and their share of the counters — in one transaction per
+   * `chunk` subjects (default 500). Whole subjects only, so every remaining chain still verifies.
+   */
+  purgeSubjects(cutoff: string, options?: { chunk?: number }): Promise<PurgeResult>;
   /** Returns the collector's signing key, storing `generate()`'s key on first use (shared by every collector on the store). */
   collectorKey(generate: () => StoredCollectorKey): Promise<StoredCollectorKey>;
   close(): Promise<void>;

@@ -8,7 +8,7 @@ import type { VerifyReport } from '../verify-store';
 import { barChart, rateChart, shareBar } from './charts';
 import { h, num, pct, replace, type Child } from './dom';
 import type { Check, InspectedReceipt } from './inspect';
-import type { Overview, Slice } from './overview';
+import type { OverviewAnswer, Slice } from './overview';
 
 const ACTIONS = ['accept-all', 'reject-all', 'custom', 'withdraw'] as const;
 const main = document.getElementById('app')!;
@@ -51,6 +51,7 @@ const table = (head: string[], rows: Child[][], testId: string, numeric: (i: num
     h('tbody', null, ...rows.map((r) => h('tr', null, ...r.map((c, i) => h('td', { class: numeric(i) ? 'num' : undefined }, c))))),
   );
 
+const plural = (n: number, noun: string): string => `${num(n)} ${noun}${n === 1 ? '' : 's'}`;
 const sliceCells = (sl: Slice): string[] => [num(sl.total), ...ACTIONS.map((a) => pct(sl.actions[a] ?? 0, sl.total)), pct(sl.gpc, sl.total)];
 const SLICE_HEAD = ['Receipts', 'Accept all', 'Reject all', 'Custom', 'Withdraw', 'GPC on'];
 
@@ -58,9 +59,9 @@ async function overview(q: URLSearchParams): Promise<void> {
   const g = generation;
   const params = new URLSearchParams();
   for (const k of ['from', 'to']) if (q.get(k)) params.set(k, q.get(k)!);
-  const o = await api<Overview>(`overview?${params}`);
-  const from = h('input', { id: 'ov-from', name: 'from', type: 'date', value: q.get('from') ?? '' });
-  const to = h('input', { id: 'ov-to', name: 'to', type: 'date', value: q.get('to') ?? '' });
+  const o = await api<OverviewAnswer>(`overview?${params}`);
+  const from = h('input', { id: 'ov-from', name: 'from', type: 'date', value: o.window.from });
+  const to = h('input', { id: 'ov-to', name: 'to', type: 'date', value: o.window.to });
   const form = h(
     'form',
     { class: 'filters' },
@@ -123,6 +124,13 @@ async function overview(q: URLSearchParams): Promise<void> {
     ),
     h('h2', null, 'By language'),
     table(['Language', ...SLICE_HEAD], Object.keys(o.languages).sort().map((l) => [l, ...sliceCells(o.languages[l]!)]), 'languages'),
+    o.otherPolicyVersions + o.otherLanguages + o.otherPurposes
+      ? h(
+          'p',
+          { class: 'muted', 'data-testid': 'other-note' },
+          `Only the most frequent are listed by name; summed as (other): ${plural(o.otherPolicyVersions, 'policy version')}, ${plural(o.otherLanguages, 'language')}, ${plural(o.otherPurposes, 'purpose')}.`,
+        )
+      : null,
   );
   if (shown) done('overview');
 }

@@ -35,6 +35,19 @@ export interface Overview {
   incompleteChains: number;
 }
 
+/**
+ * `GET /dashboard/api/overview` answer: the {@link Overview} of a window of at most 366 UTC days, where the
+ * policy versions, languages and purposes past the `/stats` limits are summed under `"(other)"`.
+ */
+export interface OverviewAnswer extends Overview {
+  /** The days covered (inclusive), as filled in when the request left them out. */
+  window: { from: string; to: string };
+  /** How many policy versions, languages and purpose ids are summed under `"(other)"`. */
+  otherPolicyVersions: number;
+  otherLanguages: number;
+  otherPurposes: number;
+}
+
 /** A map with no prototype: keys come from receipts, and `__proto__` is a valid policy version or purpose id. */
 const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 const slice = (): Slice => ({ total: 0, actions: dict(), gpc: 0 });

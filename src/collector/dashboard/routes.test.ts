@@ -232,6 +232,35 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
   });
 });
 
+describe('failed sign-ins from IPv6', () => {
+  it('count a whole /64 as one client', async () => {
+    const backend = backends[0]![1]();
+    const store = await backend.open();
+    const c = await createCollector({
+      store, adminToken: TOKEN, rateLimit: false,
+      routes: dashboardRoutes({ trustProxy: true, loginFailures: { perSecond: 0.001, burst: 2 }, loginFailuresAllIps: { perSecond: 0.001, burst: 100 } }),
+    });
+    const base = await c.listen(0, '127.0.0.1');
+    try {
+      const attempt = async (ip: string, token = 'wrong-token-wrong-token') =>
+        (await fetch(`${base}/dashboard/login`, {
+          method: 'POST', redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, 'x-forwarded-for': ip },
+          body: new URLSearchParams({ token }).toString(),
+        })).status;
+      // Each guess from another address of the same /64: still one client, locked out like one.
+      const statuses = [await attempt('2001:db8:0:7::1'), await attempt('2001:db8:0:7::2'), await attempt('2001:db8:0:7:a::3'), await attempt('2001:db8:0:7:b::4')];
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      expect(await attempt('2001:db8:0:7:c::5', TOKEN)).toBe(429);
+      expect(await attempt('2001:db8:0:8::1', TOKEN)).toBe(303);
+    } finally {
+      await c.close();
+      await store.close();
+      await backend.cleanup();
+    }
+  });
+});
+
 describe('yieldingScan', () => {
   it('lets other callbacks run during a long synchronous scan, and yields every row in order', async () => {
     const rows = Array.from({ length: 2000 }, (_, i) => ({ seq: i }));

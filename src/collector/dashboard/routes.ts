@@ -2,15 +2,18 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OTHER_KEY, STATS_LIMITS, statsWindow, type StatsLimits } from '../counters';
+import { MAX_FUTURE_MS } from '../jws';
 import { LIMITS, queryInstant } from '../payload';
-import { tokenBuckets, type RateLimitOptions } from '../rate-limit';
+import { clientKey, tokenBuckets, type RateLimitOptions } from '../rate-limit';
 import type { CollectorRoute, RouteContext } from '../server';
+import { OTHER } from '../stats-query';
 import type { ReceiptFilter, ReceiptStore, StoredReceipt } from '../types';
 import { verifyStore, type VerifyReport } from '../verify-store';
 import { csvHeader, receiptCsvRow } from './csv';
 import css from './dashboard.css';
 import { inspectChain } from './inspect';
-import { buildOverview } from './overview';
+import { buildOverview, type OverviewAnswer } from './overview';
 import { appPage, loginPage } from './pages';
 import {
   clearedSessionCookie, isHttps, readCookie, sameOrigin, sessionCookie, sessionStore, type SessionOptions,
@@ -40,6 +43,8 @@ export interface DashboardOptions {
   assetsDir?: string;
   /** Receipts per page on a subject's page (default 500). */
   subjectPageSize?: number;
+  /** Bounds of the overview, as for `GET /stats` (default `STATS_LIMITS`: 366 days, 25 policy versions, 50 languages, 64 purposes). */
+  limits?: Partial<StatsLimits>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -131,6 +136,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     });
   }
   const SUBJECT_PAGE = options.subjectPageSize ?? 500;
+  const limits: StatsLimits = { ...STATS_LIMITS, ...options.limits };
   const perIp = tokenBuckets(options.loginFailures ?? { perSecond: 1 / 12, burst: 10 });
   const overall = tokenBuckets(options.loginFailuresAllIps ?? { perSecond: 1, burst: 100 });
   const lockedUntil = new Map<string, number>();
@@ -138,8 +144,9 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
   let js: string | undefined;
   let verifying: Promise<VerifyReport & { ms: number }> | undefined;
 
+  /** Failed sign-ins are counted per IPv4 address or IPv6 /64, like the collector's rate limit. */
   const clientIp = (req: IncomingMessage): string =>
-    (options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '') || req.socket.remoteAddress || 'unknown';
+    clientKey((options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '') || req.socket.remoteAddress || 'unknown');
   const secure = (req: IncomingMessage): boolean =>
     isHttps(req) || (!!options.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https');
   const sessionOf = (req: IncomingMessage): string | undefined => readCookie(req.headers.cookie);
@@ -222,13 +229,28 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     const p = ctx.url.searchParams;
     const method = req.method;
     if (path === 'overview' && method === 'GET') {
-      const filter: { from?: string; to?: string } = {};
-      const from = day('from', p.get('from'));
-      const to = day('to', p.get('to'));
-      if (from !== undefined) filter.from = from;
-      if (to !== undefined) filter.to = to;
-      const [counters, incomplete] = await Promise.all([ctx.store.counters(filter), ctx.store.countIncomplete()]);
-      return json(res, 200, buildOverview(counters, incomplete));
+      // Bounded like GET /stats: a backdated or invented value must neither blow up the answer nor push the real days off the charts.
+      let window: { from: string; to: string };
+      try {
+        window = statsWindow({ from: day('from', p.get('from')), to: day('to', p.get('to')) }, limits.days, new Date(Date.now() + MAX_FUTURE_MS).toISOString().slice(0, 10));
+      } catch (e) {
+        throw new BadRequest((e as Error).message);
+      }
+      const [folded, incomplete] = await Promise.all([ctx.store.foldedCounters({ ...window, limits }), ctx.store.countIncomplete()]);
+      const named = (k: string): string => (k === OTHER ? OTHER_KEY : k);
+      const counters = {
+        daily: folded.daily.map((r) => ({ ...r, policyVersion: named(r.policyVersion), language: named(r.language) })),
+        purposes: folded.purposes.map((r) => ({ ...r, policyVersion: named(r.policyVersion), purpose: named(r.purpose) })),
+      };
+      const past = (n: number, limit: number): number => Math.max(0, n - limit);
+      const answer: OverviewAnswer = {
+        ...buildOverview(counters, incomplete),
+        window,
+        otherPolicyVersions: past(folded.distinct.policyVersions, limits.policyVersions),
+        otherLanguages: past(folded.distinct.languages, limits.languages),
+        otherPurposes: past(folded.distinct.purposes, limits.purposes),
+      };
+      return json(res, 200, answer);
     }
     if (path === 'receipts' && method === 'GET') {
       const filter = parseFilter(p);
