@@ -19,11 +19,8 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
   const { ui, purposes } = texts;
   const url = dataSrc(el);
   const hidden = el.hidden;
-  const allow = () => {
-    const choices = { ...core.getState().purposes };
-    for (const id of ids) choices[id] = true;
-    core.decide(choices, 'preferences').catch((e) => core.reportError('ui', 'Consent widget failed', e));
-  };
+  // Only these purposes: a decision keeps every choice it does not name.
+  const allow = () => core.decide(Object.fromEntries(ids.map((id) => [id, true])), 'preferences').catch((e) => core.reportError('ui', 'Consent widget failed', e));
   host.className = 'consentseal-placeholder';
   // The box itself is the placeholder's card (`ph`).
   render(
