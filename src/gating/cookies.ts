@@ -21,8 +21,8 @@ export function deleteCookies(patterns: string[], top?: string): void {
   for (let d = /^[\d.]+$/.test(hostname) ? '' : hostname; d.includes('.') && domains.push(';domain=' + d) && d != top?.replace(/^\./, ''); ) d = d.slice(d.indexOf('.') + 1);
   for (const c of document.cookie.split(';')) {
     const name = c.split('=')[0]!.trim();
-    // At each `/` (and at the end): the path before it and the path through it.
     if (name && patterns.some((p) => p == name || (p[0] == '/' && RegExp(p.slice(1, -1)).test(name))))
+      // At each `/` (and at the end): the path before it and the path through it, on every domain.
       for (const m of pathname.matchAll(/\/|$/g))
         for (const p of [pathname.slice(0, m.index) || '/', pathname.slice(0, m.index! + 1)])
           for (const d of domains) document.cookie = `${name}=;max-age=0;path=${p}${d}${isSecureContext ? ';secure' : ''}`;
