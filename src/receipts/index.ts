@@ -45,7 +45,9 @@ export function receiptsPlugin(): ConsentPlugin {
     }
     const { config, env } = core;
     const chain = serial('consentseal-receipts');
-    const outbox = config.collector && createOutbox(config.collector.url, core);
+    // Aborted by `destroy`: the outbox's listeners go, and it sends nothing more.
+    const ac = new AbortController();
+    const outbox = config.collector && createOutbox(config.collector.url, core, ac);
     let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
     // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork; and so
     // this page loads its signer once.
@@ -96,6 +98,7 @@ export function receiptsPlugin(): ConsentPlugin {
           await receiptStore.set({ [hk]: { seq, hash: await sha256(jws) }, [receiptId]: { receiptId, issuedAt, jws, status: 'pending' } satisfies ReceiptLogEntry });
           if (core.getState().subjectId == subjectId) core.setReceiptId(receiptId);
           core.emit('receipt', { receiptId, status: 'signed', jws });
+          outbox?.add({ receiptId, jws });
         }
         drafts((list) => list.filter((x) => x.receiptId != receiptId));
       });
@@ -133,7 +136,7 @@ export function receiptsPlugin(): ConsentPlugin {
     }
     return () => {
       off();
-      outbox?.stop();
+      ac.abort();
     };
   };
 }
