@@ -31,7 +31,7 @@ const UNSIGNED = 'consentseal-unsigned';
 
 /**
  * A decision still to sign: the payload in its members' order, those set at signing empty. The last
- * two (`ephemeralKey`, `sdk`) come at signing, where they land last as the contract orders them.
+ * two (`ephemeralKey`, `sdk`) are the signer's to add, where they land last as the contract orders them.
  */
 type Draft = Omit<ReceiptPayload, 'ephemeralKey' | 'sdk'>;
 
@@ -79,7 +79,7 @@ export function receiptsPlugin(): ConsentPlugin {
         const { receiptId, subjectId } = d;
         // Already signed (by another tab, or by a page left before it took the draft out): only the draft goes.
         if (!(await receiptStore.get(receiptId))) {
-          const [sign, ephemeralKey] = await load();
+          const sign = await load();
           const hk = 'head:' + subjectId;
           const head = await receiptStore.get<ChainHead>(hk);
           const seq = (head?.seq ?? 0) + 1;
@@ -90,8 +90,6 @@ export function receiptsPlugin(): ConsentPlugin {
             prev: head?.hash ?? null,
             issuedAt,
             noticeHash: await noticeHash(config, d.language, d.page),
-            ephemeralKey,
-            sdk: 'consentseal@' + __SDK_VERSION__,
           });
           // One transaction: a head stored without its receipt would chain the next receipt to one
           // that was never kept; a receipt without its head would fork the chain at its seq.
