@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import './fake-locks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConsentErrorEvent, ReceiptEvent } from '../core/types';
 import { dbs, reset } from './fake-idb';
