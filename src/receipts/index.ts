@@ -53,7 +53,7 @@ export function receiptsPlugin(): ConsentPlugin {
     // this page loads its signer once.
     const signing = (task: () => Promise<unknown>) => chain(task).catch((e) => core.reportError('receipt', 'Receipts not signed', e));
     const load = async () => (signer ??= await loadSigner());
-    receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
+    receiptStore.onError = (e) => core.reportError('storage', 'Receipts not stored', e);
 
     /**
      * Edits the drafts in localStorage: payloads still to sign, members in the payload's order, those

@@ -113,7 +113,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
               e.ack = acks[id];
               await receiptStore.set({ [id]: e });
               note(e, status, no?.reason);
-              if (no) core.reportError('receipt', `Receipt ${id} rejected: ${no.reason}`);
+              // The receipt event above names it; the error says why.
+              if (no) core.reportError('receipt', 'Receipt rejected: ' + no.reason);
             }
           }
           n = at = 0;
