@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { createHash } from 'node:crypto';
 import { compactVerify, EmbeddedJWK } from 'jose';
+import { newPage } from './fake-locks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createConsentCore } from '../core/consent';
 import type { ConsentConfig, ConsentErrorEvent, ReceiptEvent } from '../core/types';
@@ -29,6 +30,8 @@ const storage = (): DecisionStorage => ({
 });
 
 const start = (cfg: ConsentConfig = config) => {
+  // Each core stands for a page load: the last page's locks are gone with it.
+  newPage();
   const core = createConsentCore(cfg, { plugins: [receiptsPlugin()], storage });
   const receipts: ReceiptEvent[] = [];
   const errors: ConsentErrorEvent[] = [];

@@ -31,7 +31,7 @@ const UNSIGNED = 'consentseal-unsigned';
 
 /**
  * A decision still to sign: the payload in its members' order, those set at signing empty. The last
- * two (`ephemeralKey`, `sdk`) come at signing, where they land last as the contract orders them.
+ * two (`ephemeralKey`, `sdk`) are the signer's to add, where they land last as the contract orders them.
  */
 type Draft = Omit<ReceiptPayload, 'ephemeralKey' | 'sdk'>;
 
@@ -45,13 +45,15 @@ export function receiptsPlugin(): ConsentPlugin {
     }
     const { config, env } = core;
     const chain = serial('consentseal-receipts');
-    const outbox = config.collector && createOutbox(config.collector.url, core);
+    // Aborted by `destroy`: the outbox's listeners go, and it sends nothing more.
+    const ac = new AbortController();
+    const outbox = config.collector && createOutbox(config.collector.url, core, ac);
     let signer: Awaited<ReturnType<typeof loadSigner>> | undefined;
     // Serialized (in this page and, through Web Locks, across tabs) so seq/prev never fork; and so
     // this page loads its signer once.
     const signing = (task: () => Promise<unknown>) => chain(task).catch((e) => core.reportError('receipt', 'Receipts not signed', e));
     const load = async () => (signer ??= await loadSigner());
-    receiptStore.onError = (e) => core.reportError('storage', 'Receipts kept in memory only', e);
+    receiptStore.onError = (e) => core.reportError('storage', 'Receipts not stored', e);
 
     /**
      * Edits the drafts in localStorage: payloads still to sign, members in the payload's order, those
@@ -77,7 +79,7 @@ export function receiptsPlugin(): ConsentPlugin {
         const { receiptId, subjectId } = d;
         // Already signed (by another tab, or by a page left before it took the draft out): only the draft goes.
         if (!(await receiptStore.get(receiptId))) {
-          const [sign, ephemeralKey] = await load();
+          const sign = await load();
           const hk = 'head:' + subjectId;
           const head = await receiptStore.get<ChainHead>(hk);
           const seq = (head?.seq ?? 0) + 1;
@@ -88,14 +90,13 @@ export function receiptsPlugin(): ConsentPlugin {
             prev: head?.hash ?? null,
             issuedAt,
             noticeHash: await noticeHash(config, d.language, d.page),
-            ephemeralKey,
-            sdk: 'consentseal@' + __SDK_VERSION__,
           });
           // One transaction: a head stored without its receipt would chain the next receipt to one
           // that was never kept; a receipt without its head would fork the chain at its seq.
           await receiptStore.set({ [hk]: { seq, hash: await sha256(jws) }, [receiptId]: { receiptId, issuedAt, jws, status: 'pending' } satisfies ReceiptLogEntry });
           if (core.getState().subjectId == subjectId) core.setReceiptId(receiptId);
           core.emit('receipt', { receiptId, status: 'signed', jws });
+          outbox?.add({ receiptId, jws });
         }
         drafts((list) => list.filter((x) => x.receiptId != receiptId));
       });
@@ -133,7 +134,7 @@ export function receiptsPlugin(): ConsentPlugin {
     }
     return () => {
       off();
-      outbox?.stop();
+      ac.abort();
     };
   };
 }

@@ -59,14 +59,13 @@ export const batches = <T extends Sendable>(list: T[]): T[][] => {
  * its ack) or rejected; network errors and non-200 answers retry with {@link backoff}, or later if
  * the answer's `Retry-After` asks (at most a day), persisted so it survives reloads. Flushes run one
  * at a time across tabs, so two tabs do not send the same receipts. `flush(true)` ignores the backoff
- * but not a `Retry-After`; `stop` ends it all.
+ * but not a `Retry-After`; aborting `ac` (the plugin's cleanup) ends it all: its signal is also the
+ * listeners' option, and a flush that starts after it (queued, or the backoff timer's) sends nothing.
  */
-export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' | 'reportError' | 'env' | 'ready'>) {
+export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'reportError' | 'env' | 'ready'>, ac: AbortController) {
   const lock = serial('consentseal-outbox');
   /** Receipts this page knows are unsent and no flush is sending: what `pagehide` sends. */
   const pending = new Map<string, Sendable>();
-  // Also the listeners' options: its `signal` removes them all on `stop`.
-  const ac = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** The wait (ms) the collector asked for in this flush's failed answer, if it did. */
   let asked = 0;
@@ -90,7 +89,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
 
   const flush = (force?: boolean | void): Promise<void> =>
     lock(async () => {
-      // Stopped: nothing more goes out (the ready flush, a queued one, the timer of one that was in flight).
+      // Stopped: nothing more goes out (the ready flush, a queued one, the timer's).
       if (ac.signal.aborted) return;
       clearTimeout(timer);
       const now = core.env.now();
@@ -114,7 +113,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
               e.ack = acks[id];
               await receiptStore.set({ [id]: e });
               note(e, status, no?.reason);
-              if (no) core.reportError('receipt', `Receipt ${id} rejected: ${no.reason}`);
+              // The receipt event above names it; the error says why.
+              if (no) core.reportError('receipt', 'Receipt rejected: ' + no.reason);
             }
           }
           n = at = 0;
@@ -130,9 +130,6 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
       if (at) timer = setTimeout(flush, at - now);
     }).catch(fail);
 
-  const off = core.on('receipt', (r) => {
-    if (r.status == 'signed') pending.set(r.receiptId, r as Sendable), flush(true);
-  });
   addEventListener('online', () => flush(true), ac);
   // Chromium refuses keepalive bodies past 64 KiB in flight per page: send the oldest that fit; the
   // rest stay pending for the next page.
@@ -145,10 +142,7 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'on' 
   core.ready.then(flush);
   return {
     flush,
-    stop() {
-      off();
-      ac.abort();
-      clearTimeout(timer);
-    },
+    /** Takes a newly signed receipt: it goes at once (or on `pagehide`). */
+    add: (e: Sendable) => (pending.set(e.receiptId, e), flush(true)),
   };
 }

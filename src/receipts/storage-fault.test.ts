@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 // Own file: the receipt store's in-memory fallback lives for the module's lifetime, as it does for a page.
+import './fake-locks';
 import { compactVerify, EmbeddedJWK } from 'jose';
 import { expect, it, vi } from 'vitest';
 import { createConsentCore } from '../core/consent';

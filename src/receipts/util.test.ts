@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { thumbprint } from './signer';
 import { b64u } from '../core/bytes';
 import { canonicalJson, serial, sha256 } from './util';
@@ -53,18 +53,19 @@ describe('thumbprint (RFC 7638)', () => {
 });
 
 describe('serial', () => {
-  it('runs tasks one at a time in call order, and a failure does not stop the queue', async () => {
-    const run = serial('t');
-    const log: string[] = [];
-    const task = (name: string, fail = false) => async () => {
-      log.push(`start ${name}`);
-      await new Promise((r) => setTimeout(r, 5));
-      log.push(`end ${name}`);
-      if (fail) throw new Error(name);
-      return name;
-    };
-    const results = await Promise.allSettled([run(task('a')), run(task('b', true)), run(task('c'))]);
-    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  it('runs each task under the Web Lock of its name, and rejects (never throws) where the browser has none', async () => {
+    const locks = { request: vi.fn(async (_name: string, fn: () => Promise<unknown>) => fn()) };
+    const real = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
+    try {
+      expect(await serial('consentseal-x')(async () => 'done')).toBe('done');
+      expect(locks.request).toHaveBeenCalledWith('consentseal-x', expect.any(Function));
+      Object.defineProperty(globalThis, 'navigator', { value: { locks: null }, configurable: true });
+      const run = serial('consentseal-x')(async () => 'never');
+      await expect(run).rejects.toThrow(TypeError);
+    } finally {
+      if (real) Object.defineProperty(globalThis, 'navigator', real);
+      else delete (globalThis as { navigator?: unknown }).navigator;
+    }
   });
 });
