@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardRoutes } from './dashboard/routes';
 import { createCollector, type Collector } from './server';
-import { backends, type TestBackend } from './test-backends';
+import { backends, consoleSession, type TestBackend } from './test-backends';
 import { makeDevice, next } from './test-receipts';
 import type { ReceiptStore } from './types';
 
@@ -30,12 +30,7 @@ describe.each(backends)('hostile query parameters (%s)', (_name, makeBackend) =>
     subjectId = d.subjectId;
     const posted = await fetch(`${url}/receipts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ receipts: [await next(d)] }) });
     expect(posted.status).toBe(200);
-    const login = await fetch(`${url}/dashboard/login`, {
-      method: 'POST', redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-      body: new URLSearchParams({ token: TOKEN }).toString(),
-    });
-    cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    cookie = await consoleSession(url, TOKEN);
   });
   afterAll(async () => {
     await collector?.close();

@@ -100,3 +100,16 @@ export async function storeAt(store: ReceiptStore, when: string, receipts: strin
     vi.useRealTimers();
   }
 }
+
+/** Signs in to the audit console at `url` with `token` (extra `headers` beside the form's and `origin`). */
+export const consoleSignIn = (url: string, token: string, headers: Record<string, string> = {}): Promise<Response> =>
+  fetch(`${url}/dashboard/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url, ...headers },
+    body: new URLSearchParams({ token }).toString(),
+  });
+
+/** The session cookie (`name=value`) of a console sign-in with `token`. */
+export const consoleSession = async (url: string, token: string): Promise<string> =>
+  (await consoleSignIn(url, token)).headers.get('set-cookie')!.split(';')[0]!;

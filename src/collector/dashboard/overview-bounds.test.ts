@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../server';
-import { backends, type TestBackend } from '../test-backends';
+import { backends, consoleSession, type TestBackend } from '../test-backends';
 import { makeDevice, next } from '../test-receipts';
 import type { ReceiptStore } from '../types';
 import type { OverviewAnswer } from './overview';
@@ -48,12 +48,7 @@ describe.each(backends)('overview bounds on %s', (_name, makeBackend) => {
     ];
     const posted = await fetch(`${url}/receipts`, { method: 'POST', body: JSON.stringify({ receipts }) });
     expect(((await posted.json()) as { accepted: string[] }).accepted).toHaveLength(4);
-    const login = await fetch(`${url}/dashboard/login`, {
-      method: 'POST', redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
-      body: new URLSearchParams({ token: TOKEN }).toString(),
-    });
-    cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    cookie = await consoleSession(url, TOKEN);
   });
   afterAll(async () => {
     await collector?.close();

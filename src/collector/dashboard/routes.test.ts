@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../server';
-import { backends, type TestBackend } from '../test-backends';
+import { backends, consoleSignIn, type TestBackend } from '../test-backends';
 import type { ReceiptStore } from '../types';
 import { hashJws, makeDevice, next, payloadOf } from '../test-receipts';
 import { DASHBOARD_CSP, dashboardRoutes, yieldingScan } from './routes';
@@ -211,11 +211,7 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
     const base = await c.listen(0, '127.0.0.1');
     try {
       const attempt = async (ip: string, token = 'wrong-token-wrong-token', proto = 'http') =>
-        fetch(`${base}/dashboard/login`, {
-          method: 'POST', redirect: 'manual',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, 'x-forwarded-for': `203.0.113.9, ${ip}`, 'x-forwarded-proto': proto },
-          body: new URLSearchParams({ token }).toString(),
-        });
+        consoleSignIn(base, token, { 'x-forwarded-for': `203.0.113.9, ${ip}`, 'x-forwarded-proto': proto });
       const ok = await attempt('198.51.100.1', TOKEN, 'https');
       expect(ok.headers.get('set-cookie')).toMatch(/; Secure$/);
       const statuses: number[] = [];
@@ -243,11 +239,7 @@ describe('failed sign-ins from IPv6', () => {
     const base = await c.listen(0, '127.0.0.1');
     try {
       const attempt = async (ip: string, token = 'wrong-token-wrong-token') =>
-        (await fetch(`${base}/dashboard/login`, {
-          method: 'POST', redirect: 'manual',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, 'x-forwarded-for': ip },
-          body: new URLSearchParams({ token }).toString(),
-        })).status;
+        (await consoleSignIn(base, token, { 'x-forwarded-for': ip })).status;
       // Each guess from another address of the same /64: still one client, locked out like one.
       const statuses = [await attempt('2001:db8:0:7::1'), await attempt('2001:db8:0:7::2'), await attempt('2001:db8:0:7:a::3'), await attempt('2001:db8:0:7:b::4')];
       expect(statuses).toEqual([401, 401, 401, 429]);
