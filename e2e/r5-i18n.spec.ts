@@ -125,7 +125,8 @@ test.describe('a single-page app switching <html lang> (language: "auto")', () =
 
 test('a lowercase Consent Mode region code refuses the config, naming it, and every type stays denied', async ({ page }) => {
   const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  // The SDK's own errors (a browser's resource errors, such as a favicon 404, are not the SDK's).
+  page.on('console', (m) => m.type() === 'error' && m.text().startsWith('ConsentSeal') && errors.push(m.text()));
   await page.goto('/e2e/pages/r5-i18n-gcm-region.html');
   const saw = JSON.parse((await page.evaluate(() => (window as unknown as { tagSaw: string }).tagSaw)) ?? 'null');
   // The fail-closed default: all denied (security_storage aside), and no region, so it applies everywhere.
