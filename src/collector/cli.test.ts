@@ -230,6 +230,92 @@ describe('consentseal-collector --max-connections with --workers', () => {
   });
 });
 
+/** Opens a connection from `from`, sends GET /healthz and keeps it open; resolves to the status line or 'closed'. */
+async function healthzOn(port: number, from: string, sockets: ReturnType<typeof connect>[]): Promise<string> {
+  const s = connect(port, from);
+  sockets.push(s);
+  s.on('error', () => undefined);
+  return new Promise<string>((resolve) => {
+    s.once('data', (d: Buffer) => resolve(d.toString('latin1').split('\r\n')[0]!));
+    s.once('close', () => resolve('closed'));
+    s.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n');
+  });
+}
+
+describe('consentseal-collector --max-connections-per-client', () => {
+  it('refuses a bad value with exit code 2, and closes a client’s connections over its cap while another client connects', async () => {
+    for (const v of ['x', '-1', '1.5', '']) {
+      const bad = await run([`--max-connections-per-client=${v}`]);
+      expect(bad.code).toBe(2);
+      expect(bad.out).toContain('--max-connections-per-client must be a whole number ≥ 0 (0 = no cap)');
+    }
+    const backend = backends[0]![1]();
+    const sockets: ReturnType<typeof connect>[] = [];
+    try {
+      // On `::`, 127.0.0.1 (seen as ::ffff:127.0.0.1) and ::1 are two clients.
+      const { url } = await serve(['--host', '::', '--max-connections-per-client', '2', ...backend.cliArgs]);
+      const port = Number(new URL(url).port);
+      const outcomes = [];
+      for (const from of ['127.0.0.1', '127.0.0.1', '127.0.0.1', '::1', '::1', '::1']) outcomes.push(await healthzOn(port, from, sockets));
+      expect(outcomes).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'closed', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'closed']);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await backend.cleanup();
+    }
+  });
+
+  it('is 64 by default, and off with --trust-proxy unless given; 0 turns it off', async () => {
+    const backend = backends[0]![1]();
+    const sockets: ReturnType<typeof connect>[] = [];
+    const countServed = async (args: string[], n: number): Promise<number> => {
+      const { child, url } = await serve([...args, ...backend.cliArgs]);
+      const port = Number(new URL(url).port);
+      let served = 0;
+      for (let i = 0; i < n; i++) if ((await healthzOn(port, '127.0.0.1', sockets)) === 'HTTP/1.1 200 OK') served++;
+      for (const s of sockets.splice(0)) s.destroy();
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+      return served;
+    };
+    try {
+      expect(await countServed([], 66)).toBe(64);
+      expect(await countServed(['--trust-proxy'], 66)).toBe(66);
+      expect(await countServed(['--trust-proxy', '--max-connections-per-client', '3'], 5)).toBe(3);
+      expect(await countServed(['--max-connections-per-client', '0'], 66)).toBe(66);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await backend.cleanup();
+    }
+  }, 30_000);
+
+  it('is counted by each worker for itself with --workers', async () => {
+    const backend = backends[0]![1]();
+    const sockets: ReturnType<typeof connect>[] = [];
+    try {
+      const { child, url } = await serve(['--workers', '2', '--max-connections-per-client', '1', ...backend.cliArgs]);
+      const port = Number(new URL(url).port);
+      const outcomes: string[] = [];
+      // Two workers with one place each for 127.0.0.1 serve two of its connections, and close the rest.
+      for (let i = 0; i < 4; i++) outcomes.push(await healthzOn(port, '127.0.0.1', sockets));
+      expect(outcomes.filter((o) => o === 'HTTP/1.1 200 OK')).toHaveLength(2);
+      expect(outcomes.filter((o) => o === 'closed')).toHaveLength(2);
+      // A closed connection frees its worker's place: 127.0.0.1 is served again.
+      for (const s of sockets.splice(0)) s.destroy();
+      let served = false;
+      for (let i = 0; i < 50 && !served; i++) {
+        served = (await healthzOn(port, '127.0.0.1', sockets)) === 'HTTP/1.1 200 OK';
+        if (!served) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(served).toBe(true);
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await backend.cleanup();
+    }
+  });
+});
+
 describe.each(backends)('consentseal-collector purge (%s)', (_name, makeBackend) => {
   it('removes subjects whose latest receipt is older than N days, says how many, and leaves verify clean', async () => {
     const backend = makeBackend();

@@ -8,7 +8,8 @@ const USAGE = `Usage:
   consentseal-collector [--port 8787] [--host 127.0.0.1]
                         [--db ./consentseal.db [--sqlite-sync full|normal] | --postgres postgres://… [--postgres-schema NAME]]
                         [--allow-origin https://site.example]… [--admin-token-file FILE]
-                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--max-connections 1000] [--workers 1]
+                        [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--max-connections 1000]
+                        [--max-connections-per-client 64] [--workers 1]
   consentseal-collector verify [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
   consentseal-collector purge --older-than-days N [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
 
@@ -16,6 +17,8 @@ The admin token (for GET /receipts, GET /stats and the audit console at /dashboa
 --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN (at least 16 characters).
 --rate-limit: requests per second per client IP (0 disables); --trust-proxy takes the IP from X-Forwarded-For.
 --max-connections N: open connections per process (0 = no cap); over it, a new connection is closed at once.
+--max-connections-per-client N: open connections per client address (IPv4, IPv6 /64) per process
+  (0 = no cap; default 64, or none with --trust-proxy, where every connection is the proxy's).
 --sqlite-sync normal: no fsync per commit (an accepted receipt survives a killed collector, not a power cut).
 --workers N: N processes on the one port (node:cluster); rate limits are then per process.
 verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.
@@ -46,6 +49,8 @@ async function main(argv: string[]): Promise<void> {
         'rate-burst': { type: 'string', default: '100' },
         'trust-proxy': { type: 'boolean', default: false },
         'max-connections': { type: 'string', default: String(DEFAULT_MAX_CONNECTIONS) },
+        // No default here: left out, the collector picks it (64, or none with --trust-proxy).
+        'max-connections-per-client': { type: 'string' },
         workers: { type: 'string', default: '1' },
         'older-than-days': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -114,6 +119,11 @@ async function main(argv: string[]): Promise<void> {
   if (!(perSecond >= 0) || !(burst >= 1)) fail('--rate-limit must be ≥ 0 and --rate-burst ≥ 1');
   const maxConnections = Number(o['max-connections']);
   if (!Number.isInteger(maxConnections) || maxConnections < 0) fail('--max-connections must be a whole number ≥ 0 (0 = no cap)');
+  const perClientArg = o['max-connections-per-client'];
+  const maxPerClient = perClientArg === undefined ? undefined : Number(perClientArg);
+  if (maxPerClient !== undefined && (perClientArg!.trim() === '' || !Number.isInteger(maxPerClient) || maxPerClient < 0)) {
+    fail('--max-connections-per-client must be a whole number ≥ 0 (0 = no cap)');
+  }
   for (const origin of o['allow-origin']) {
     let ok = false;
     try {
@@ -145,6 +155,7 @@ async function main(argv: string[]): Promise<void> {
     rateLimit: perSecond === 0 ? false : { perSecond, burst },
     trustProxy: o['trust-proxy'],
     maxConnections: maxConnections === 0 ? false : maxConnections,
+    ...(maxPerClient !== undefined ? { maxConnectionsPerClient: maxPerClient === 0 ? false : maxPerClient } : {}),
     routes: dashboardRoutes({ trustProxy: o['trust-proxy'], ...(adminToken ? { sessions: { secret: adminToken } } : {}) }),
     log: (line) => console.error(`consentseal-collector: ${line}`),
     ...(adminToken ? { adminToken } : {}),

@@ -12,7 +12,7 @@ import { openPostgresStore, type PostgresStoreOptions } from './postgres-store';
 import { openSqliteStore, type SqliteStoreOptions } from './sqlite-store';
 import type { ReceiptStore } from './types';
 
-export { createCollector, DEFAULT_MAX_CONNECTIONS, MAX_BATCH, MAX_BODY_BYTES } from './server';
+export { createCollector, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_CLIENT, MAX_BATCH, MAX_BODY_BYTES } from './server';
 export type { Collector, CollectorOptions, CollectorRoute, RouteContext } from './server';
 export { verifyStore, type VerifyReport } from './verify-store';
 export { dashboardRoutes, DASHBOARD_CSP, type DashboardOptions } from './dashboard/routes';

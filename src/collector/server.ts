@@ -18,6 +18,8 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_BATCH = 100;
 /** Open connections a collector process keeps by default (see {@link CollectorOptions.maxConnections}). */
 export const DEFAULT_MAX_CONNECTIONS = 1000;
+/** Open connections one client keeps by default (see {@link CollectorOptions.maxConnectionsPerClient}). */
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 64;
 
 /** What an extra route (e.g. the audit console's `/dashboard`) gets besides the request. */
 export interface RouteContext {
@@ -70,6 +72,16 @@ export interface CollectorOptions {
    * served; idle and slow connections leave within 10 s (header timeout) or 5 s (keep-alive), freeing places.
    */
   maxConnections?: number | false;
+  /**
+   * Most open connections from one client (default {@link DEFAULT_MAX_CONNECTIONS_PER_CLIENT}, or `false`
+   * with `trustProxy`); `false` for no cap. A client is the socket's remote address keyed like the rate
+   * limiter's ({@link clientKey}: an IPv4 address, an IPv6 /64), never `X-Forwarded-For`: a header is read
+   * only after the connection is accepted, and it could be forged. So behind a proxy every connection is
+   * the proxy's, which is why `trustProxy` turns this cap off unless it is given (let the proxy cap its
+   * clients). A connection over the cap is closed as soon as it is accepted, like one over `maxConnections`,
+   * so one client's idle sockets cannot fill the whole cap. Counted per process (per cluster worker).
+   */
+  maxConnectionsPerClient?: number | false;
   /** Bounds of a `GET /stats` answer (window length, policy versions, languages, purposes listed by name); default {@link STATS_LIMITS}. */
   statsLimits?: Partial<StatsLimits>;
   /** Extra routes, e.g. the audit console at `/dashboard`. */
@@ -127,6 +139,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   if (maxConnections !== false && !(Number.isInteger(maxConnections) && maxConnections >= 1)) {
     throw new Error('createCollector: maxConnections must be an integer ≥ 1 or false');
+  }
+  const maxPerClient = options.maxConnectionsPerClient ?? (options.trustProxy ? false : DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+  if (maxPerClient !== false && !(Number.isInteger(maxPerClient) && maxPerClient >= 1)) {
+    throw new Error('createCollector: maxConnectionsPerClient must be an integer ≥ 1 or false');
   }
   const statsLimits: StatsLimits = { ...STATS_LIMITS, ...options.statsLimits };
   for (const [k, v] of Object.entries(statsLimits)) {
@@ -380,35 +396,59 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
-  if (maxConnections !== false) {
-    // One log line per minute at most: a flood of refusals must not become a flood of log lines.
+  // One log line per minute and cap at most: a flood of refusals must not become a flood of log lines.
+  const refusalLog = (what: string): (() => void) => {
     let refused = 0;
     let reportedAt = -Infinity;
-    const onRefused = (): void => {
+    return () => {
       refused++;
       if (Date.now() - reportedAt < 60_000) return;
       reportedAt = Date.now();
-      log(`connection cap (${maxConnections}) reached: refused ${refused} connection${refused === 1 ? '' : 's'} since the last report`);
+      log(`${what} reached: refused ${refused} connection${refused === 1 ? '' : 's'} since the last report`);
       refused = 0;
     };
-    if (!cluster.isWorker) {
-      // Node closes a connection over the cap right after accept(), without a socket object or parser.
-      server.maxConnections = maxConnections;
-      server.on('drop', onRefused);
-    } else {
-      // In a cluster worker that would not refuse anything: the primary hands a connection the worker
-      // turns down to another worker, and with every worker full it bounces between them for ever (using
-      // the primary's CPU). So the worker takes it and closes it at once, before it reads a byte.
-      let open = 0;
-      server.prependListener('connection', (socket: Socket) => {
-        if (open >= maxConnections) {
+  };
+  // Node's own cap closes a connection right after accept(), without a socket object or parser. In a
+  // cluster worker that would not refuse anything: the primary hands a connection the worker turns down to
+  // another worker, and with every worker full it bounces between them for ever (using the primary's CPU).
+  // So a worker counts its connections itself and closes one over its cap at once, before it reads a byte.
+  const totalInListener = maxConnections !== false && cluster.isWorker;
+  const onRefusedTotal = maxConnections !== false ? refusalLog(`connection cap (${maxConnections})`) : undefined;
+  if (maxConnections !== false && !totalInListener) {
+    server.maxConnections = maxConnections;
+    server.on('drop', onRefusedTotal!);
+  }
+  if (totalInListener || maxPerClient !== false) {
+    const onRefusedPerClient = refusalLog(`per-client connection cap (${maxPerClient})`);
+    let open = 0;
+    /** Open connections per client key; a key leaves the map when its last connection closes. */
+    const perClient = new Map<string, number>();
+    // Prepended, so a refused socket is destroyed before the HTTP server's own listener sets it up.
+    server.prependListener('connection', (socket: Socket) => {
+      if (totalInListener && open >= (maxConnections as number)) {
+        socket.destroy();
+        return onRefusedTotal!();
+      }
+      // A socket reset before this point has no address; it is closed already and needs no place.
+      const address = socket.remoteAddress;
+      const key = maxPerClient !== false && address !== undefined ? clientKey(address) : undefined;
+      if (key !== undefined) {
+        const n = perClient.get(key) ?? 0;
+        if (n >= (maxPerClient as number)) {
           socket.destroy();
-          return onRefused();
+          return onRefusedPerClient();
         }
-        open++;
-        socket.once('close', () => open--);
+        perClient.set(key, n + 1);
+      }
+      open++;
+      socket.once('close', () => {
+        open--;
+        if (key === undefined) return;
+        const n = perClient.get(key)! - 1;
+        if (n === 0) perClient.delete(key);
+        else perClient.set(key, n);
       });
-    }
+    });
   }
 
   let closing: Promise<void> | undefined;
