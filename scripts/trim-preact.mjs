@@ -1,5 +1,5 @@
 // Preact's code paths the script-tag build can never take, cut out of dist/consentseal.js only.
-// Measured on 2026-11-30: 1,906 B gzip off dist/consentseal.js (16,513 → 14,607).
+// Measured on 2026-11-30: about 2,090 B gzip off dist/consentseal.js.
 //
 // Why they are dead there (the same facts scripts/mangle-props.mjs relies on):
 // - the bundle renders only function components of ours and uses no preact/hooks: no class
@@ -92,6 +92,15 @@ export const edits = [
   // A function component's instance keeps only what rendering it again needs: no state, no render
   // callbacks (hooks and class lifecycles queue them), no parent pointers for setState.
   ['p.state||(p.state={}),p.__n=i,v=p.__d=!0,p.__h=[],p._sb=[]', 'v=!0', 'component state and callback queues'],
+  // …so it need not be a Component (whose render calls the function back): a plain record, and the
+  // function is called directly.
+  ['(u.__c=p=new C(x,P),p.constructor=F,p.render=Q)', '(u.__c=p={})', 'the Component instance of a function component'],
+  ['else s=p.render(p.props,p.state,p.context);', 'else s=F(x);', 'rendering through that instance'],
+  ['C.prototype.render=S,', '', "Component's default render"],
+  ['p.context=P,', '', 'the context (ours take none)'],
+  ['y=p.props,d=p.state,', '', "the previous props and state (class lifecycles' arguments)"],
+  [',p.__v=u,v)', ',v)', "the record's vnode (for setState)"],
+  ['p.props=x,', '', "the record's props (for setState)"],
   ['p.__P=n,', '', "the component's parent DOM (for setState)"],
   ['p.state=p.__s,M&&!v', 'M&&!v', 'component state'],
   ['p.base=u.__e,', '', "the component's DOM (for setState)"],
