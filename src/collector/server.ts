@@ -136,14 +136,13 @@ const parseDay = (name: string, v: string | null): string | undefined => {
 export async function createCollector(options: CollectorOptions): Promise<Collector> {
   const given = [options.store, options.db, options.postgres].filter((v) => v !== undefined).length;
   if (given !== 1) throw new Error('createCollector: give exactly one of store, db or postgres');
-  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  if (maxConnections !== false && !(Number.isInteger(maxConnections) && maxConnections >= 1)) {
-    throw new Error('createCollector: maxConnections must be an integer ≥ 1 or false');
-  }
-  const maxPerClient = options.maxConnectionsPerClient ?? (options.trustProxy ? false : DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
-  if (maxPerClient !== false && !(Number.isInteger(maxPerClient) && maxPerClient >= 1)) {
-    throw new Error('createCollector: maxConnectionsPerClient must be an integer ≥ 1 or false');
-  }
+  /** A connection cap option: an integer ≥ 1, or `false` for none. */
+  const cap = (name: string, v: number | false): number | false => {
+    if (v !== false && !(Number.isInteger(v) && v >= 1)) throw new Error(`createCollector: ${name} must be an integer ≥ 1 or false`);
+    return v;
+  };
+  const maxConnections = cap('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  const maxPerClient = cap('maxConnectionsPerClient', options.maxConnectionsPerClient ?? (options.trustProxy ? false : DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
   const statsLimits: StatsLimits = { ...STATS_LIMITS, ...options.statsLimits };
   for (const [k, v] of Object.entries(statsLimits)) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`createCollector: statsLimits.${k} must be an integer ≥ 1`);
