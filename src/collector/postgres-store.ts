@@ -159,7 +159,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       kids.set(row.subject_id as string, row.kid as string);
     }
     // The neighbours (seq − 1, seq, seq + 1) of every receipt whose subject already exists.
-    type Near = { receiptId: string; jwsHash: string; prev: string | null; chainStatus: ChainStatus };
+    /** `jws` is known for receipts of this group, and read below for a stored one a `prev` does not match. */
+    type Near = { receiptId: string; jwsHash: string; prev: string | null; chainStatus: ChainStatus; jws?: string };
     const near = new Map<string, Near>();
     const key = (subject: string, seq: number): string => `${subject} ${seq}`;
     const wantS: string[] = [];
@@ -180,6 +181,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         });
       }
     }
+    // A `prev` that does not match its stored predecessor's hash may still name the predecessor's signature twin
+    // (see `linksTo`): only then is that JWS read, in one query. Stored rows at seq − 1 cannot change within the
+    // group (a receipt for a taken seq is rejected), so this is every such read the loop below can need.
+    const mismatched = new Map<string, Near>();
+    for (const { r } of items) {
+      const pred = near.get(key(r.payload.subjectId, r.payload.seq - 1));
+      if (pred && pred.jwsHash !== r.payload.prev) mismatched.set(pred.receiptId, pred);
+    }
+    if (mismatched.size) {
+      const { rows } = await c.query('SELECT receipt_id, jws FROM receipts WHERE receipt_id = ANY($1::text[])', [[...mismatched.keys()]]);
+      for (const row of rows as Row[]) mismatched.get(row.receipt_id as string)!.jws = row.jws as string;
+    }
     const outcomes: InsertOutcome[] = [];
     const accepted: VerifiedReceipt[] = [];
     const acks: string[] = [];
@@ -189,11 +202,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     for (const { r, sign } of items) {
       const { receiptId, subjectId, seq } = r.payload;
       const same = near.get(key(subjectId, seq));
+      const pred = near.get(key(subjectId, seq - 1));
       const d = decide(r, {
         byId: byId.get(receiptId),
         boundKid: kids.get(subjectId),
         atSeq: same && { receiptId: same.receiptId },
-        pred: near.get(key(subjectId, seq - 1)),
+        pred: pred && { jwsHash: pred.jwsHash, chainStatus: pred.chainStatus, jws: () => pred.jws },
         succ: near.get(key(subjectId, seq + 1)),
       });
       if (d.status === 'duplicate') outcomes.push({ status: 'duplicate', receiptId, ack: d.ack });
@@ -201,7 +215,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       else {
         if (!kids.has(subjectId)) kids.set(subjectId, r.kid), newSubjects.push(r);
         const ack = sign(r, storedAt);
-        const entry: Near = { receiptId, jwsHash: r.jwsHash, prev: r.payload.prev, chainStatus: d.chainStatus };
+        const entry: Near = { receiptId, jwsHash: r.jwsHash, prev: r.payload.prev, chainStatus: d.chainStatus, jws: r.jws };
         byId.set(receiptId, { jwsHash: r.jwsHash, ack });
         near.set(key(subjectId, seq), entry);
         if (d.chainStatus === 'complete' && near.has(key(subjectId, seq + 1))) {

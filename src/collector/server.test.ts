@@ -3,7 +3,7 @@ import { EmbeddedJWK, compactVerify, importJWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from './server';
 import { backends, sqliteBackend, type TestBackend } from './test-backends';
-import { hashJws, makeDevice, next, payloadOf, sign, payloadFor } from './test-receipts';
+import { hashJws, makeDevice, next, payloadOf, sign, payloadFor, twinOf } from './test-receipts';
 import type { ReceiptStore, StoredReceipt } from './types';
 
 const TOKEN = 'test-admin-token-0123456789';
@@ -105,6 +105,23 @@ describe.each(backends)('collector over HTTP (%s)', (_name, makeBackend) => {
       expect(JSON.parse(new TextDecoder().decode(verified.payload))).toMatchObject({ receiptId: l.receiptId, seq: l.seq, purposes: l.purposes });
       expect(l).toMatchObject({ subjectId: d.subjectId, chainStatus: 'complete', kid: d.kid, ack: res.body.acks[l.receiptId] });
     }
+  });
+
+  it('keeps the chain whole when a script on the site posts the signature twin of a receipt before the SDK does', async () => {
+    const { url, post, exportLines } = await start({}, makeBackend());
+    const d = await makeDevice();
+    const [r1, r2] = [await next(d), await next(d)];
+    const id1 = payloadOf(r1).receiptId;
+    // The script read r1 from IndexedDB and posted (r, n − s) first.
+    const attack = await post([twinOf(r1)]);
+    expect(attack.body.accepted).toEqual([id1]);
+    // The SDK's own post of r1 is answered as a duplicate (so it marks r1 sent), its next receipt links.
+    expect((await post([r1])).body).toEqual({ accepted: [], duplicate: [id1], rejected: [], acks: { [id1]: attack.body.acks[id1] } });
+    expect((await post([r2])).body).toMatchObject({ accepted: [payloadOf(r2).receiptId], rejected: [] });
+    const lines = await exportLines(`?subjectId=${d.subjectId}`);
+    expect(lines.map((l) => [l.seq, l.chainStatus]).sort()).toEqual([[1, 'complete'], [2, 'complete']]);
+    const stats = await (await fetch(`${url}/stats`, { headers: auth })).json();
+    expect(stats.incompleteChains).toBe(0);
   });
 });
 

@@ -191,6 +191,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     byId: db.prepare('SELECT jws_hash, ack FROM receipts WHERE receipt_id = ?'),
     kid: db.prepare('SELECT kid FROM subjects WHERE subject_id = ?').pluck(),
     near: db.prepare('SELECT seq, receipt_id, jws_hash, prev, chain_status FROM receipts WHERE subject_id = ? AND seq BETWEEN ? AND ?'),
+    // Read only when a `prev` does not match a stored hash (to check the signature twin): not on the usual path.
+    jwsAt: db.prepare('SELECT jws FROM receipts WHERE subject_id = ? AND seq = ?').pluck(),
     addSubject: db.prepare('INSERT INTO subjects (subject_id, kid, jwk, first_seen) VALUES (?, ?, ?, ?)'),
     addReceipt: db.prepare(`INSERT INTO receipts (${COLUMNS}) VALUES (${COLUMNS.split(',').map(() => '?').join(', ')})`),
     complete: db.prepare("UPDATE receipts SET chain_status = 'complete' WHERE subject_id = ? AND seq = ? AND chain_status = 'incomplete'"),
@@ -232,7 +234,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         byId: byId && { jwsHash: byId.jws_hash, ack: byId.ack },
         boundKid,
         atSeq: same && { receiptId: same.receipt_id },
-        pred: pred && { jwsHash: pred.jws_hash, chainStatus: pred.chain_status },
+        pred: pred && { jwsHash: pred.jws_hash, chainStatus: pred.chain_status, jws: () => q.jwsAt.get(subjectId, seq - 1) as string | undefined },
         succ: succ && { prev: succ.prev },
       });
       if (d.status === 'duplicate') outcomes.push({ status: 'duplicate', receiptId, ack: d.ack });

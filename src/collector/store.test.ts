@@ -5,7 +5,8 @@ import { collectorSigner, generateCollectorKey, type CollectorSigner } from './a
 import { verifyReceiptJws } from './jws';
 import { openSqliteStore } from './sqlite-store';
 import { backends, sqliteBackend, type TestBackend } from './test-backends';
-import { hashJws, makeDevice, next, payloadFor, payloadOf, sign, type TestDevice } from './test-receipts';
+import { inspectChain } from './dashboard/inspect';
+import { hashJws, makeDevice, next, payloadFor, payloadOf, sign, twinOf, type TestDevice } from './test-receipts';
 import type { InsertOutcome, ReceiptStore, VerifiedReceipt } from './types';
 import { verifyStore } from './verify-store';
 
@@ -104,6 +105,72 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(statuses(await put(other2))).toEqual(['seq: stored receipt seq 3 links to a different receipt']);
     expect(statuses(await put(s1, s2))).toEqual(['accepted', 'accepted']);
     expect(statuses(await put(r2))).toEqual(['accepted']);
+  });
+
+  it('keeps a chain complete when a script posted a receipt\'s signature twin before the SDK posted the receipt', async () => {
+    const d = await makeDevice();
+    const [r1, r2, r3] = [await next(d), await next(d), await next(d)];
+    const t1 = twinOf(r1);
+    const [stored] = await put(t1);
+    expect(stored).toMatchObject({ status: 'accepted', chainStatus: 'complete' });
+    // The genuine receipt is the same signed statement: a duplicate, answered with the ack of what is stored.
+    expect(await put(r1)).toEqual([{ status: 'duplicate', receiptId: payloadOf(r1).receiptId, ack: stored!.status === 'accepted' ? stored!.ack : '' }]);
+    // The SDK's next receipts link to the JWS it signed (r1), not to the stored twin.
+    expect(payloadOf(r2).prev).toBe(hashJws(r1));
+    expect(await put(r2)).toMatchObject([{ status: 'accepted', chainStatus: 'complete' }]);
+    expect(await put(r3)).toMatchObject([{ status: 'accepted', chainStatus: 'complete' }]);
+    expect(await chainOf(d)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete']]);
+    expect((await store.listReceipts({ subjectId: d.subjectId })).find((r) => r.seq === 1)!.jws).toBe(t1);
+    const report = await verifyStore(store);
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    // The console's subject page agrees.
+    const rows = await store.subjectReceipts(d.subjectId);
+    expect(inspectChain(rows, signer).map((x) => x.chain)).toEqual(rows.map(() => ({ ok: true, problems: [], gap: false })));
+  });
+
+  it('links twins out of order and within one batch, in both directions', async () => {
+    // A successor stored first; the twin of its predecessor fills the gap below it.
+    const a = await makeDevice();
+    const [a1, a2, a3] = [await next(a), await next(a), await next(a)];
+    expect(await put(a3!, a2!)).toMatchObject([{ chainStatus: 'incomplete' }, { chainStatus: 'incomplete' }]);
+    expect(await put(twinOf(a1!))).toMatchObject([{ status: 'accepted', chainStatus: 'complete' }]);
+    expect(await chainOf(a)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete']]);
+    // A middle receipt's twin, between a stored predecessor and a stored successor.
+    const b = await makeDevice();
+    const [b1, b2, b3] = [await next(b), await next(b), await next(b)];
+    await put(b1!, b3!);
+    expect(await put(twinOf(b2!))).toMatchObject([{ status: 'accepted', chainStatus: 'complete' }]);
+    expect(await chainOf(b)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete']]);
+    // Twin and successors in one batch; then the genuine ones, each a duplicate.
+    const c = await makeDevice();
+    const [c1, c2, c3] = [await next(c), await next(c), await next(c)];
+    expect(statuses(await put(twinOf(c1!), c2!, twinOf(c3!)))).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(statuses(await put(c1!, c3!, twinOf(c2!)))).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(await chainOf(c)).toEqual([[1, 'complete'], [2, 'complete'], [3, 'complete']]);
+    const report = await verifyStore(store);
+    expect(report.problems).toEqual([]);
+    expect(report.incompleteChains).toBe(0);
+  });
+
+  it('still refuses a link that matches neither the stored receipt nor its twin', async () => {
+    const d = await makeDevice();
+    const r1 = await next(d);
+    // ECDSA signs with a fresh nonce: the same payload signed again is a third valid JWS, neither r1 nor its twin.
+    const resigned = await sign(d, payloadOf(r1));
+    expect([r1, twinOf(r1)]).not.toContain(resigned);
+    await put(twinOf(r1));
+    const r2 = await sign(d, payloadFor(d, 2, hashJws(resigned)));
+    expect(statuses(await put(r2))).toEqual(['prev: does not match the hash of stored receipt seq 1']);
+    expect(statuses(await put(resigned))).toEqual(['receiptId: already used by a different receipt']);
+    // The other direction: a stored seq 2 names r1; a re-signed r1 (not its twin) cannot fill the gap.
+    const e = await makeDevice();
+    const [e1, e2] = [await next(e), await next(e)];
+    await put(e2!);
+    expect(statuses(await put(await sign(e, payloadOf(e1!))))).toEqual(['seq: stored receipt seq 2 links to a different receipt']);
+    expect(await chainOf(e)).toEqual([[2, 'incomplete']]);
+    expect(statuses(await put(e1!))).toEqual(['accepted']);
+    expect(await chainOf(e)).toEqual([[1, 'complete'], [2, 'complete']]);
   });
 
   it('marks a chain with a gap incomplete and completes it when the gap fills', async () => {
@@ -265,6 +332,19 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(report.badSignatures).toBe(1);
     expect(report.ok).toBe(false);
     await backend.sql('UPDATE receipts SET jws = ? WHERE receipt_id = ?', r3, id(r3!));
+
+    // A stored predecessor swapped for its signature twin (as a script could have posted it) still links;
+    // swapped for another signature of the same payload, it does not (the ack no longer matches either way).
+    const setJws = (jws: string, receiptId: string) => backend.sql('UPDATE receipts SET jws = ?, jws_hash = ? WHERE receipt_id = ?', jws, hashJws(jws), receiptId);
+    await setJws(twinOf(r1!), id(r1!));
+    report = await verifyStore(store);
+    expect([report.brokenChains, report.badAcks, report.badSignatures, report.fieldMismatches]).toEqual([0, 1, 0, 0]);
+    await setJws(await sign(d, payloadOf(r1!)), id(r1!));
+    report = await verifyStore(store);
+    expect([report.brokenChains, report.badAcks, report.badSignatures, report.fieldMismatches]).toEqual([1, 1, 0, 0]);
+    expect(report.problems).toContain(`${id(r2!)}: prev does not match the hash of receipt seq 1`);
+    await setJws(r1!, id(r1!));
+    expect((await verifyStore(store)).ok).toBe(true);
 
     await backend.sql('DELETE FROM receipts WHERE receipt_id = ?', id(r2!));
     report = await verifyStore(store);

@@ -71,3 +71,16 @@ export async function next(device: TestDevice, over: Partial<Record<keyof Receip
 
 /** Decodes a compact JWS payload without verifying (for reading what a test made). */
 export const payloadOf = (jws: string): ReceiptPayload => JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as ReceiptPayload;
+
+/**
+ * The signature twin of an ES256 JWS, (r, s) → (r, n − s), written out here independently of the collector's
+ * `signatureTwin`: what a script that read a receipt from the browser could post in its place.
+ */
+export function twinOf(jws: string): string {
+  const [h, p, s] = jws.split('.') as [string, string, string];
+  const sig = Buffer.from(s, 'base64url');
+  const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+  const low = n - BigInt(`0x${sig.subarray(32).toString('hex')}`);
+  const out = Buffer.concat([sig.subarray(0, 32), Buffer.from(low.toString(16).padStart(64, '0'), 'hex')]);
+  return `${h}.${p}.${out.toString('base64url')}`;
+}

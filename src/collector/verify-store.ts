@@ -1,4 +1,5 @@
 import { collectorSigner, type CollectorSigner } from './ack';
+import { linksTo } from './chain';
 import { counterDeltas } from './counters';
 import { sha256b64url, verifyReceiptJws } from './jws';
 import type { Counters, ReceiptStore, ScannedReceipt, VerifiedReceipt } from './types';
@@ -107,7 +108,7 @@ export async function verifyStore(store: ReceiptStore): Promise<VerifyReport> {
   };
 
   let subject = '';
-  let last: { seq: number; jwsHash: string; complete: boolean; kid: string } | undefined;
+  let last: { seq: number; jwsHash: string; jws: string; complete: boolean; kid: string } | undefined;
   let broken = false;
   let gap = false;
   let keyBad = false;
@@ -150,19 +151,21 @@ export async function verifyStore(store: ReceiptStore): Promise<VerifyReport> {
       if (!keyBad) problem(`${row.subjectId}: receipts signed by a key other than the subject's bound key`);
       keyBad = true;
     }
-    // Recompute the chain from the stored JWS hashes; the stored chain status must agree.
+    // Recompute the chain from the stored JWS hashes (a prev may name the predecessor's signature twin,
+    // see `linksTo`); the stored chain status must agree.
     const linked = row.seq === 1 ? row.prev === null : last?.seq === row.seq - 1;
-    if (linked && row.seq > 1 && row.prev !== last!.jwsHash) {
+    const prevMatches = row.seq > 1 && linked && linksTo(row.prev, last!.jws, last!.jwsHash);
+    if (linked && row.seq > 1 && !prevMatches) {
       broken = true;
       problem(`${id}: prev does not match the hash of receipt seq ${row.seq - 1}`);
     }
     if (!linked && row.seq > 1) gap = true;
-    const complete = row.seq === 1 ? row.prev === null : linked && !!last?.complete && row.prev === last.jwsHash;
+    const complete = row.seq === 1 ? row.prev === null : prevMatches && !!last?.complete;
     if ((row.chainStatus === 'complete') !== complete) {
       broken = true;
       problem(`${id}: stored chain status ${row.chainStatus} is wrong`);
     }
-    last = { seq: row.seq, jwsHash: sha256b64url(row.jws), complete, kid: row.kid };
+    last = { seq: row.seq, jwsHash: sha256b64url(row.jws), jws: row.jws, complete, kid: row.kid };
   }
   endSubject();
   flushCounts();

@@ -1,4 +1,5 @@
 import type { AckPayload, CollectorSigner } from '../ack';
+import { linksTo } from '../chain';
 import { sha256b64url, verifyReceiptJws } from '../jws';
 import type { ScannedReceipt, StoredReceipt } from '../types';
 import { storedFieldMismatches } from '../verify-store';
@@ -58,13 +59,15 @@ export function inspectChain(rows: ScannedReceipt[], signer: CollectorSigner, be
 
     const chainProblems: string[] = [];
     let gap = false;
+    let linked = false;
     if (row.seq === 1) {
       if (row.prev !== null) chainProblems.push('seq 1 must have prev null');
     } else if (last?.seq === row.seq - 1) {
-      if (row.prev !== sha256b64url(last.jws)) chainProblems.push(`prev does not match the hash of receipt seq ${row.seq - 1}`);
+      // Its hash, or its signature twin's (see `linksTo`), as the collector and `verify` accept.
+      if (!(linked = linksTo(row.prev, last.jws, sha256b64url(last.jws)))) chainProblems.push(`prev does not match the hash of receipt seq ${row.seq - 1}`);
     } else gap = true;
     if (row.boundKid !== row.kid) chainProblems.push("signed by a key other than the subject's bound key");
-    const complete = row.seq === 1 ? row.prev === null : !gap && lastComplete && row.prev === sha256b64url(last!.jws);
+    const complete = row.seq === 1 ? row.prev === null : !gap && lastComplete && linked;
     if ((row.chainStatus === 'complete') !== complete) chainProblems.push(`stored chain status ${row.chainStatus} is wrong`);
     last = row;
     lastComplete = complete;
