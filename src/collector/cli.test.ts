@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -329,6 +329,15 @@ describe.each(backends)('consentseal-collector purge (%s)', (_name, makeBackend)
       const purged = await run(['purge', '--older-than-days', '30', ...backend.cliArgs]);
       expect(purged.out).toMatch(/^purged 1 subject \(2 receipts\) whose latest receipt was issued and stored before \d{4}-\d\d-\d\dT/);
       expect(purged.code).toBe(0);
+      // SQLite: the freed pages are given back to the file system, and the sizes said (PostgreSQL: autovacuum).
+      const sizes = /VACUUM: file size ([\d,]+) bytes before, ([\d,]+) bytes after/.exec(purged.out);
+      if (backend.name === 'sqlite') {
+        const [before, after] = [sizes![1]!, sizes![2]!].map((n) => Number(n.replace(/,/g, '')));
+        expect(after).toBeLessThan(before!);
+        expect(after).toBe(statSync(backend.cliArgs[1]!).size);
+      } else expect(purged.out).not.toContain('VACUUM');
+      // Nothing purged: nothing to reclaim.
+      expect((await run(['purge', '--older-than-days', '30', ...backend.cliArgs])).out).not.toContain('VACUUM');
       const check = await run(['verify', ...backend.cliArgs]);
       expect(check.out).toContain('receipts: 1 (subjects: 1)');
       expect(check.out).toContain('counter mismatches: 0');
@@ -340,6 +349,25 @@ describe.each(backends)('consentseal-collector purge (%s)', (_name, makeBackend)
         expect(refused.out).toContain('purge needs --older-than-days N, a whole number of days from 1 to 36500');
       }
       expect((await run(['verify', ...backend.cliArgs])).out).toContain('receipts: 1 (subjects: 1)');
+    } finally {
+      await backend.cleanup();
+    }
+  });
+
+  it('skips VACUUM with --no-vacuum, which belongs to purge only', async () => {
+    const backend = makeBackend();
+    try {
+      const store = await backend.open();
+      const old = await makeDevice();
+      await storeAt(store, '2026-01-10T12:00:00Z', [await next(old, { issuedAt: '2026-01-10T11:00:00Z' })]);
+      await store.close();
+      const purged = await run(['purge', '--older-than-days', '30', '--no-vacuum', ...backend.cliArgs]);
+      expect(purged.out).toMatch(/^purged 1 subject \(1 receipt\)/);
+      expect(purged.out).not.toContain('VACUUM');
+      expect(purged.code).toBe(0);
+      const misplaced = await run(['verify', '--no-vacuum', ...backend.cliArgs]);
+      expect(misplaced.code).toBe(2);
+      expect(misplaced.out).toContain('--no-vacuum belongs to purge');
     } finally {
       await backend.cleanup();
     }

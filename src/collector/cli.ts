@@ -11,7 +11,8 @@ const USAGE = `Usage:
                         [--rate-limit 20] [--rate-burst 100] [--trust-proxy] [--max-connections 1000]
                         [--max-connections-per-client 64] [--workers 1]
   consentseal-collector verify [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
-  consentseal-collector purge --older-than-days N [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
+  consentseal-collector purge --older-than-days N [--no-vacuum]
+                        [--db ./consentseal.db | --postgres postgres://… [--postgres-schema NAME]]
 
 The admin token (for GET /receipts, GET /stats and the audit console at /dashboard) comes from
 --admin-token-file or env CONSENTSEAL_ADMIN_TOKEN (at least 16 characters).
@@ -23,7 +24,15 @@ The admin token (for GET /receipts, GET /stats and the audit console at /dashboa
 --workers N: N processes on the one port (node:cluster); rate limits are then per process.
 verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.
 purge deletes every subject (all its receipts, never part of a chain) whose latest receipt was issued and
-stored more than N days ago (N ≥ 1), with its share of the counters, and prints how many it removed.`;
+stored more than N days ago (N ≥ 1), with its share of the counters, and prints how many it removed.
+  On SQLite, when it removed any, it then runs VACUUM to shrink the file and prints its size before and
+  after: VACUUM rewrites the whole file, holding the write lock until done (a collector running on the file
+  cannot store meanwhile: its batches fail after 5 s and the SDK retries them), and needs free disk space of
+  up to twice the file. --no-vacuum skips it (the freed pages are reused by new receipts).
+  On PostgreSQL autovacuum makes the space reusable; purge runs no VACUUM FULL.`;
+
+/** A byte count with thousands separators (fixed to en-US, so the output never depends on the locale). */
+const bytes = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
 
 function fail(message: string): never {
   console.error(`consentseal-collector: ${message}\n\n${USAGE}`);
@@ -53,6 +62,7 @@ async function main(argv: string[]): Promise<void> {
         'max-connections-per-client': { type: 'string' },
         workers: { type: 'string', default: '1' },
         'older-than-days': { type: 'string' },
+        'no-vacuum': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -62,6 +72,7 @@ async function main(argv: string[]): Promise<void> {
   const { values: o, positionals } = parsed;
   if (o.help) return void console.log(USAGE);
   if (o.db !== undefined && o.postgres !== undefined) fail('give --db or --postgres, not both');
+  if (o['no-vacuum'] && positionals[0] !== 'purge') fail('--no-vacuum belongs to purge');
   const where: StoreLocation =
     o.postgres !== undefined
       ? { postgres: o.postgres, ...(o['postgres-schema'] ? { schema: o['postgres-schema'] } : {}) }
@@ -104,6 +115,11 @@ async function main(argv: string[]): Promise<void> {
     try {
       const r = await store.purgeSubjects(cutoff);
       console.log(`purged ${r.subjects} subject${r.subjects === 1 ? '' : 's'} (${r.receipts} receipt${r.receipts === 1 ? '' : 's'}) whose latest receipt was issued and stored before ${cutoff}`);
+      if (r.subjects > 0 && !o['no-vacuum'] && store.kind === 'sqlite') {
+        console.log('VACUUM: rewriting the database file (other writers wait until it is done)…');
+        const space = await store.reclaimSpace();
+        if (space) console.log(`VACUUM: file size ${bytes(space.before)} before, ${bytes(space.after)} after`);
+      }
     } finally {
       await store.close();
     }

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, openSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -523,6 +523,32 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       } finally {
         db.pragma(`secure_delete = ${secure}`);
       }
+    },
+    async reclaimSpace() {
+      if (closed) throw new Error('store is closed');
+      const bytes = (file: string): number => {
+        try {
+          return statSync(file).size;
+        } catch {
+          return 0;
+        }
+      };
+      const size = (): number => bytes(path) + bytes(`${path}-wal`);
+      // TRUNCATE copies the WAL into the file and empties it: until then VACUUM's new copy of the file sits in the
+      // WAL beside the old one. It answers busy at once while the checkpoint thread (or another process) is
+      // checkpointing, so it is tried again for up to the busy timeout.
+      const checkpoint = async (): Promise<void> => {
+        const until = Date.now() + BUSY_TIMEOUT_MS;
+        while (wal && (db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>)[0]?.busy && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+      await checkpoint();
+      const before = size();
+      // Never inside a transaction: storeBatch and purge chunks each begin and commit within one synchronous call.
+      db.exec('VACUUM');
+      await checkpoint();
+      return { before, after: size() };
     },
     async collectorKey(generate) {
       const read = () => q.getKey.get() as { private_jwk: string; created_at: string } | undefined;

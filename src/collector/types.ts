@@ -142,6 +142,14 @@ export interface ReceiptStore {
    * `chunk` subjects (default 500). Whole subjects only, so every remaining chain still verifies.
    */
   purgeSubjects(cutoff: string, options?: { chunk?: number }): Promise<PurgeResult>;
+  /**
+   * Gives the space of deleted rows back after a purge. SQLite keeps freed pages inside the file, so this runs
+   * `VACUUM` (which rewrites the whole file: it holds the write lock until done, so other collectors' writes
+   * on the file wait and, past their 5 s busy timeout, fail with 503 for the SDK to retry; it needs free disk
+   * space of up to twice the file) and checkpoints the WAL, and resolves to the file's size in bytes (with its
+   * WAL) before and after. PostgreSQL: resolves undefined (autovacuum makes the space reusable; no `VACUUM FULL`).
+   */
+  reclaimSpace(): Promise<{ before: number; after: number } | undefined>;
   /** Returns the collector's signing key, storing `generate()`'s key on first use (shared by every collector on the store). */
   collectorKey(generate: () => StoredCollectorKey): Promise<StoredCollectorKey>;
   close(): Promise<void>;
