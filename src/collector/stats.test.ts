@@ -119,3 +119,34 @@ describe('statsLimits', () => {
     }
   });
 });
+
+describe.each(backends)('GET /stats with a policy version called "(other)" (%s)', (_name, makeBackend) => {
+  it('lists it by name, apart from the versions summed in otherPolicyVersions, and every total adds up', async () => {
+    const backend = makeBackend();
+    const store = await backend.open();
+    const collector = await createCollector({ store, adminToken: TOKEN, rateLimit: false, now: () => NOW, statsLimits: { policyVersions: 2, languages: 50, purposes: 64 } });
+    try {
+      const url = await collector.listen(0, '127.0.0.1');
+      const receipts: string[] = [];
+      for (const policyVersion of ['(other)', '(other)', 'v1', 'v1', 'v2']) {
+        receipts.push(await next(await makeDevice(), { policyVersion, issuedAt: '2026-11-01T12:00:00Z' }));
+      }
+      const posted = await fetch(`${url}/receipts`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ receipts }) });
+      expect(((await posted.json()) as { accepted: string[] }).accepted).toHaveLength(5);
+      const get = async (query = '') => (await (await fetch(`${url}/stats${query}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as Stats;
+      const body = await get();
+      expect(body.total).toBe(5);
+      expect(Object.fromEntries(Object.entries(body.policyVersions).map(([k, v]) => [k, v.total]))).toEqual({ '(other)': 2, v1: 2 });
+      expect(body.otherPolicyVersions).toMatchObject({ versions: 1, total: 1 });
+      expect(body.days.map((d) => [d.policyVersion, d.total])).toEqual([['(other)', 2], ['v1', 2]]);
+      expect(body.otherPolicyVersions.days.map((d) => [d.day, d.total])).toEqual([['2026-11-01', 1]]);
+      expect(Object.values(body.policyVersions).reduce((n, v) => n + v.total, 0) + body.otherPolicyVersions.total).toBe(body.total);
+      // Asked for by name, the real "(other)" answers exactly.
+      expect((await get('?policyVersion=(other)')).total).toBe(2);
+    } finally {
+      await collector.close();
+      await store.close();
+      await backend.cleanup();
+    }
+  });
+});

@@ -8,7 +8,7 @@ import type { VerifyReport } from '../verify-store';
 import { barChart, rateChart, shareBar } from './charts';
 import { h, num, pct, replace, type Child } from './dom';
 import type { Check, InspectedReceipt } from './inspect';
-import type { OverviewAnswer, Slice } from './overview';
+import type { OverviewAnswer, Slice, VersionSlice } from './overview';
 
 const ACTIONS = ['accept-all', 'reject-all', 'custom', 'withdraw'] as const;
 const main = document.getElementById('app')!;
@@ -43,13 +43,17 @@ function done(view: string): void {
 const card = (label: string, value: string, testId: string): HTMLElement =>
   h('div', { class: 'card' }, h('span', { class: 'value', 'data-testid': testId }, value), h('span', { class: 'label' }, label));
 
-const table = (head: string[], rows: Child[][], testId: string, numeric: (i: number) => boolean = (i) => i > 0): HTMLElement =>
-  h(
+/** A table; `foot` rows (a sum of what the body does not list) go in a `tfoot`, apart from the named rows. */
+const table = (head: string[], rows: Child[][], testId: string, numeric: (i: number) => boolean = (i) => i > 0, foot: Child[][] = []): HTMLElement => {
+  const row = (r: Child[]) => h('tr', null, ...r.map((c, i) => h('td', { class: numeric(i) ? 'num' : undefined }, c)));
+  return h(
     'table',
     { 'data-testid': testId },
     h('thead', null, h('tr', null, ...head.map((t, i) => h('th', { scope: 'col', class: numeric(i) ? 'num' : undefined }, t)))),
-    h('tbody', null, ...rows.map((r) => h('tr', null, ...r.map((c, i) => h('td', { class: numeric(i) ? 'num' : undefined }, c))))),
+    h('tbody', null, ...rows.map(row)),
+    foot.length ? h('tfoot', null, ...foot.map(row)) : null,
   );
+};
 
 const plural = (n: number, noun: string): string => `${num(n)} ${noun}${n === 1 ? '' : 's'}`;
 const sliceCells = (sl: Slice): string[] => [num(sl.total), ...ACTIONS.map((a) => pct(sl.actions[a] ?? 0, sl.total)), pct(sl.gpc, sl.total)];
@@ -79,6 +83,13 @@ async function overview(q: URLSearchParams): Promise<void> {
   const a = o.all;
   const purposeIds = Object.keys(o.purposes).sort();
   const versions = Object.keys(o.policyVersions).sort();
+  const versionRow = (label: Child, sl: VersionSlice): Child[] => [
+    label, sl.firstDay, sl.lastDay, ...sliceCells(sl),
+    ...purposeIds.map((id) => {
+      const p = sl.purposes[id];
+      return p ? pct(p.granted, p.granted + p.denied) : '—';
+    }),
+  ];
   const shown = show(
     g,
     h('h1', null, 'Overview'),
@@ -112,15 +123,11 @@ async function overview(q: URLSearchParams): Promise<void> {
     h('h2', null, 'By policy version'),
     table(
       ['Policy version', 'First day', 'Last day', ...SLICE_HEAD, ...purposeIds.map((id) => `${id} accepted`)],
-      versions.map((v) => {
-        const sl = o.policyVersions[v]!;
-        return [v, sl.firstDay, sl.lastDay, ...sliceCells(sl), ...purposeIds.map((id) => {
-          const p = sl.purposes[id];
-          return p ? pct(p.granted, p.granted + p.denied) : '—';
-        })];
-      }),
+      versions.map((v) => versionRow(v, o.policyVersions[v]!)),
       'versions',
       (i) => i > 2,
+      // Not a named row: a real policy version may be called "(other)" or anything else.
+      o.otherPolicyVersionsSum ? [versionRow(h('em', null, `all others (${plural(o.otherPolicyVersions, 'version')})`), o.otherPolicyVersionsSum)] : [],
     ),
     h('h2', null, 'By language'),
     table(['Language', ...SLICE_HEAD], Object.keys(o.languages).sort().map((l) => [l, ...sliceCells(o.languages[l]!)]), 'languages'),
@@ -128,7 +135,7 @@ async function overview(q: URLSearchParams): Promise<void> {
       ? h(
           'p',
           { class: 'muted', 'data-testid': 'other-note' },
-          `Only the most frequent are listed by name; summed as (other): ${plural(o.otherPolicyVersions, 'policy version')}, ${plural(o.otherLanguages, 'language')}, ${plural(o.otherPurposes, 'purpose')}.`,
+          `Only the most frequent are listed by name; the rest are summed (policy versions as “all others”, languages and purposes as (other)): ${plural(o.otherPolicyVersions, 'policy version')}, ${plural(o.otherLanguages, 'language')}, ${plural(o.otherPurposes, 'purpose')}.`,
         )
       : null,
   );

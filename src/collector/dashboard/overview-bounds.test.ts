@@ -1,7 +1,8 @@
 /**
  * The console's overview is bounded like `GET /stats`: a window of at most 366 days (so a receipt backdated
  * to 1970 neither widens the charts nor pushes the real days off them), and only the most frequent policy
- * versions, languages and purposes by name, the rest summed as "(other)".
+ * versions, languages and purposes by name, the rest summed (policy versions apart from the named ones,
+ * languages and purposes as "(other)").
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,8 +65,8 @@ describe.each(backends)('overview bounds on %s', (_name, makeBackend) => {
     expect(o.window).toEqual({ from: dayOf(Date.parse(latest) - 365 * 86_400_000), to: latest });
     expect(o.all.total).toBe(3);
     expect(o.days[0]).toBe(dayOf(Date.now() - 86_400_000));
-    expect(Object.keys(o.policyVersions).sort()).toEqual(['(other)', 'v1']);
-    expect(o.policyVersions['(other)']!.total).toBe(1);
+    expect(Object.keys(o.policyVersions)).toEqual(['v1']);
+    expect(o.otherPolicyVersionsSum).toMatchObject({ total: 1, purposes: { necessary: { granted: 1, denied: 0 } } });
     expect(Object.fromEntries(Object.entries(o.languages).map(([k, v]) => [k, v.total]))).toEqual({ en: 2, '(other)': 1 });
     expect(Object.keys(o.purposes).sort()).toEqual(['(other)', 'analytics', 'necessary']);
     expect([o.otherPolicyVersions, o.otherLanguages, o.otherPurposes]).toEqual([1, 1, 1]);
@@ -79,5 +80,36 @@ describe.each(backends)('overview bounds on %s', (_name, makeBackend) => {
     const wide = await overview('?from=2020-01-01&to=2026-01-01');
     expect(wide.status).toBe(400);
     expect(wide.body.error).toBe('from, to: at most 366 days apart');
+  });
+});
+
+describe.each(backends)('overview with a policy version called "(other)" on %s', (_name, makeBackend) => {
+  it('lists the real "(other)" version by name and sums the rest apart from it, totals adding up', async () => {
+    const backend = makeBackend();
+    const store = await backend.open();
+    const assets = mkdtempSync(join(tmpdir(), 'consentseal-dash-'));
+    writeFileSync(join(assets, 'dashboard.js'), '');
+    const collector = await createCollector({
+      store, adminToken: TOKEN, rateLimit: false, routes: dashboardRoutes({ assetsDir: assets, limits: { policyVersions: 2, languages: 50, purposes: 64 } }),
+    });
+    try {
+      const url = await collector.listen(0, '127.0.0.1');
+      const receipts: string[] = [];
+      for (const policyVersion of ['(other)', '(other)', 'v1', 'v1', 'v2']) receipts.push(await next(await makeDevice(), { policyVersion }));
+      const posted = await fetch(`${url}/receipts`, { method: 'POST', body: JSON.stringify({ receipts }) });
+      expect(((await posted.json()) as { accepted: string[] }).accepted).toHaveLength(5);
+      const res = await fetch(`${url}/dashboard/api/overview`, { headers: { cookie: await consoleSession(url, TOKEN) } });
+      const o = (await res.json()) as OverviewAnswer;
+      // Two versions tie at 2 receipts; both are named ("(" sorts before "v"), v2 is the rest.
+      expect(Object.fromEntries(Object.entries(o.policyVersions).map(([k, v]) => [k, v.total]))).toEqual({ '(other)': 2, v1: 2 });
+      expect(o.otherPolicyVersionsSum!.total).toBe(1);
+      expect(o.otherPolicyVersions).toBe(1);
+      expect(o.all.total).toBe(5);
+    } finally {
+      await collector.close();
+      await store.close();
+      await backend.cleanup();
+      rmSync(assets, { recursive: true, force: true });
+    }
   });
 });

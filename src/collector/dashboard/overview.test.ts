@@ -53,8 +53,36 @@ describe('buildOverview', () => {
   });
   it('is empty for an empty store', () => {
     expect(buildOverview({ daily: [], purposes: [] }, 0)).toEqual({
-      days: [], perDay: [], all: { total: 0, actions: {}, gpc: 0 }, purposes: {}, policyVersions: {}, languages: {}, incompleteChains: 0,
+      days: [], perDay: [], all: { total: 0, actions: {}, gpc: 0 }, purposes: {}, policyVersions: {}, otherPolicyVersionsSum: null, languages: {},
+      incompleteChains: 0,
     });
+  });
+  it('sums folded rows (\'\') apart from a real policy version called "(other)", and keeps every total', () => {
+    const day = '2026-11-01';
+    const o = buildOverview(
+      {
+        daily: [
+          { day, policyVersion: '(other)', language: 'en', action: 'accept-all', gpc: false, n: 2 },
+          { day, policyVersion: '', language: '', action: 'reject-all', gpc: true, n: 3 },
+          { day: '2026-11-02', policyVersion: '', language: 'en', action: 'custom', gpc: false, n: 1 },
+        ],
+        purposes: [
+          { day, policyVersion: '(other)', purpose: 'analytics', granted: true, n: 2 },
+          { day, policyVersion: '', purpose: '', granted: false, n: 3 },
+        ],
+      },
+      0,
+    );
+    expect(o.policyVersions).toEqual({
+      '(other)': { total: 2, actions: { 'accept-all': 2 }, gpc: 0, firstDay: day, lastDay: day, purposes: { analytics: { granted: 2, denied: 0 } } },
+    });
+    expect(o.otherPolicyVersionsSum).toEqual({
+      total: 4, actions: { 'reject-all': 3, custom: 1 }, gpc: 3, firstDay: day, lastDay: '2026-11-02', purposes: { '(other)': { granted: 0, denied: 3 } },
+    });
+    expect(o.all.total).toBe(o.policyVersions['(other)']!.total + o.otherPolicyVersionsSum!.total);
+    // Languages and purposes keep the key "(other)": no language tag or purpose id can be it.
+    expect(Object.fromEntries(Object.entries(o.languages).map(([k, v]) => [k, v.total]))).toEqual({ en: 3, '(other)': 3 });
+    expect(Object.keys(o.purposes).sort()).toEqual(['(other)', 'analytics']);
   });
   it('keeps receipt-chosen keys such as __proto__ as plain data', () => {
     const day = '2026-11-01';

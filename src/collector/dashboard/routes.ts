@@ -2,12 +2,11 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OTHER_KEY, STATS_LIMITS, statsWindow, type StatsLimits } from '../counters';
+import { STATS_LIMITS, statsWindow, type StatsLimits } from '../counters';
 import { MAX_FUTURE_MS } from '../jws';
 import { LIMITS, queryInstant } from '../payload';
 import { clientKey, tokenBuckets, type RateLimitOptions } from '../rate-limit';
 import type { CollectorRoute, RouteContext } from '../server';
-import { OTHER } from '../stats-query';
 import type { ReceiptFilter, ReceiptStore, StoredReceipt } from '../types';
 import { verifyStore, type VerifyReport } from '../verify-store';
 import { csvHeader, receiptCsvRow } from './csv';
@@ -237,14 +236,9 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
         throw new BadRequest((e as Error).message);
       }
       const [folded, incomplete] = await Promise.all([ctx.store.foldedCounters({ ...window, limits }), ctx.store.countIncomplete()]);
-      const named = (k: string): string => (k === OTHER ? OTHER_KEY : k);
-      const counters = {
-        daily: folded.daily.map((r) => ({ ...r, policyVersion: named(r.policyVersion), language: named(r.language) })),
-        purposes: folded.purposes.map((r) => ({ ...r, policyVersion: named(r.policyVersion), purpose: named(r.purpose) })),
-      };
       const past = (n: number, limit: number): number => Math.max(0, n - limit);
       const answer: OverviewAnswer = {
-        ...buildOverview(counters, incomplete),
+        ...buildOverview(folded, incomplete),
         window,
         otherPolicyVersions: past(folded.distinct.policyVersions, limits.policyVersions),
         otherLanguages: past(folded.distinct.languages, limits.languages),
