@@ -191,6 +191,21 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     },
   };
 
+  // `language: "auto"` follows a later change of `<html lang>` (a single-page app switching language
+  // without a reload), in every build: the next receipt records the new language and hashes its
+  // texts, and the `language` event has whatever shows texts (the widget, embed placeholders, a
+  // headless site's own UI) re-render in it. A set language resolves the same whatever the page says.
+  guard(() => {
+    // Server-side rendering: no page whose language could change.
+    if (typeof document == 'undefined') return;
+    const observer = new MutationObserver(() => {
+      const language = resolveLanguage(config);
+      // A switch between tags served by the same texts (`en-US` → `en-GB`) changes nothing shown.
+      if (language != core.language) emit('language', (core.language = language));
+    });
+    observer.observe(document.documentElement, { attributeFilter: ['lang'] });
+    cleanups.push(() => observer.disconnect());
+  });
   for (const plugin of options.plugins ?? []) {
     const cleanup = guard(() => plugin(core));
     if (cleanup) cleanups.push(cleanup);

@@ -208,6 +208,12 @@ export interface ConsentEvents {
   decision: DecisionEvent;
   /** Internal: the UI is asked to show a view (`showBanner`, `showPreferences`) or hide (`hide`). */
   view: { view: 'banner' | 'preferences' | 'none' };
+  /**
+   * A change of `<html lang>` changed the resolved language (`language: "auto"`): the payload is the
+   * new one, which `core.language` already holds. The widget and embed placeholders re-render on it;
+   * a headless site's own UI can too.
+   */
+  language: string;
 }
 
 export type ConsentEventName = keyof ConsentEvents;

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConsentCore, ConsentPlugin } from '../core/plugin';
 import { resolveTexts } from '../i18n';
-import { HOST_TAG, shadowBox } from './mount';
+import { h } from 'preact';
+import { HOST_TAG, paintBox, shadowBox } from './mount';
 import { single } from './single';
 
 afterEach(() => {
@@ -13,15 +14,15 @@ afterEach(() => {
 const texts = (language: string) => resolveTexts({ texts: {}, purposes: [] }, language);
 
 describe('shadowBox', () => {
-  it('adopts a constructable stylesheet and returns a themed root with the texts\' lang and dir', () => {
+  it('adopts a constructable stylesheet and returns a themed root', () => {
     expect(HOST_TAG).not.toMatch(/cookie|consent|gdpr/);
     const host = document.createElement(HOST_TAG);
-    const box = shadowBox(host, 'dark', texts('ar'), 'n0nce');
+    const box = shadowBox(host, 'dark', 'n0nce');
     expect(host.shadowRoot!.mode).toBe('open');
     expect(host.shadowRoot!.adoptedStyleSheets).toHaveLength(1);
     expect(host.shadowRoot!.querySelector('style')).toBeNull();
     expect(box.parentNode).toBe(host.shadowRoot);
-    expect([box.className, box.lang, box.dir]).toEqual(['r dark', 'ar', 'rtl']);
+    expect(box.className).toBe('r dark');
   });
 
   it('falls back to a <style> carrying the nonce where constructable sheets are missing', () => {
@@ -29,9 +30,24 @@ describe('shadowBox', () => {
       throw new TypeError('Illegal constructor');
     });
     const host = document.createElement('div');
-    shadowBox(host, 'auto', texts('en'), 'n0nce');
+    shadowBox(host, 'auto', 'n0nce');
     const style = host.shadowRoot!.querySelector('style')!;
     expect(style.nonce).toBe('n0nce');
+  });
+});
+
+describe('paintBox', () => {
+  it("marks the box with the texts' lang and dir at every paint, patching the same elements (focus stays)", () => {
+    const host = document.body.appendChild(document.createElement('div'));
+    const box = shadowBox(host, 'auto');
+    paintBox(box, texts('ar'), h('button', null, 'قبول'));
+    expect([box.lang, box.dir, box.textContent]).toEqual(['ar', 'rtl', 'قبول']);
+    const button = box.querySelector('button')!;
+    button.focus();
+    paintBox(box, texts('zh-CN'), h('button', null, '允许'));
+    expect([box.lang, box.dir, box.textContent]).toEqual(['zh-CN', 'ltr', '允许']);
+    expect(box.querySelector('button')).toBe(button);
+    expect(host.shadowRoot!.activeElement).toBe(button);
   });
 });
 
