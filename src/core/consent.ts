@@ -198,11 +198,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   guard(() => {
     // Server-side rendering: no page whose language could change.
     if (typeof document == 'undefined') return;
-    const observer = new MutationObserver(() => {
-      const language = resolveLanguage(config);
-      // A switch between tags served by the same texts (`en-US` → `en-GB`) changes nothing shown.
-      if (language != core.language) emit('language', (core.language = language));
-    });
+    // Announced at every switch, even to a tag the same texts serve (`en-US` → `en-GB`): redrawing
+    // the same texts changes nothing, and a check would cost bytes in every build.
+    const observer = new MutationObserver(() => emit('language', (core.language = resolveLanguage(config))));
     observer.observe(document.documentElement, { attributeFilter: ['lang'] });
     cleanups.push(() => observer.disconnect());
   });

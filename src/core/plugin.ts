@@ -34,7 +34,7 @@ export interface ConsentCore extends ConsentInstance {
   readonly env: CoreEnvironment;
   /**
    * The resolved language of the texts shown (`en`, `zh-CN`, …), which receipts record. With
-   * `language: "auto"` it follows a later change of `<html lang>`, then the `language` event fires.
+   * `language: "auto"` it follows a later change of `<html lang>`, announced by the `language` event.
    */
   language: string;
   /**

@@ -209,9 +209,9 @@ export interface ConsentEvents {
   /** Internal: the UI is asked to show a view (`showBanner`, `showPreferences`) or hide (`hide`). */
   view: { view: 'banner' | 'preferences' | 'none' };
   /**
-   * A change of `<html lang>` changed the resolved language (`language: "auto"`): the payload is the
-   * new one, which `core.language` already holds. The widget and embed placeholders re-render on it;
-   * a headless site's own UI can too.
+   * `<html lang>` changed: the payload is the language resolved now, which `core.language` already
+   * holds (the same as before for a set language, or a tag the same texts serve). The widget and
+   * embed placeholders re-render on it; a headless site's own UI can too.
    */
   language: string;
 }
