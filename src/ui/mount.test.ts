@@ -1,17 +1,13 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConsentCore, ConsentPlugin } from '../core/plugin';
-import { resolveTexts } from '../i18n';
-import { h } from 'preact';
-import { HOST_TAG, paintBox, shadowBox } from './mount';
+import { HOST_TAG, shadowBox } from './mount';
 import { single } from './single';
 
 afterEach(() => {
   document.body.innerHTML = '';
   vi.unstubAllGlobals();
 });
-
-const texts = (language: string) => resolveTexts({ texts: {}, purposes: [] }, language);
 
 describe('shadowBox', () => {
   it('adopts a constructable stylesheet and returns a themed root', () => {
@@ -33,21 +29,6 @@ describe('shadowBox', () => {
     shadowBox(host, 'auto', 'n0nce');
     const style = host.shadowRoot!.querySelector('style')!;
     expect(style.nonce).toBe('n0nce');
-  });
-});
-
-describe('paintBox', () => {
-  it("marks the box with the texts' lang and dir at every paint, patching the same elements (focus stays)", () => {
-    const host = document.body.appendChild(document.createElement('div'));
-    const box = shadowBox(host, 'auto');
-    paintBox(box, texts('ar'), h('button', null, 'قبول'));
-    expect([box.lang, box.dir, box.textContent]).toEqual(['ar', 'rtl', 'قبول']);
-    const button = box.querySelector('button')!;
-    button.focus();
-    paintBox(box, texts('zh-CN'), h('button', null, '允许'));
-    expect([box.lang, box.dir, box.textContent]).toEqual(['zh-CN', 'ltr', '允许']);
-    expect(box.querySelector('button')).toBe(button);
-    expect(host.shadowRoot!.activeElement).toBe(button);
   });
 });
 

@@ -1,5 +1,3 @@
-import { render, type ComponentChild } from 'preact';
-import type { ResolvedTexts } from '../i18n';
 import css from './styles.css';
 
 /** Tag of the element that hosts the widget; neutral, so cosmetic ad-block filters leave it alone. */
@@ -8,8 +6,9 @@ export const HOST_TAG = 'cs-layer';
 /**
  * Gives `host` an open shadow root styled without any inline style: a constructable stylesheet
  * where supported (so `style-src 'self'` needs no exception), otherwise a `<style>` carrying the
- * page's nonce. Returns the box to render into (with {@link paintBox}): the widget's `.r` root with
- * the `theme` classes (`auto` is left to CSS, so it follows the system live).
+ * page's nonce. Returns the box to render into: the widget's `.r` root with the `theme` classes
+ * (`auto` is left to CSS, so it follows the system live). Its `lang` and `dir` are the renderer's to
+ * set at each render: a page that switches `<html lang>` gets the next one in its new language.
  * Preact renders into the box: it would treat a fallback `<style>` beside its output as stale DOM.
  */
 export function shadowBox(host: HTMLElement, theme: string, nonce?: string): HTMLElement {
@@ -22,15 +21,4 @@ export function shadowBox(host: HTMLElement, theme: string, nonce?: string): HTM
     el('style', { nonce, textContent: css });
   }
   return el('div', { className: 'r ' + theme });
-}
-
-/**
- * Renders `vnode` into `box`, marked with the `lang` and `dir` of the `texts` it shows: set at every
- * paint, since a page that switches `<html lang>` gets the next one in its new language. Preact
- * patches the elements in place, so focus stays where it was.
- */
-export function paintBox(box: HTMLElement, texts: ResolvedTexts, vnode: ComponentChild): void {
-  box.lang = texts.language;
-  box.dir = texts.dir;
-  render(vnode, box);
 }

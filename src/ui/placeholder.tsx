@@ -6,11 +6,11 @@
  * open shadow root in the widget's own look: its stylesheet, themed by the same `--cs-*` custom
  * properties.
  */
-import { h } from 'preact';
+import { h, render } from 'preact';
 import type { ConsentPlugin } from '../core/plugin';
 import { dataSrc, usePlaceholders, type PlaceholderRenderer } from '../gating/index';
 import { format, resolveTexts } from '../i18n';
-import { paintBox, shadowBox } from './mount';
+import { shadowBox } from './mount';
 
 /**
  * Inserts the placeholder before `el` and hides `el`; the returned function undoes both. It shows the
@@ -28,21 +28,26 @@ export const renderPlaceholder: PlaceholderRenderer = (core, el, ids) => {
   const draw = () => {
     const texts = resolveTexts(core.config, core.language);
     const { ui, purposes } = texts;
-    paintBox(box, texts, [
-      // The embed's title (an iframe's accessible name), hidden with it: each placeholder says what it stands for.
-      <p id="m">
-        {el.title && el.title + ': '}
-        {format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}
-      </p>,
-      <button class="b p" aria-describedby="m" onClick={allow}>
-        {ui.placeholderAllow}
-      </button>,
-      url && (
-        <a href={url} target="_blank" rel="noopener noreferrer">
-          {ui.placeholderOpen}
-        </a>
-      ),
-    ]);
+    box.lang = texts.language;
+    box.dir = texts.dir;
+    render(
+      [
+        // The embed's title (an iframe's accessible name), hidden with it: each placeholder says what it stands for.
+        <p id="m">
+          {el.title && el.title + ': '}
+          {format(ui.placeholderText, { purpose: ids.map((id) => purposes[id]?.title ?? id).join(', ') })}
+        </p>,
+        <button class="b p" aria-describedby="m" onClick={allow}>
+          {ui.placeholderAllow}
+        </button>,
+        url && (
+          <a href={url} target="_blank" rel="noopener noreferrer">
+            {ui.placeholderOpen}
+          </a>
+        ),
+      ],
+      box,
+    );
   };
   const off = core.on('language', draw);
   draw();

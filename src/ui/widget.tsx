@@ -1,11 +1,11 @@
 /** @jsxRuntime classic */
 /** @jsx h */
-import { h, type ComponentChild } from 'preact';
+import { h, render, type ComponentChild } from 'preact';
 import type { ConsentPlugin, DecisionInput } from '../core/plugin';
 import { resolveTexts, type ResolvedTexts } from '../i18n';
 import { downloadReceipts } from './download';
 import { trapTab } from './focus';
-import { HOST_TAG, paintBox, shadowBox } from './mount';
+import { HOST_TAG, shadowBox } from './mount';
 import { link, rich } from './rich';
 
 type View = 'banner' | 'preferences' | 'none';
@@ -69,7 +69,10 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
         }
         // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
         if (!host.isConnected) document.body.prepend(host);
-        paintBox(box!, texts, vnode);
+        // Marked at every paint: the language may have changed since the last (see draw).
+        box!.lang = texts.language;
+        box!.dir = texts.dir;
+        render(vnode, box!);
         fit();
       } catch (e) {
         fail(e);
