@@ -158,20 +158,29 @@ test.describe('the headless build (language: "auto")', () => {
   test('follows a switch of <html lang>: announces it, and the receipt of a decision after it records and hashes the new language', async ({ page }) => {
     await page.goto('/e2e/pages/headless.html');
     await expect(page.locator('body[data-ready="true"]')).toBeAttached();
-    type Headless = { cs: { language: string; config: object; on(e: string, fn: (p: never) => void): () => void; acceptAll(): Promise<unknown> } };
-    const r = await page.evaluate(async () => {
-      const { cs } = window as unknown as Headless;
-      const before = cs.language;
+    type Headless = {
+      cs: { language: string; config: object; on(e: string, fn: (p: never) => void): () => void; acceptAll(): Promise<unknown> };
+      seen: string[][];
+      signed: Promise<string>;
+    };
+    const before = await page.evaluate(() => {
+      const w = window as unknown as Headless;
+      const { cs } = w;
       // What a headless site's own UI would re-render on.
-      const announced = new Promise<string[]>((resolve) => cs.on('language', (l: string) => resolve([l, cs.language])));
+      w.seen = [];
+      cs.on('language', (l: string) => w.seen.push([l, cs.language]));
+      w.signed = new Promise((resolve) => cs.on('receipt', (e: { status: string; jws: string }) => e.status === 'signed' && resolve(e.jws)));
+      const language = cs.language;
       document.documentElement.lang = 'zh-Hans-CN';
-      const seen = await announced;
-      const signed = new Promise<string>((resolve) => cs.on('receipt', (e: { status: string; jws: string }) => e.status === 'signed' && resolve(e.jws)));
-      await cs.acceptAll();
-      return { before, seen, jws: await signed, config: cs.config };
+      return language;
     });
-    expect(r.before).toBe('en');
-    expect(r.seen).toEqual(['zh-CN', 'zh-CN']);
+    await expect.poll(() => page.evaluate(() => (window as unknown as Headless).seen)).toEqual([['zh-CN', 'zh-CN']]);
+    const r = await page.evaluate(async () => {
+      const w = window as unknown as Headless;
+      await w.cs.acceptAll();
+      return { jws: await w.signed, config: w.cs.config };
+    });
+    expect(before).toBe('en');
     const p = JSON.parse(Buffer.from(r.jws.split('.')[1]!, 'base64url').toString());
     const pageUrl = ORIGIN + '/e2e/pages/headless.html';
     expect(p).toMatchObject({ action: 'accept-all', method: 'api', language: 'zh-CN', page: pageUrl });
