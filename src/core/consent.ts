@@ -27,8 +27,8 @@ const randomUuid = (): string => {
 /**
  * Creates the headless consent core: validated config, one zustand store as the single source of
  * truth, storage, expiry and re-ask, GPC, events, the page's language (followed with `language:
- * "auto"`), and the plugins that build on it. Throws a
- * `ConsentConfigError` for an invalid config; after that, faults become `error` events.
+ * "auto"`), and the plugins that build on it. Throws a `ConsentConfigError` for an invalid config;
+ * after that, faults become `error` events.
  */
 export function createConsentCore(input: unknown, options: CoreOptions = {}): ConsentCore {
   const config = validateConfig(input);
