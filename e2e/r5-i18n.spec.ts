@@ -6,7 +6,8 @@ import { banner, prefs, type W } from './widget-helpers';
 
 // Languages the widget shows and is marked with (lang, dir), in real Chromium against dist/: a
 // configured language without texts, Traditional Chinese, and a single-page app that switches
-// `<html lang>` after start, down to the notice hash of the receipt signed after the switch.
+// `<html lang>` after start (the banner, the preferences and the embed placeholders follow it), down
+// to the notice hash of the receipt signed after the switch, in the headless build too.
 
 const SPA = '/e2e/pages/r5-i18n-spa.html';
 const SPA_CONFIG = JSON.parse(/id="consentseal-config">([\s\S]*?)<\/script>/.exec(readFileSync(new URL('pages/r5-i18n-spa.html', import.meta.url), 'utf8'))![1]!);
@@ -120,6 +121,71 @@ test.describe('a single-page app switching <html lang> (language: "auto")', () =
     const p = await receipt(page, 0);
     expect(p).toMatchObject({ action: 'custom', method: 'preferences', language: 'zh-TW', purposes: { necessary: true, analytics: true, marketing: false } });
     expect(p.noticeHash).toBe(await noticeHash(SPA_CONFIG, 'zh-TW', ORIGIN + SPA));
+  });
+});
+
+test.describe('embed placeholders on a page switching <html lang> (language: "auto")', () => {
+  test('follow the switch: text, Allow, link and lang; focus stays on Allow, which still allows the embed', async ({ page }) => {
+    await page.goto(SPA);
+    const placeholder = page.locator('.consentseal-placeholder');
+    const box = placeholder.locator('.r');
+    await expect(placeholder.locator('p')).toHaveText('Video: This content needs your consent to “marketing”.');
+    await expect(box).toHaveAttribute('lang', 'en');
+    await placeholder.getByRole('button', { name: 'Allow' }).focus();
+
+    await page.evaluate(() => (document.documentElement.lang = 'zh-CN'));
+    // The site's zh-CN title of the purpose, in the built-in Simplified Chinese sentence.
+    await expect(placeholder.locator('p')).toHaveText('Video: 此内容需要您同意“营销”。');
+    await expect(placeholder.getByRole('link', { name: '在别处打开' })).toHaveAttribute('href', '/e2e/pages/gating-frame.html');
+    await expect(placeholder.getByRole('link', { name: 'Open it elsewhere' })).toHaveCount(0);
+    expect([await box.getAttribute('lang'), await box.getAttribute('dir')]).toEqual(['zh-CN', 'ltr']);
+    const allow = placeholder.getByRole('button', { name: '允许' });
+    await expect(allow).toBeFocused();
+    // The banner followed too.
+    await expect(page.getByRole('region', { name: '我们重视您的隐私' })).toBeVisible();
+
+    await allow.click();
+    await expect(page.frameLocator('#video').getByText('Embedded content loaded')).toBeVisible();
+    await expect(placeholder).toHaveCount(0);
+    await expect(page.locator('#video')).toBeFocused();
+    const p = await receipt(page, 0);
+    expect(p).toMatchObject({ action: 'custom', method: 'preferences', language: 'zh-CN', purposes: { necessary: true, analytics: false, marketing: true } });
+    expect(p.noticeHash).toBe(await noticeHash(SPA_CONFIG, 'zh-CN', ORIGIN + SPA));
+  });
+});
+
+test.describe('the headless build (language: "auto")', () => {
+  test('follows a switch of <html lang>: announces it, and the receipt of a decision after it records and hashes the new language', async ({ page }) => {
+    await page.goto('/e2e/pages/headless.html');
+    await expect(page.locator('body[data-ready="true"]')).toBeAttached();
+    type Headless = {
+      cs: { language: string; config: object; on(e: string, fn: (p: never) => void): () => void; acceptAll(): Promise<unknown> };
+      seen: string[][];
+      signed: Promise<string>;
+    };
+    const before = await page.evaluate(() => {
+      const w = window as unknown as Headless;
+      const { cs } = w;
+      // What a headless site's own UI would re-render on.
+      w.seen = [];
+      cs.on('language', (l: string) => w.seen.push([l, cs.language]));
+      w.signed = new Promise((resolve) => cs.on('receipt', (e: { status: string; jws: string }) => e.status === 'signed' && resolve(e.jws)));
+      const language = cs.language;
+      document.documentElement.lang = 'zh-Hans-CN';
+      return language;
+    });
+    await expect.poll(() => page.evaluate(() => (window as unknown as Headless).seen)).toEqual([['zh-CN', 'zh-CN']]);
+    const r = await page.evaluate(async () => {
+      const w = window as unknown as Headless;
+      await w.cs.acceptAll();
+      return { jws: await w.signed, config: w.cs.config };
+    });
+    expect(before).toBe('en');
+    const p = JSON.parse(Buffer.from(r.jws.split('.')[1]!, 'base64url').toString());
+    const pageUrl = ORIGIN + '/e2e/pages/headless.html';
+    expect(p).toMatchObject({ action: 'accept-all', method: 'api', language: 'zh-CN', page: pageUrl });
+    expect(p.noticeHash).toBe(await noticeHash(r.config as Parameters<typeof noticeHash>[0], 'zh-CN', pageUrl));
+    expect(p.noticeHash).not.toBe(await noticeHash(r.config as Parameters<typeof noticeHash>[0], 'en', pageUrl));
   });
 });
 

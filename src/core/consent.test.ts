@@ -227,6 +227,17 @@ describe('consent core', () => {
     expect(cleaned).toHaveBeenCalledOnce();
   });
 
+  it('starts without a page (server-side rendering): no <html lang> to follow, and no fault', async () => {
+    expect(typeof document).toBe('undefined');
+    const { cs, errors } = setup();
+    await cs.ready;
+    await cs.acceptAll();
+    cs.destroy();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(cs.language).toBe('en');
+    expect(errors).toEqual([]);
+  });
+
   it('stops after destroy', async () => {
     const { cs } = setup();
     cs.destroy();

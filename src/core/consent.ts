@@ -26,8 +26,9 @@ const randomUuid = (): string => {
 
 /**
  * Creates the headless consent core: validated config, one zustand store as the single source of
- * truth, storage, expiry and re-ask, GPC, events, and the plugins that build on it. Throws a
- * `ConsentConfigError` for an invalid config; after that, faults become `error` events.
+ * truth, storage, expiry and re-ask, GPC, events, the page's language (followed with `language:
+ * "auto"`), and the plugins that build on it. Throws a `ConsentConfigError` for an invalid config;
+ * after that, faults become `error` events.
  */
 export function createConsentCore(input: unknown, options: CoreOptions = {}): ConsentCore {
   const config = validateConfig(input);
@@ -191,6 +192,19 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     },
   };
 
+  // `language: "auto"` follows a later change of `<html lang>` (a single-page app switching language
+  // without a reload), in every build: the next receipt records the new language and hashes its
+  // texts, and the `language` event has whatever shows texts (the widget, embed placeholders, a
+  // headless site's own UI) re-render in it. A set language resolves the same whatever the page says.
+  guard(() => {
+    // Server-side rendering: no page whose language could change.
+    if (typeof document == 'undefined') return;
+    // Announced at every switch, even to a tag the same texts serve (`en-US` → `en-GB`): redrawing
+    // the same texts changes nothing, and a check would cost bytes in every build.
+    const observer = new MutationObserver(() => emit('language', (core.language = resolveLanguage(config))));
+    observer.observe(document.documentElement, { attributeFilter: ['lang'] });
+    cleanups.push(() => observer.disconnect());
+  });
   for (const plugin of options.plugins ?? []) {
     const cleanup = guard(() => plugin(core));
     if (cleanup) cleanups.push(cleanup);

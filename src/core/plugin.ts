@@ -33,8 +33,8 @@ export interface ConsentCore extends ConsentInstance {
   readonly store: StoreApi<ConsentState>;
   readonly env: CoreEnvironment;
   /**
-   * The resolved language of the texts shown (`en`, `zh-CN`, …), which receipts record. The widget
-   * updates it when it repaints after `<html lang>` changed (`language: "auto"`).
+   * The resolved language of the texts shown (`en`, `zh-CN`, …), which receipts record. With
+   * `language: "auto"` it follows a later change of `<html lang>`, announced by the `language` event.
    */
   language: string;
   /**

@@ -208,6 +208,12 @@ export interface ConsentEvents {
   decision: DecisionEvent;
   /** Internal: the UI is asked to show a view (`showBanner`, `showPreferences`) or hide (`hide`). */
   view: { view: 'banner' | 'preferences' | 'none' };
+  /**
+   * `<html lang>` changed: the payload is the language resolved now, which `core.language` already
+   * holds (the same as before for a set language, or a tag the same texts serve). The widget and
+   * embed placeholders re-render on it; a headless site's own UI can too.
+   */
+  language: string;
 }
 
 export type ConsentEventName = keyof ConsentEvents;

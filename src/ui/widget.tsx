@@ -2,7 +2,7 @@
 /** @jsx h */
 import { h, render, type ComponentChild } from 'preact';
 import type { ConsentPlugin, DecisionInput } from '../core/plugin';
-import { resolveLanguage, resolveTexts, type ResolvedTexts } from '../i18n';
+import { resolveTexts, type ResolvedTexts } from '../i18n';
 import { downloadReceipts } from './download';
 import { trapTab } from './focus';
 import { HOST_TAG, shadowBox } from './mount';
@@ -65,13 +65,13 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
         if (!host) {
           host = document.createElement(HOST_TAG);
           host.setAttribute('data-nosnippet', '');
-          box = shadowBox(host, config.ui.theme, texts, nonce);
+          box = shadowBox(host, config.ui.theme, nonce);
         }
-        // The language may have changed since the box was made (see draw).
-        box!.lang = texts.language;
-        box!.dir = texts.dir;
         // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
         if (!host.isConnected) document.body.prepend(host);
+        // Marked at every paint: the language may have changed since the last (see draw).
+        box!.lang = texts.language;
+        box!.dir = texts.dir;
         render(vnode, box!);
         fit();
       } catch (e) {
@@ -103,9 +103,9 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     const open = () => core.showPreferences();
 
     const draw = () => {
-      // Resolved at every paint, so a page that switches `<html lang>` (a single-page app) gets the
-      // widget in its new language, and the receipt of a decision records (and hashes) what was shown.
-      const { ui, purposes } = (texts = resolveTexts(config, (core.language = resolveLanguage(config))));
+      // The core's language at every paint: a page that switches `<html lang>` (a single-page app)
+      // gets the widget in the language the receipt of a decision records (and hashes).
+      const { ui, purposes } = (texts = resolveTexts(config, core.language));
       const state = core.getState();
       // Set exactly when the state is decided.
       const at = state.decidedAt;
@@ -221,16 +221,14 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     // wait for IndexedDB; should it still hold a newer decision, the store update above hides the banner.
     if (navigator.cookieEnabled) queueMicrotask(ask);
     core.ready.then(ask, fail);
-    // A single-page app switching language sets `<html lang>`: repaint in it (a set language stays).
-    const lang = new MutationObserver(paint);
-    lang.observe(document.documentElement, { attributeFilter: ['lang'] });
+    // The core follows a single-page app's switch of `<html lang>` (`language: "auto"`): repaint in it.
+    core.on('language', paint);
 
     return () => {
       dead = true;
       view = 'none';
       fit();
       ro?.disconnect();
-      lang.disconnect();
       host?.remove();
     };
   };
