@@ -2,7 +2,8 @@
 // is made again with a feature's modules swapped for empty stand-ins (in the build only; no source
 // file changes), and the gzip sizes compared. The issues set these limits: the core and the widget
 // within 12 KiB, signing + chain + outbox adding at most 1.5 KiB, and gating + embeds + Consent Mode
-// at most 1 KiB. The first fails the check; the other two are printed against their aim.
+// at most 1 KiB, all within 14 KiB. The core's limit and the total fail the check; the two features
+// are printed against their aim, and fail past a ceiling that holds them near today's size.
 import { gzipSync } from 'node:zlib';
 import { resolve } from 'node:path';
 import { rollup } from 'rollup';
@@ -46,17 +47,20 @@ const without = {};
 for (const [name, stubs] of Object.entries(features)) without[name] = await size(stubs);
 const base = await size(Object.assign({}, ...Object.values(features)));
 
+// [what, bytes, limit, ceiling]: the limit is the issues' figure. Where a feature is over its limit
+// (the README says why), the ceiling holds it where it is, so it cannot grow unnoticed.
 const rows = [
-  ['core + widget (banner, preferences, storage, languages)', base, 12 * KIB, true],
-  ['receipts add (signing, chain, outbox)', all - without.receipts, 1.5 * KIB],
-  ['gating, embeds and Consent Mode add', all - without['gating, embeds and Consent Mode'], KIB],
-  ['everything (dist/consentseal.js)', all, 14 * KIB, true],
+  ['core + widget (banner, preferences, storage, languages)', base, 12 * KIB],
+  ['receipts add (signing, chain, outbox)', all - without.receipts, 1.5 * KIB, 2 * KIB],
+  ['gating, embeds and Consent Mode add', all - without['gating, embeds and Consent Mode'], KIB, 1.5 * KIB],
+  ['everything (dist/consentseal.js)', all, 14 * KIB],
 ];
-for (const [what, bytes, limit, enforced] of rows) {
-  const verdict = bytes <= limit ? 'within' : enforced ? 'OVER' : 'over the aim of';
-  console.log(`${what}: ${bytes} B gzip, ${verdict} ${limit} B${bytes > limit ? ` by ${bytes - limit} B` : ''}`);
+for (const [what, bytes, limit, ceiling] of rows) {
+  const verdict = bytes <= limit ? `within ${limit} B` : `over the aim of ${limit} B by ${bytes - limit} B`;
+  const held = ceiling ? `; ceiling ${ceiling} B${bytes > ceiling ? `: OVER by ${bytes - ceiling} B` : ''}` : '';
+  console.log(`${what}: ${bytes} B gzip, ${verdict}${held}`);
 }
-const failed = rows.filter(([, bytes, limit, enforced]) => enforced && bytes > limit);
+const failed = rows.filter(([, bytes, limit, ceiling = limit]) => bytes > ceiling);
 if (failed.length) {
   console.error(`size features failed: ${failed.map(([what]) => what).join('; ')}`);
   process.exit(1);
