@@ -4,7 +4,9 @@
 //
 // Env: RUNS (default 7) runs per banner; CPU_RATE (4); SETTLE_MS (1000) measurement window after the
 // banner is fully shown and the page has loaded; TIMEOUT_MS (15000) per wait; MAX_MINUTES (6) stops
-// starting new rounds after that long; ONLY=id,id picks banners; CHROMIUM_PATH (/usr/bin/chromium).
+// starting new rounds after that long; ONLY=id,id picks banners; CHROMIUM_PATH (/usr/bin/chromium);
+// BASELINE=file[,file…] also measures those builds of consentseal.js (older dist/consentseal.js
+// copies) in the same rounds, as `consentseal-baseline`, `consentseal-baseline2`, ….
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
@@ -30,7 +32,12 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const launchArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const log = (...a) => console.error(...a);
 
-const picked = allBanners.filter((b) => !ONLY || ONLY.includes(b.id));
+const cs = allBanners.find((b) => b.id === 'consentseal');
+const baselines = (process.env.BASELINE?.split(',').filter(Boolean) ?? []).map((file, i) => {
+  const id = `consentseal-baseline${i ? i + 1 : ''}`;
+  return { ...cs, id, name: `ConsentSeal (${file.split('/').pop()})`, files: { [`/${id}.js`]: file }, head: cs.head.replace('/consentseal.js', `/${id}.js`) };
+});
+const picked = [...allBanners.filter((b) => !ONLY || ONLY.includes(b.id)), ...baselines];
 const skipped = picked.filter((b) => !available(b));
 const banners = picked.filter(available);
 for (const b of skipped) log(`skipping ${b.name}: ${Object.values(b.files).join(', ')} not found (build it with \`npx rollup -c\`)`);

@@ -54,17 +54,20 @@ export const encodeCookie = (r: CookieRecord): string =>
 
 /** Decodes a cookie value; anything malformed or foreign yields `undefined`, never a guess. */
 export function decodeCookie(value: unknown): CookieRecord | undefined {
-  // `exec` stringifies, so no non-string matches; a value that does not match leaves `m` null and throws, as does a malformed escape.
+  // `exec` stringifies, so no non-string matches. No match (a first visit's empty IndexedDB) returns
+  // without throwing: a page's first exception costs milliseconds. A malformed escape throws.
   try {
-    const m = VALUE.exec(value as string)!;
-    const subject = atob(m[1]!.replace(/-/g, '+').replace(/_/g, '/'));
-    return {
-      subjectId: uuidOf((i) => subject.charCodeAt(i)),
-      decidedAt: parseInt(m[2]!, 36) * 1000,
-      policyVersion: decodeURIComponent(m[3]!),
-      gpc: !!(parseInt(m[4]!, 36) & 1),
-      granted: m[5]?.split(':') ?? [],
-    };
+    const m = VALUE.exec(value as string);
+    if (m) {
+      const subject = atob(m[1]!.replace(/-/g, '+').replace(/_/g, '/'));
+      return {
+        subjectId: uuidOf((i) => subject.charCodeAt(i)),
+        decidedAt: parseInt(m[2]!, 36) * 1000,
+        policyVersion: decodeURIComponent(m[3]!),
+        gpc: !!(parseInt(m[4]!, 36) & 1),
+        granted: m[5]?.split(':') ?? [],
+      };
+    }
   } catch {}
 }
 

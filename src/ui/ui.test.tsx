@@ -241,12 +241,30 @@ describe('uiPlugin', () => {
     expect(core.language).toBe('en');
   });
 
-  it('keeps page focus clear of the banner with scroll-padding, restored on hide', async () => {
-    document.documentElement.style.scrollPaddingBottom = '3px';
-    const { core } = await start();
-    expect(document.documentElement.style.scrollPaddingBottom).toMatch(/px$/);
-    core.hide();
-    expect(document.documentElement.style.scrollPaddingBottom).toBe('3px');
+  it('keeps page focus clear of the banner with scroll-padding once its size is reported, restored on hide', async () => {
+    // happy-dom's ResizeObserver never reports: this one reports when the test says so.
+    const reports: (() => void)[] = [];
+    vi.stubGlobal('ResizeObserver', class {
+      constructor(private cb: () => void) {}
+      observe() {
+        reports.push(this.cb);
+      }
+      disconnect() {}
+    });
+    try {
+      document.documentElement.style.scrollPaddingBottom = '3px';
+      const { core } = await start();
+      // Drawn but not measured: reading its box then would force a layout of the whole page.
+      expect(banner()).not.toBeNull();
+      expect(document.documentElement.style.scrollPaddingBottom).toBe('3px');
+      vi.spyOn(banner()!, 'getBoundingClientRect').mockReturnValue({ top: innerHeight - 120 } as DOMRect);
+      reports.forEach((report) => report());
+      expect(document.documentElement.style.scrollPaddingBottom).toBe('120px');
+      core.hide();
+      expect(document.documentElement.style.scrollPaddingBottom).toBe('3px');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('waits for the body when started from <head>, then shows the banner', async () => {

@@ -44,13 +44,18 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
      * also watched for leaving the page (its size drops to 0): when navigation that swaps the body
      * or its content (Turbo, htmx, pjax; Back on such a site) took the widget away, it starts over
      * in the new body: the banner while undecided, else the re-open button if any.
+     * The banner is `measure`d only when the observer reports its size (after the browser's own
+     * layout, before the frame is painted): read as it is drawn, its box would force the layout of the
+     * whole page into the same task.
      */
-    const fit = () => {
+    const fit = (measure?: 1) => {
       const b = box?.querySelector('section,.ro,dialog');
-      if (b) (ro ??= new ResizeObserver(() => (host!.isConnected ? paint() : ((view = 'none'), ask())))).observe(b);
+      if (b) (ro ??= new ResizeObserver(() => (host!.isConnected ? fit(1) : ((view = 'none'), ask())))).observe(b);
       if (b && view == 'banner') {
-        pad ??= html.scrollPaddingBottom;
-        html.scrollPaddingBottom = innerHeight - b.getBoundingClientRect().top + 'px';
+        if (measure) {
+          pad ??= html.scrollPaddingBottom;
+          html.scrollPaddingBottom = innerHeight - b.getBoundingClientRect().top + 'px';
+        }
       } else if (pad != null) {
         html.scrollPaddingBottom = pad;
         pad = undefined;
