@@ -188,7 +188,7 @@ export interface ReceiptEvent {
 
 /** What the `error` event carries. Errors are reported, never thrown into the page. */
 export interface ConsentErrorEvent {
-  /** e.g. `storage`, `cookie`, `crypto`, `receipt`, `transport`, `config`, `ui`. */
+  /** `storage`, `cookie`, `crypto`, `receipt`, `transport`, `gating`, `ui` or `plugin` (the README says when). */
   code: string;
   message: string;
   cause?: unknown;

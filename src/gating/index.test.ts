@@ -293,4 +293,17 @@ describe('withdrawal', () => {
       delete (document as { cookie?: string }).cookie;
     }
   });
+
+  it('also deletes them on a first Reject all: cookies a service set before any choice go too', async () => {
+    const writes: string[] = [];
+    Object.defineProperty(document, 'cookie', { configurable: true, get: () => '_ga=1; other=2', set: (v: string) => writes.push(v) });
+    try {
+      cs = setup();
+      await cs.rejectAll();
+      expect(writes.filter((w) => w.startsWith('_ga=;max-age=0;path=/'))).not.toHaveLength(0);
+      expect(writes.some((w) => w.startsWith('other='))).toBe(false);
+    } finally {
+      delete (document as { cookie?: string }).cookie;
+    }
+  });
 });
