@@ -22,5 +22,5 @@ export interface ConsentOptions extends CoreOptions {
  */
 export function createConsent(config: unknown, options: ConsentOptions = {}): ConsentSeal {
   const { ui, ...core } = options;
-  return single((slot) => createHeadless(config, { ...core, plugins: [...(core.plugins ?? []), uiPlugin(ui), placeholderPlugin, slot] }));
+  return single((slot) => createHeadless(config, { ...core, plugins: [...(core.plugins ?? []), uiPlugin(ui), placeholderPlugin(ui), slot] }));
 }

@@ -195,7 +195,7 @@ describe('gated embeds', () => {
 
   it('show a placeholder that names the purpose, allows just it and links to the content', async () => {
     document.body.innerHTML = '<p>before</p><video data-consent="marketing" data-src="https://video.example/embed/1" id="f"></video>';
-    cs = setup(['analytics'], [gatingPlugin, placeholderPlugin]);
+    cs = setup(['analytics'], [gatingPlugin, placeholderPlugin()]);
     const f = document.getElementById('f') as HTMLVideoElement;
     const host = f.previousElementSibling as HTMLElement;
     expect(host.className).toBe('consentseal-placeholder');
@@ -218,7 +218,7 @@ describe('gated embeds', () => {
 
   it('keep other choices when Allow grants one purpose, and offer no link to unsafe URLs', async () => {
     document.body.innerHTML = '<video data-consent="marketing" data-src="javascript:alert(1)" id="f"></video>';
-    cs = setup(undefined, [gatingPlugin, placeholderPlugin]);
+    cs = setup(undefined, [gatingPlugin, placeholderPlugin()]);
     const root = document.querySelector('.consentseal-placeholder')!.shadowRoot!;
     expect(root.querySelector('a')).toBeNull();
     root.querySelector('button')!.click();
@@ -231,7 +231,7 @@ describe('gated embeds', () => {
 describe('placeholders over time', () => {
   it('go away with their embed, and on destroy', async () => {
     document.body.innerHTML = '<div id="a"><video data-consent="marketing" data-src="/a.mp4" id="v1"></video></div><video data-consent="marketing" data-src="/b.mp4" id="v2"></video>';
-    cs = setup(undefined, [gatingPlugin, placeholderPlugin]);
+    cs = setup(undefined, [gatingPlugin, placeholderPlugin()]);
     expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(2);
     document.getElementById('v1')!.remove();
     await vi.waitFor(() => expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(1));
@@ -239,7 +239,7 @@ describe('placeholders over time', () => {
     expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(0);
     expect((document.getElementById('v2') as HTMLVideoElement).hidden).toBe(false);
     // A new instance shows one placeholder, not two.
-    cs = setup(undefined, [gatingPlugin, placeholderPlugin]);
+    cs = setup(undefined, [gatingPlugin, placeholderPlugin()]);
     expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(1);
   });
 });

@@ -130,6 +130,22 @@ describe('outbox', () => {
     expect(fetchMock).toHaveBeenCalledTimes(1);
   });
 
+  it('stores nothing when there is nothing to send, nor once a success has reset the backoff', async () => {
+    // A first visit (nothing decided, nothing signed) leaves no record behind.
+    await open_().flush();
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect([...db().keys()]).toEqual([]);
+    seed(entry('a'));
+    answers = [503, { accepted: ['a'] }];
+    await open_().flush();
+    expect((db().get('retry') as { n: number }).n).toBe(1);
+    await open_().flush(true);
+    expect(db().get('retry')).toEqual({ n: 0, at: 0, asked: 0 });
+    db().delete('retry');
+    await open_().flush();
+    expect(db().has('retry')).toBe(false);
+  });
+
   it('takes rejected receipts out of the outbox with their reason and an error', async () => {
     seed(entry('a', 1), entry('b', 2));
     answers = [{ accepted: ['b'], duplicate: [], rejected: [{ index: 0, reason: 'bad signature' }], acks: {} }];

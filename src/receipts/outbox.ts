@@ -93,7 +93,8 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
       if (ac.signal.aborted) return;
       clearTimeout(timer);
       const now = core.env.now();
-      let { n, at, asked: held } = (await receiptStore.get<Retry>('retry')) ?? { n: 0, at: 0 };
+      const stored = await receiptStore.get<Retry>('retry');
+      let { n, at, asked: held } = stored ?? { n: 0, at: 0 };
       if (at <= now || (force && !held)) {
         asked = 0;
         const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
@@ -124,8 +125,9 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
           for (const e of list) if (e.status == 'pending') pending.set(e.receiptId, e), note(e, 'failed', '' + err);
           fail(err);
         }
-        // `asked` is 0 after a success: only a failed answer sets it.
-        await receiptStore.set({ retry: { n, at, asked } });
+        // `asked` is 0 after a success: only a failed answer sets it. Written only after a failure and
+        // the success that ends it: a page with nothing to send (a first visit) stores nothing.
+        if (n || stored?.n) await receiptStore.set({ retry: { n, at, asked } });
       }
       if (at) timer = setTimeout(flush, at - now);
     }).catch(fail);

@@ -9,7 +9,7 @@ const storage: DecisionStorage = { readSync: () => undefined, load: async () => 
 const setup = (extra: object = {}) =>
   createConsentCore(
     { policyVersion: 'v1', policyUrl: '/privacy', purposes: [{ id: 'necessary', required: true }, { id: 'video' }], ...extra },
-    { storage: () => storage, plugins: [gatingPlugin, placeholderPlugin] },
+    { storage: () => storage, plugins: [gatingPlugin, placeholderPlugin()] },
   );
 let cs: ReturnType<typeof setup> | undefined;
 afterEach(() => {
@@ -82,4 +82,21 @@ it('leaves focus alone when the embed is allowed from elsewhere', async () => {
   await cs.acceptAll();
   await vi.waitFor(() => expect(document.querySelector('.consentseal-placeholder')).toBeNull());
   expect(document.activeElement).toBe(before);
+});
+
+it('gives its fallback <style> the widget nonce where constructable stylesheets are missing (strict CSP)', () => {
+  vi.stubGlobal('CSSStyleSheet', function Missing() {
+    throw new TypeError('Illegal constructor');
+  });
+  document.body.innerHTML = '<iframe data-consent="video" data-src="https://video.example/1"></iframe>';
+  try {
+    cs = createConsentCore(
+      { policyVersion: 'v1', policyUrl: '/privacy', purposes: [{ id: 'video' }] },
+      { storage: () => storage, plugins: [gatingPlugin, placeholderPlugin({ nonce: 'n0nce' })] },
+    );
+    const style = document.querySelector('.consentseal-placeholder')!.shadowRoot!.querySelector('style')!;
+    expect(style.nonce).toBe('n0nce');
+  } finally {
+    vi.unstubAllGlobals();
+  }
 });
