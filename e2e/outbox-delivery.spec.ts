@@ -130,3 +130,47 @@ test('leaving a page with more queued receipts than one keepalive request carrie
     await collector.stop();
   }
 });
+
+test('before a choice nothing is stored: no cookie, no localStorage, no IndexedDB record (a collector configured)', async ({ page }) => {
+  const posts: string[] = [];
+  await page.route('**/r5-outbox-collector', (route) => {
+    const ids = idsOf(route.request().postData()!);
+    posts.push(...ids);
+    return route.fulfill({ json: { accepted: ids, acks: {} } });
+  });
+  await open(page, `${ORIGIN}/r5-outbox-collector`);
+  /** Every cookie, localStorage key and IndexedDB record the page can see (database/store/key). */
+  const stored = () =>
+    page.evaluate(async () => {
+      // The outbox's start-up flush holds this lock from `ready` on; it is granted here once that flush is over.
+      await navigator.locks.request('consentseal-outbox', () => {});
+      const records: string[] = [];
+      for (const { name } of await indexedDB.databases()) {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const req = indexedDB.open(name!);
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        for (const store of db.objectStoreNames) {
+          const keys = await new Promise<IDBValidKey[]>((resolve) => {
+            const req = db.transaction(store).objectStore(store).getAllKeys();
+            req.onsuccess = () => resolve(req.result);
+          });
+          records.push(...keys.map((k) => `${name}/${store}/${String(k)}`));
+        }
+        db.close();
+      }
+      return { cookie: document.cookie, localStorage: Object.keys(localStorage), records };
+    });
+  expect(await stored()).toEqual({ cookie: '', localStorage: [], records: [] });
+  expect(posts).toEqual([]);
+
+  // The same look after a decision finds what it stores.
+  await page.evaluate(() => (window as unknown as Win).ConsentSeal.acceptAll());
+  await expect.poll(() => posts.length).toBe(1);
+  const after = await stored();
+  expect(after.cookie).toMatch(/^consentseal=1\|/);
+  expect(after.records).toEqual(
+    expect.arrayContaining(['consentseal/decision/decision', 'consentseal-keys/keys/device', `consentseal-receipts/receipts/${posts[0]}`]),
+  );
+});
