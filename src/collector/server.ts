@@ -154,22 +154,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   for (const [k, v] of Object.entries(statsLimits)) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`createCollector: statsLimits.${k} must be an integer ≥ 1`);
   }
-  const owned = !options.store;
-  const store =
-    options.store ??
-    (options.postgres !== undefined
-      ? await openPostgresStore(options.postgres, options.postgresSchema ? { schema: options.postgresSchema } : {})
-      : openSqliteStore(options.db!, { synchronous: options.sqliteSync ?? 'FULL' }));
-  let signer: CollectorSigner;
-  try {
-    signer = collectorSigner(await store.collectorKey(generateCollectorKey));
-  } catch (e) {
-    if (owned) await store.close();
-    throw e;
-  }
-  const now = options.now ?? Date.now;
   const log = options.log ?? (() => undefined);
-  const origins = new Set(options.allowOrigins ?? []);
+  // Before the store opens, so a misuse (clusterLimits outside a cluster worker) leaves nothing open.
   const rateLimit = options.rateLimit === false ? undefined : (options.rateLimit ?? { perSecond: 20, burst: 100 });
   /** Seconds to wait before the client's next request (0: go ahead); a promise when the cluster primary decides. */
   let takeToken: ((key: string) => number | Promise<number>) | undefined;
@@ -186,6 +172,21 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     }
     return 1;
   };
+  const owned = !options.store;
+  const store =
+    options.store ??
+    (options.postgres !== undefined
+      ? await openPostgresStore(options.postgres, options.postgresSchema ? { schema: options.postgresSchema } : {})
+      : openSqliteStore(options.db!, { synchronous: options.sqliteSync ?? 'FULL' }));
+  let signer: CollectorSigner;
+  try {
+    signer = collectorSigner(await store.collectorKey(generateCollectorKey));
+  } catch (e) {
+    if (owned) await store.close();
+    throw e;
+  }
+  const now = options.now ?? Date.now;
+  const origins = new Set(options.allowOrigins ?? []);
   const tokenHash = options.adminToken ? sha(options.adminToken) : undefined;
   const checkToken = (candidate: string): boolean => !!tokenHash && timingSafeEqual(sha(candidate), tokenHash);
   const isAdmin = (req: IncomingMessage): boolean => {
