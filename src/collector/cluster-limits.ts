@@ -57,7 +57,8 @@ export function serveClusterLimits(): void {
       const limit = limits.get(name);
       return limit && own(limit, method) && typeof key === 'string' ? limit[method]!(key) : -1;
     });
-    if (worker.isConnected()) worker.send({ [CHANNEL]: { id: m.id, results } });
+    // A worker that died meanwhile cannot be answered; the callback keeps that from becoming an 'error' event.
+    if (worker.isConnected()) worker.send({ [CHANNEL]: { id: m.id, results } }, undefined, undefined, () => undefined);
   });
 }
 
