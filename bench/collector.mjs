@@ -8,6 +8,9 @@
 //        add --postgres postgres://… to measure the PostgreSQL store instead (in a throwaway schema);
 //        --workers N runs the collector as N processes (node:cluster; default 2, one per core of the 2-core
 //        machine the issue's aim is stated for; --workers 1 measures a single process).
+//        --rate-limit N turns the per-client rate limit on (N/s, burst N, default 0 = off) with --trust-proxy,
+//        and gives every request its own X-Forwarded-For client: the limiter's worst case (a new client per
+//        request; with --workers ≥ 2 each one a check in the cluster primary). Pick N above the request rate.
 import { spawn } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
 import { once } from 'node:events';
@@ -30,6 +33,7 @@ const { values: arg } = parseArgs({
     'sqlite-sync': { type: 'string', default: 'full' },
     postgres: { type: 'string' },
     workers: { type: 'string', default: '2' },
+    'rate-limit': { type: 'string', default: '0' },
   },
 });
 const N = Number(arg.receipts);
@@ -37,6 +41,8 @@ const C = Number(arg.concurrency);
 const LIMIT_MS = Number(arg.seconds) * 1000;
 const KEYS = Number(arg.keys);
 const WARMUP = Math.min(Number(arg.warmup), Math.floor(N / 5));
+const RATE_LIMIT = Number(arg['rate-limit']);
+const limitArgs = RATE_LIMIT > 0 ? ['--rate-limit', String(RATE_LIMIT), '--rate-burst', String(RATE_LIMIT), '--trust-proxy'] : ['--rate-limit', '0'];
 const REPLY_TIMEOUT_MS = 30_000;
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 const SCHEMA = `cs_bench_${process.pid}`;
@@ -170,7 +176,7 @@ function childPids(pid) {
 
 async function startCollector(db) {
   const nodeArgs = process.env.BENCH_COLLECTOR_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/collector-cli.js', '--port', '0', '--rate-limit', '0', '--workers', arg.workers, ...storeArgs(db)], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/collector-cli.js', '--port', '0', ...limitArgs, '--workers', arg.workers, ...storeArgs(db)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: TOKEN },
   });
@@ -289,9 +295,10 @@ class Connection {
 }
 
 /** A whole HTTP/1.1 request for one body, serialized once before the clock starts. */
-const httpRequest = (url, body) => {
+const httpRequest = (url, body, i) => {
   const bytes = Buffer.from(body);
-  const head = `POST /receipts HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: text/plain\r\nContent-Length: ${bytes.length}\r\n\r\n`;
+  const client = RATE_LIMIT > 0 ? `X-Forwarded-For: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}\r\n` : '';
+  const head = `POST /receipts HTTP/1.1\r\nHost: ${url.host}\r\n${client}Content-Type: text/plain\r\nContent-Length: ${bytes.length}\r\n\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), bytes]);
 };
 
@@ -345,7 +352,7 @@ try {
   console.log(`ES256 verify per CPU-second, one core: node:crypto ${Math.round(ceiling.node)}/s, jose ${Math.round(ceiling.jose)}/s`);
 
   collector = await startCollector(db);
-  const requests = receipts.map((r) => httpRequest(collector.url, JSON.stringify({ receipts: [r] })));
+  const requests = receipts.map((r, i) => httpRequest(collector.url, JSON.stringify({ receipts: [r] }), i));
   const conns = Array.from({ length: C }, () => new Connection(collector.url));
   const warm = await load(conns, requests.slice(0, WARMUP), Math.min(LIMIT_MS, 5000));
   const cpu0 = cpuSeconds(collector.child.pid);
@@ -367,6 +374,7 @@ try {
   const result = {
     store: storeName,
     workers: Number(arg.workers),
+    rateLimit: RATE_LIMIT,
     receipts: run.sent,
     concurrency: C,
     seconds: Number(run.seconds.toFixed(2)),
@@ -389,7 +397,7 @@ try {
     loadAverage: loadavg().map((v) => Number(v.toFixed(2))),
   };
   console.log(`
-collector (${storeName}, ${arg.workers} process${arg.workers === '1' ? '' : 'es'}, one receipt per request, ${C} keep-alive clients, after ${warm.sent} warm-up):
+collector (${storeName}, ${arg.workers} process${arg.workers === '1' ? '' : 'es'},${RATE_LIMIT > 0 ? ` rate limit ${RATE_LIMIT}/s per client, a new client per request,` : ''} one receipt per request, ${C} keep-alive clients, after ${warm.sent} warm-up):
   stored      ${result.receiptsPerSecond} receipts/s over ${result.seconds} s (${run.sent} requests)
   latency     p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, max ${result.maxMs} ms
   lost        ${result.lost} (sent ${sent}, found in the store ${stored}; HTTP errors ${result.errors}${result.errors ? `, first: ${warm.firstError ?? run.firstError}` : ''})

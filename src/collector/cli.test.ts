@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,7 @@ async function run(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 /** Starts the collector CLI on a free port and resolves once it prints its URL. */
-async function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+async function serve(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [cli, '--port', '0', '--rate-limit', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CONSENTSEAL_ADMIN_TOKEN: TOKEN },
@@ -70,7 +70,7 @@ async function serve(args: string[]): Promise<{ child: ChildProcess; url: string
     child.stderr!.on('data', (c: Buffer) => (out += c));
     child.on('exit', (code) => reject(new Error(`collector exited (${code}): ${out}`)));
   });
-  return { child, url };
+  return { child, url, output: () => out };
 }
 
 describe.each(backends)('consentseal-collector CLI (%s)', (_name, makeBackend) => {
@@ -314,6 +314,142 @@ describe('consentseal-collector --max-connections-per-client', () => {
       await backend.cleanup();
     }
   });
+});
+
+/** A kept-open connection sending one request at a time; resolves each reply's status and headers once it is whole. */
+function keptOpen(socket: ReturnType<typeof connect>) {
+  let buf = '';
+  let waiting: ((r: { status: number; headers: string }) => void) | undefined;
+  socket.on('data', (d: Buffer) => {
+    buf += d.toString('latin1');
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0 || !waiting) return;
+    const head = buf.slice(0, end);
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    let total: number;
+    if (length) total = end + 4 + Number(length[1]);
+    else {
+      const last = buf.indexOf('\r\n0\r\n\r\n', end);
+      if (last < 0) return;
+      total = last + 7;
+    }
+    if (buf.length < total) return;
+    buf = buf.slice(total);
+    const done = waiting;
+    waiting = undefined;
+    done({ status: Number(head.slice(9, 12)), headers: head.toLowerCase() });
+  });
+  return (request: string) =>
+    new Promise<{ status: number; headers: string }>((resolve) => {
+      waiting = resolve;
+      socket.write(request);
+    });
+}
+
+/**
+ * Two connections from 127.0.0.1 held open, one on each worker: with `--max-connections-per-client 1` each
+ * worker takes one 127.0.0.1 connection and closes the next, so two served connections are two workers.
+ */
+async function oneConnectionPerWorker(port: number, sockets: ReturnType<typeof connect>[]) {
+  const served: ReturnType<typeof connect>[] = [];
+  for (let i = 0; i < 10 && served.length < 2; i++) {
+    if ((await healthzOn(port, '127.0.0.1', sockets)) === 'HTTP/1.1 200 OK') served.push(sockets[sockets.length - 1]!);
+  }
+  expect(served).toHaveLength(2);
+  return served.map(keptOpen);
+}
+
+/** Cluster workers of the collector started as `pid` (its children), from /proc. */
+function workerPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        return readFileSync(`/proc/${e}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(pid);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('consentseal-collector limits with --workers', () => {
+  it('holds the rate limit across the workers, Retry-After included, for one client only, and past a replaced worker', async () => {
+    const backend = backends[0]![1]();
+    const sockets: ReturnType<typeof connect>[] = [];
+    try {
+      const { child, url, output } = await serve([
+        '--host', '::', '--workers', '2', '--max-connections-per-client', '1', '--rate-limit', '0.001', '--rate-burst', '4', ...backend.cliArgs,
+      ]);
+      const port = Number(new URL(url).port);
+      const [a, b] = await oneConnectionPerWorker(port, sockets);
+      const keyRequest = 'GET /.well-known/consentseal-collector-key HTTP/1.1\r\nHost: collector\r\n\r\n';
+      const replies = [];
+      // Alternating between the workers: a burst of 4 for the cluster (each worker alone would allow 4).
+      for (let i = 0; i < 8; i++) replies.push(await (i % 2 ? b! : a!)(keyRequest));
+      expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
+      for (const r of replies.slice(4)) expect(Number(/\r\nretry-after: (\d+)/.exec(r.headers)?.[1])).toBeGreaterThan(900);
+      // Another client (::1) has its own bucket.
+      const other = keptOpen(connect(port, '::1'));
+      expect((await other(keyRequest)).status).toBe(200);
+
+      // A worker killed and replaced: the primary still holds 127.0.0.1's empty bucket.
+      const pids = workerPids(child.pid!);
+      expect(pids).toHaveLength(2);
+      process.kill(pids[0]!, 'SIGKILL');
+      // Once the primary has forked the replacement, 127.0.0.1 is served again only by it: the surviving
+      // worker already holds 127.0.0.1's one place.
+      const replaced = `worker ${pids[0]} exited (SIGKILL); starting another`;
+      if (!output().includes(replaced)) await new Promise<void>((resolve) => child.stderr!.on('data', () => output().includes(replaced) && resolve()));
+      let fresh: ((request: string) => Promise<{ status: number; headers: string }>) | undefined;
+      for (let i = 0; i < 200 && !fresh; i++) {
+        if ((await healthzOn(port, '127.0.0.1', sockets)) === 'HTTP/1.1 200 OK') fresh = keptOpen(sockets[sockets.length - 1]!);
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(workerPids(child.pid!)).toHaveLength(2);
+      expect((await fresh!(keyRequest)).status).toBe(429);
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await backend.cleanup();
+    }
+  }, 30_000);
+
+  it('holds the failed sign-in limit across the workers', async () => {
+    const backend = backends[0]![1]();
+    const sockets: ReturnType<typeof connect>[] = [];
+    try {
+      const { child, url } = await serve(['--host', '::', '--workers', '2', '--max-connections-per-client', '1', ...backend.cliArgs]);
+      const port = Number(new URL(url).port);
+      const [a, b] = await oneConnectionPerWorker(port, sockets);
+      const signIn = (token: string, host = `127.0.0.1:${port}`) => {
+        const body = `token=${encodeURIComponent(token)}`;
+        return `POST /dashboard/login HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://${host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+      };
+      const statuses: number[] = [];
+      // 10 failures are allowed per client, and the 11th locks it out, wherever each one lands.
+      for (let i = 0; i < 11; i++) statuses.push((await (i % 2 ? b! : a!)(signIn('wrong-token-wrong-token'))).status);
+      expect(statuses).toEqual(Array(11).fill(401));
+      // Locked out on both workers, even with the right token, without it being checked.
+      for (const worker of [a!, b!]) {
+        const locked = await worker(signIn(TOKEN));
+        expect(locked.status).toBe(429);
+        expect(locked.headers).toMatch(/\r\nretry-after: \d+/);
+        expect(locked.headers).not.toContain('set-cookie');
+      }
+      // Another client signs in.
+      const other = keptOpen(connect(port, '::1'));
+      const ok = await other(signIn(TOKEN, `[::1]:${port}`));
+      expect(ok.status).toBe(303);
+      expect(ok.headers).toContain('set-cookie: consentseal_dashboard=');
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await backend.cleanup();
+    }
+  }, 30_000);
 });
 
 describe.each(backends)('consentseal-collector purge (%s)', (_name, makeBackend) => {

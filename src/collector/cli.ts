@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { serveClusterLimits } from './cluster-limits';
 import { dashboardRoutes } from './dashboard/routes';
 import { createCollector, DEFAULT_MAX_CONNECTIONS, generateCollectorKey, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
 
@@ -21,7 +22,8 @@ The admin token (for GET /receipts, GET /stats and the audit console at /dashboa
 --max-connections-per-client N: open connections per client address (IPv4, IPv6 /64) per process
   (0 = no cap; default 64, or none with --trust-proxy, where every connection is the proxy's).
 --sqlite-sync normal: no fsync per commit (an accepted receipt survives a killed collector, not a power cut).
---workers N: N processes on the one port (node:cluster); rate limits are then per process.
+--workers N: N processes on the one port (node:cluster). The rate limit and the console's failed sign-in
+  limits hold across them (kept in the primary process); the connection caps are per process.
 verify re-checks every signature, ack, chain and counter, and exits 1 when it finds any problem.
 purge deletes every subject (all its receipts, never part of a chain) whose latest receipt was issued and
 stored more than N days ago (N ≥ 1), with its share of the counters, and prints how many it removed.
@@ -170,9 +172,11 @@ async function main(argv: string[]): Promise<void> {
     allowOrigins: o['allow-origin'],
     rateLimit: perSecond === 0 ? false : { perSecond, burst },
     trustProxy: o['trust-proxy'],
+    // A worker's limits live in the primary (serveClusterLimits), so a client gets them once, not once per worker.
+    clusterLimits: cluster.isWorker,
     maxConnections: maxConnections === 0 ? false : maxConnections,
     ...(maxPerClient !== undefined ? { maxConnectionsPerClient: maxPerClient === 0 ? false : maxPerClient } : {}),
-    routes: dashboardRoutes({ trustProxy: o['trust-proxy'], ...(adminToken ? { sessions: { secret: adminToken } } : {}) }),
+    routes: dashboardRoutes({ trustProxy: o['trust-proxy'], clusterLimits: cluster.isWorker, ...(adminToken ? { sessions: { secret: adminToken } } : {}) }),
     log: (line) => console.error(`consentseal-collector: ${line}`),
     ...(adminToken ? { adminToken } : {}),
   };
@@ -193,17 +197,22 @@ async function main(argv: string[]): Promise<void> {
 
 /**
  * Cluster primary: prepares the store once (schema, collector key) so workers do not race to create them,
- * forks the workers (they share the listening port), replaces any that die, and stops them all on a signal.
+ * holds the limits every worker shares (rate limit, failed sign-ins: a replaced worker keeps them), forks
+ * the workers (they share the listening port), replaces any that die, and stops them all on a signal.
  */
 async function primary(workers: number, where: StoreLocation): Promise<void> {
   const store = await openStore(where);
   await store.collectorKey(generateCollectorKey);
   await store.close();
+  serveClusterLimits();
   let stopping = false;
   let url = '';
   let ready = 0;
   const fork = (): void => {
     const w = cluster.fork();
+    // A message to a worker that just died (a limit answer, a connection handed over) fails on its closed
+    // channel; unheard, that error would end the primary and every worker with it.
+    w.on('error', (e: Error) => console.error(`consentseal-collector: worker ${w.process.pid}: ${e.message}`));
     w.on('message', (m: { listening?: string; kid?: string; consentsealDashboardRevoke?: string }) => {
       // An audit console logout in one worker: tell the others.
       if (m.consentsealDashboardRevoke) for (const other of Object.values(cluster.workers ?? {})) if (other && other !== w) other.send(m);

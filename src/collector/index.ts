@@ -24,6 +24,7 @@ export {
 } from './counters';
 export { statsStatements, OTHER, type StatsQuery, type Statement } from './stats-query';
 export { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
+export { serveClusterLimits } from './cluster-limits';
 export { openSqliteStore, openPostgresStore, type SqliteStoreOptions, type PostgresStoreOptions };
 export type * from './types';
 

@@ -8,6 +8,7 @@ import { buildStats, STATS_LIMITS, statsWindow, type StatsLimits } from './count
 import { jsonTooDeep, MAX_FUTURE_MS, verifyReceiptJws } from './jws';
 import { isPolicyVersion, queryInstant } from './payload';
 import { openPostgresStore } from './postgres-store';
+import { clusterLimit } from './cluster-limits';
 import { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
 import { openSqliteStore } from './sqlite-store';
 import type { ReceiptFilter, ReceiptStore, StatsFilter, VerifiedReceipt } from './types';
@@ -66,6 +67,12 @@ export interface CollectorOptions {
   rateLimit?: RateLimitOptions | false;
   /** Take the client IP from the last `X-Forwarded-For` entry (set only behind your own proxy). */
   trustProxy?: boolean;
+  /**
+   * In a node:cluster worker whose primary runs {@link serveClusterLimits}: keep the rate limit's buckets in
+   * the primary, so they hold across all the workers (a client gets the limit once, not once per worker).
+   * The CLI sets it with `--workers` ≥ 2. If the primary cannot answer (within 2 s), the request gets 429.
+   */
+  clusterLimits?: boolean;
   /**
    * Most open connections (default {@link DEFAULT_MAX_CONNECTIONS}); `false` for no cap. A connection over
    * the cap is closed as soon as it is accepted, before a byte of it is read, so the accepted ones keep being
@@ -147,6 +154,24 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   for (const [k, v] of Object.entries(statsLimits)) {
     if (!Number.isInteger(v) || v < 1) throw new Error(`createCollector: statsLimits.${k} must be an integer ≥ 1`);
   }
+  const log = options.log ?? (() => undefined);
+  // Before the store opens, so a misuse (clusterLimits outside a cluster worker) leaves nothing open.
+  const rateLimit = options.rateLimit === false ? undefined : (options.rateLimit ?? { perSecond: 20, burst: 100 });
+  /** Seconds to wait before the client's next request (0: go ahead); a promise when the cluster primary decides. */
+  let takeToken: ((key: string) => number | Promise<number>) | undefined;
+  if (rateLimit && options.clusterLimits) {
+    const shared = clusterLimit('token-buckets', 'rate-limit', rateLimit);
+    takeToken = (key) => shared('take', key);
+  } else if (rateLimit) takeToken = tokenBuckets(rateLimit).take;
+  let limitFaultLoggedAt = -Infinity;
+  /** The cluster primary could not answer: refuse (fail closed) and say so, at most once a minute. */
+  const limitFault = (e: Error): number => {
+    if (Date.now() - limitFaultLoggedAt >= 60_000) {
+      limitFaultLoggedAt = Date.now();
+      log(`rate limit unavailable, refusing requests with 429: ${e.message}`);
+    }
+    return 1;
+  };
   const owned = !options.store;
   const store =
     options.store ??
@@ -161,9 +186,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     throw e;
   }
   const now = options.now ?? Date.now;
-  const log = options.log ?? (() => undefined);
   const origins = new Set(options.allowOrigins ?? []);
-  const limiter = options.rateLimit === false ? undefined : tokenBuckets(options.rateLimit ?? { perSecond: 20, burst: 100 });
   const tokenHash = options.adminToken ? sha(options.adminToken) : undefined;
   const checkToken = (candidate: string): boolean => !!tokenHash && timingSafeEqual(sha(candidate), tokenHash);
   const isAdmin = (req: IncomingMessage): boolean => {
@@ -317,9 +340,11 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
     const path = url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/healthz') return method === 'GET' || method === 'HEAD' ? send(res, 200, 'ok') : send(res, 405, 'method not allowed');
-    if (limiter) {
+    if (takeToken) {
       const forwarded = options.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',').pop()?.trim() : '';
-      const wait = limiter.take(clientKey(forwarded || req.socket.remoteAddress || 'unknown'));
+      let wait = takeToken(clientKey(forwarded || req.socket.remoteAddress || 'unknown'));
+      // Awaited only when the answer is pending, so the single-process path stays synchronous.
+      if (typeof wait !== 'number') wait = await wait.catch(limitFault);
       if (wait) {
         // Readable by an allowed origin's page, so the SDK waits as long as asked instead of
         // seeing a network error and retrying on its own schedule.

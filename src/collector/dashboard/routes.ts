@@ -5,7 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATS_LIMITS, statsWindow, type StatsLimits } from '../counters';
 import { MAX_FUTURE_MS } from '../jws';
 import { LIMITS, queryInstant } from '../payload';
-import { clientKey, tokenBuckets, type RateLimitOptions } from '../rate-limit';
+import { clusterLimit } from '../cluster-limits';
+import { clientKey, type RateLimitOptions } from '../rate-limit';
 import type { CollectorRoute, RouteContext } from '../server';
 import type { ReceiptFilter, ReceiptStore, StoredReceipt } from '../types';
 import { verifyStore, type VerifyReport } from '../verify-store';
@@ -17,6 +18,7 @@ import { appPage, loginPage } from './pages';
 import {
   clearedSessionCookie, isHttps, readCookie, sameOrigin, sessionCookie, sessionStore, type SessionOptions,
 } from './session';
+import { signInLimiter } from './sign-in-limit';
 
 /** The Content-Security-Policy of every dashboard response: only this origin's script, style and fetches. */
 export const DASHBOARD_CSP =
@@ -38,6 +40,12 @@ export interface DashboardOptions {
   loginFailuresAllIps?: RateLimitOptions;
   /** Take the client IP from the last `X-Forwarded-For` entry, and https from `X-Forwarded-Proto` (behind your own proxy only). */
   trustProxy?: boolean;
+  /**
+   * In a node:cluster worker whose primary runs `serveClusterLimits`: keep the failed sign-in limits in the
+   * primary, so they hold across all the workers. The CLI sets it with `--workers` ≥ 2. If the primary
+   * cannot answer (within 2 s), the sign-in is refused with 429.
+   */
+  clusterLimits?: boolean;
   /** Directory holding the built `dashboard.js` (default: found beside the collector bundle in dist/). */
   assetsDir?: string;
   /** Receipts per page on a subject's page (default 500). */
@@ -136,10 +144,16 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
   }
   const SUBJECT_PAGE = options.subjectPageSize ?? 500;
   const limits: StatsLimits = { ...STATS_LIMITS, ...options.limits };
-  const perIp = tokenBuckets(options.loginFailures ?? { perSecond: 1 / 12, burst: 10 });
-  const overall = tokenBuckets(options.loginFailuresAllIps ?? { perSecond: 1, burst: 100 });
-  const lockedUntil = new Map<string, number>();
-  let allLockedUntil = 0;
+  const signInOptions = {
+    ...(options.loginFailures ? { perClient: options.loginFailures } : {}),
+    ...(options.loginFailuresAllIps ? { allClients: options.loginFailuresAllIps } : {}),
+  };
+  /** `lockedFor` and `failed` of the failed sign-in limits: this process's own, or the cluster primary's. */
+  const signIns: { lockedFor(ip: string): number | Promise<number>; failed(ip: string): number | Promise<number> } = (() => {
+    if (!options.clusterLimits) return signInLimiter(signInOptions);
+    const shared = clusterLimit('sign-in', 'dashboard-sign-in', signInOptions);
+    return { lockedFor: (ip: string) => shared('lockedFor', ip), failed: (ip: string) => shared('failed', ip) };
+  })();
   let js: string | undefined;
   let verifying: Promise<VerifyReport & { ms: number }> | undefined;
 
@@ -171,10 +185,10 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
   const login = async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> => {
     if (!sameOrigin(req)) return html(res, 403, loginPage('Sign-in refused: the form must be posted from this console’s own page.'));
     const ip = clientIp(req);
-    const now = Date.now();
-    const until = Math.max(lockedUntil.get(ip) ?? 0, allLockedUntil);
-    if (until > now) {
-      const s = String(Math.ceil((until - now) / 1000));
+    // The cluster primary failing to answer refuses the sign-in (fail closed) rather than skip the limit.
+    const locked = await Promise.resolve(signIns.lockedFor(ip)).catch(() => 1);
+    if (locked) {
+      const s = String(locked);
       return html(res, 429, loginPage(`Too many failed sign-ins. Try again in ${s} seconds.`), { 'retry-after': s });
     }
     let token = '';
@@ -184,15 +198,9 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
       return html(res, 413, loginPage('Sign-in refused: the form was too large.'), { connection: 'close' });
     }
     if (!ctx.checkToken(token)) {
-      // Only failures spend tokens, so an auditor opening many tabs is never locked out. The all-IPs bucket
-      // bounds a distributed guesser (at the price that such an attack also delays honest sign-ins).
-      const wait = perIp.take(ip);
-      if (wait) {
-        if (lockedUntil.size >= 10_000) lockedUntil.delete(lockedUntil.keys().next().value as string);
-        lockedUntil.set(ip, now + wait * 1000);
-      }
-      const waitAll = overall.take('');
-      if (waitAll) allLockedUntil = now + waitAll * 1000;
+      // Counted before the answer, so the client's next attempt (on any worker) already sees it. A primary
+      // that cannot count it cannot answer the next lockedFor either, which then refuses.
+      await Promise.resolve(signIns.failed(ip)).catch(() => undefined);
       return html(res, 401, loginPage('Wrong admin token.'));
     }
     sessions.destroy(sessionOf(req));
