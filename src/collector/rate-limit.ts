@@ -34,6 +34,12 @@ export function tokenBuckets(o: RateLimitOptions, clock: () => number = Date.now
       }
       return Math.max(1, Math.ceil((1 - b.tokens) / o.perSecond));
     },
+    /** Whole seconds until `key` has a token again (0: it has one now), spending none. */
+    wait(key: string): number {
+      const b = buckets.get(key);
+      const tokens = b ? Math.min(o.burst, b.tokens + ((clock() - b.at) / 1000) * o.perSecond) : o.burst;
+      return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / o.perSecond));
+    },
   };
 }
 

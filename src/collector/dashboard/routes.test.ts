@@ -216,7 +216,7 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
       expect(ok.headers.get('set-cookie')).toMatch(/; Secure$/);
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await attempt('198.51.100.2')).status);
-      expect(statuses).toEqual([401, 401, 401, 429]);
+      expect(statuses).toEqual([401, 401, 429, 429]);
       // Another client is not affected by the first one's lockout…
       expect((await attempt('198.51.100.3', TOKEN)).status).toBe(303);
       // …until failures over all clients pass the global cap.
@@ -242,7 +242,7 @@ describe('failed sign-ins from IPv6', () => {
         (await consoleSignIn(base, token, { 'x-forwarded-for': ip })).status;
       // Each guess from another address of the same /64: still one client, locked out like one.
       const statuses = [await attempt('2001:db8:0:7::1'), await attempt('2001:db8:0:7::2'), await attempt('2001:db8:0:7:a::3'), await attempt('2001:db8:0:7:b::4')];
-      expect(statuses).toEqual([401, 401, 401, 429]);
+      expect(statuses).toEqual([401, 401, 429, 429]);
       expect(await attempt('2001:db8:0:7:c::5', TOKEN)).toBe(429);
       expect(await attempt('2001:db8:0:8::1', TOKEN)).toBe(303);
     } finally {

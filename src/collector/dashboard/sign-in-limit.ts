@@ -30,15 +30,22 @@ export function signInLimiter(o: SignInLimitOptions = {}, clock: () => number = 
       const until = Math.max(lockedUntil.get(client) ?? 0, allLockedUntil);
       return until > now ? Math.ceil((until - now) / 1000) : 0;
     },
-    /** Counts a failed sign-in of the client; returns 0 (a number, like every method a primary runs). */
+    /**
+     * Counts a failed sign-in of the client; returns 0 (a number, like every method a primary runs). The
+     * failure that spends a bucket's last token starts the lockout, so the 10th failure in a row locks
+     * the client out until its next token (and the 100th over all clients, everyone).
+     */
     failed(client: string): number {
       const now = clock();
-      const wait = perClient.take(client);
+      perClient.take(client);
+      all.take('');
+      const wait = perClient.wait(client);
       if (wait) {
+        lockedUntil.delete(client);
         if (lockedUntil.size >= MAX_LOCKED) lockedUntil.delete(lockedUntil.keys().next().value as string);
         lockedUntil.set(client, now + wait * 1000);
       }
-      const waitAll = all.take('');
+      const waitAll = all.wait('');
       if (waitAll) allLockedUntil = now + waitAll * 1000;
       return 0;
     },
