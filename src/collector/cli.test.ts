@@ -242,6 +242,17 @@ async function healthzOn(port: number, from: string, sockets: ReturnType<typeof 
   });
 }
 
+/**
+ * A connection from `from` that the collector serves, tried again every 20 ms for up to `tries` times
+ * while a worker is still catching up (a place freed by a close, a replacement worker starting); undefined if none.
+ */
+async function servedConnection(port: number, from: string, sockets: ReturnType<typeof connect>[], tries: number) {
+  for (let i = 0; i < tries; i++) {
+    if ((await healthzOn(port, from, sockets)) === 'HTTP/1.1 200 OK') return sockets[sockets.length - 1]!;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('consentseal-collector --max-connections-per-client', () => {
   it('refuses a bad value with exit code 2, and closes a client’s connections over its cap while another client connects', async () => {
     for (const v of ['x', '-1', '1.5', '']) {
@@ -301,12 +312,7 @@ describe('consentseal-collector --max-connections-per-client', () => {
       expect(outcomes.filter((o) => o === 'closed')).toHaveLength(2);
       // A closed connection frees its worker's place: 127.0.0.1 is served again.
       for (const s of sockets.splice(0)) s.destroy();
-      let served = false;
-      for (let i = 0; i < 50 && !served; i++) {
-        served = (await healthzOn(port, '127.0.0.1', sockets)) === 'HTTP/1.1 200 OK';
-        if (!served) await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(served).toBe(true);
+      expect(await servedConnection(port, '127.0.0.1', sockets, 50)).toBeDefined();
       child.kill('SIGTERM');
       await once(child, 'exit');
     } finally {
@@ -401,13 +407,10 @@ describe('consentseal-collector limits with --workers', () => {
       // worker already holds 127.0.0.1's one place.
       const replaced = `worker ${pids[0]} exited (SIGKILL); starting another`;
       if (!output().includes(replaced)) await new Promise<void>((resolve) => child.stderr!.on('data', () => output().includes(replaced) && resolve()));
-      let fresh: ((request: string) => Promise<{ status: number; headers: string }>) | undefined;
-      for (let i = 0; i < 200 && !fresh; i++) {
-        if ((await healthzOn(port, '127.0.0.1', sockets)) === 'HTTP/1.1 200 OK') fresh = keptOpen(sockets[sockets.length - 1]!);
-        else await new Promise((r) => setTimeout(r, 25));
-      }
+      const fresh = await servedConnection(port, '127.0.0.1', sockets, 250);
+      expect(fresh).toBeDefined();
       expect(workerPids(child.pid!)).toHaveLength(2);
-      expect((await fresh!(keyRequest)).status).toBe(429);
+      expect((await keptOpen(fresh!)(keyRequest)).status).toBe(429);
       child.kill('SIGTERM');
       await once(child, 'exit');
     } finally {

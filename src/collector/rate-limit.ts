@@ -15,30 +15,30 @@ export interface RateLimitOptions {
 export function tokenBuckets(o: RateLimitOptions, clock: () => number = Date.now) {
   const max = o.maxClients ?? 100_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
+  /** The tokens a bucket holds at `now`: what it had, refilled since, never more than the burst. */
+  const tokensAt = (b: { tokens: number; at: number } | undefined, now: number): number =>
+    b ? Math.min(o.burst, b.tokens + ((now - b.at) / 1000) * o.perSecond) : o.burst;
+  /** Whole seconds (at least 1) until `tokens` grow to one. */
+  const secondsToOne = (tokens: number): number => Math.max(1, Math.ceil((1 - tokens) / o.perSecond));
   return {
     take(key: string): number {
       const now = clock();
-      let b = buckets.get(key);
-      if (b) {
-        buckets.delete(key);
-        b.tokens = Math.min(o.burst, b.tokens + ((now - b.at) / 1000) * o.perSecond);
-        b.at = now;
-      } else {
-        b = { tokens: o.burst, at: now };
-        if (buckets.size >= max) buckets.delete(buckets.keys().next().value as string);
-      }
+      const old = buckets.get(key);
+      // Re-inserted, so the Map's order stays the order of last use.
+      if (old) buckets.delete(key);
+      else if (buckets.size >= max) buckets.delete(buckets.keys().next().value as string);
+      const b = { tokens: tokensAt(old, now), at: now };
       buckets.set(key, b);
       if (b.tokens >= 1) {
         b.tokens -= 1;
         return 0;
       }
-      return Math.max(1, Math.ceil((1 - b.tokens) / o.perSecond));
+      return secondsToOne(b.tokens);
     },
     /** Whole seconds until `key` has a token again (0: it has one now), spending none. */
     wait(key: string): number {
-      const b = buckets.get(key);
-      const tokens = b ? Math.min(o.burst, b.tokens + ((clock() - b.at) / 1000) * o.perSecond) : o.burst;
-      return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / o.perSecond));
+      const tokens = tokensAt(buckets.get(key), clock());
+      return tokens >= 1 ? 0 : secondsToOne(tokens);
     },
   };
 }
