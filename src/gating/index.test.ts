@@ -244,23 +244,6 @@ describe('placeholders over time', () => {
   });
 });
 
-describe('re-open links', () => {
-  it('open the preferences on click and Enter, also when added later', async () => {
-    cs = setup();
-    const views: string[] = [];
-    cs.on('view', (v) => views.push(v.view));
-    document.body.innerHTML = '<a href="#privacy" data-consent-open id="l"><span id="inner">Privacy</span></a><div tabindex="0" data-consent-open id="d">x</div><button id="other">o</button>';
-    const click = new MouseEvent('click', { bubbles: true, cancelable: true });
-    document.getElementById('inner')!.dispatchEvent(click);
-    expect(click.defaultPrevented).toBe(true);
-    document.getElementById('d')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-    // Enter on a link clicks it; the keydown alone must not open twice.
-    document.getElementById('l')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-    document.getElementById('other')!.click();
-    expect(views).toEqual(['preferences', 'preferences']);
-  });
-});
-
 describe('withdrawal', () => {
   it('reloads with reloadOnWithdraw once the receipt is signed, only when a grant is taken back', async () => {
     const reload = vi.fn();

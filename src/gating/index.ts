@@ -1,7 +1,7 @@
 /**
  * Gating: runs `<script type="text/plain" data-consent>` once their purposes are granted, fills
- * `data-src` embeds, opens the preferences from `data-consent-open` elements, and on withdrawal
- * deletes the purpose's cookies and (with `reloadOnWithdraw`) reloads the page.
+ * `data-src` embeds, and on withdrawal deletes the purpose's cookies and (with `reloadOnWithdraw`)
+ * reloads the page.
  */
 import { isSafeLinkUrl } from '../core/config';
 import type { ConsentCore, ConsentPlugin } from '../core/plugin';
@@ -101,15 +101,6 @@ export const gatingPlugin: ConsentPlugin = (core) => {
     }
   };
 
-  const open = (e: Event) => {
-    const t = (e.target as Element).closest?.('[data-consent-open]');
-    // Enter already clicks links and buttons; other elements (role="button") answer Enter and Space.
-    if (t && (e.type == 'click' || (/^(Enter| )$/.test((e as KeyboardEvent).key) && !t.matches('a,button')))) {
-      e.preventDefault();
-      core.showPreferences();
-    }
-  };
-
   let reload: ReturnType<typeof setTimeout> | undefined;
   // `destroy()` drops every event listener (these, and the reload's) itself.
   core.on('decision', ({ state, previous }) => {
@@ -130,14 +121,12 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   });
 
   const observer = new MutationObserver(scan);
-  // The controller is its own listener options: its `signal` member removes them all.
+  // The controller is its own listener options: its `signal` member removes the listener.
   const ac = new AbortController();
   observer.observe(doc, { childList: true, subtree: true });
   // Every change of the decision (`destroy()` drops this listener too).
   core.on('change', scan);
   doc.addEventListener('DOMContentLoaded', scan, ac);
-  doc.addEventListener('click', open, ac);
-  doc.addEventListener('keydown', open, ac);
   hooks.set(core, (r) => {
     render = r;
     scan();
