@@ -193,17 +193,20 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   };
 
   // `language: "auto"` follows a later change of `<html lang>` (a single-page app switching language
-  // without a reload), in every build: the next receipt records the new language and hashes its
-  // texts, and the `language` event has whatever shows texts (the widget, embed placeholders, a
-  // headless site's own UI) re-render in it. A set language resolves the same whatever the page says.
+  // without a reload) or of the browser's languages (which decide where the page names none the
+  // texts have), in every build: the next receipt records the new language and hashes its texts,
+  // and the `language` event has whatever shows texts (the widget, embed placeholders, a headless
+  // site's own UI) re-render in it. A set language resolves the same whatever the page says.
   guard(() => {
     // Server-side rendering: no page whose language could change.
     if (typeof document == 'undefined') return;
     // Announced at every switch, even to a tag the same texts serve (`en-US` → `en-GB`): redrawing
     // the same texts changes nothing, and a check would cost bytes in every build.
-    const observer = new MutationObserver(() => emit('language', (core.language = resolveLanguage(config))));
+    const follow = () => emit('language', (core.language = resolveLanguage(config)));
+    const observer = new MutationObserver(follow);
     observer.observe(document.documentElement, { attributeFilter: ['lang'] });
-    cleanups.push(() => observer.disconnect());
+    addEventListener('languagechange', follow);
+    cleanups.push(() => (observer.disconnect(), removeEventListener('languagechange', follow)));
   });
   for (const plugin of options.plugins ?? []) {
     const cleanup = guard(() => plugin(core));

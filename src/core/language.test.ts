@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DecisionStorage } from '../storage/persistence';
 import { createConsentCore } from './consent';
 import type { ConsentCore } from './plugin';
@@ -80,7 +80,25 @@ describe('following <html lang>', () => {
     const { core, languages } = start();
     core.destroy();
     await setLang('zh-CN');
+    dispatchEvent(new Event('languagechange'));
     expect(core.language).toBe('en');
     expect(languages).toEqual([]);
+  });
+});
+
+describe("following the browser's languages", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('with language "auto" and no texts for the page\'s language, takes on the browser\'s new first language', async () => {
+    document.documentElement.lang = 'ja';
+    const { core, languages, decisions } = start();
+    expect(core.language).toBe('en');
+    // The visitor puts Chinese first in the browser's settings: the browser fires `languagechange`.
+    vi.spyOn(navigator, 'languages', 'get').mockReturnValue(['zh-CN', 'en']);
+    dispatchEvent(new Event('languagechange'));
+    expect(core.language).toBe('zh-CN');
+    await core.acceptAll();
+    expect(languages).toEqual(['zh-CN zh-CN']);
+    expect(decisions).toEqual(['zh-CN']);
   });
 });
