@@ -280,6 +280,20 @@ describe('rate limit, CORS and admin token', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
   });
+
+  it('takes any admin token the CLI accepts in the bearer header: spaces, non-ASCII, any case of "Bearer"', async () => {
+    const token = 'correct horse battery staple — été';
+    const { url } = await start({ adminToken: token });
+    // HTTP carries header bytes: a client sends the token's UTF-8 bytes, which Node reads back as latin1.
+    const bytes = Buffer.from(token, 'utf8').toString('latin1');
+    for (const authorization of [`Bearer ${bytes}`, `bearer ${bytes}`, `BEARER ${bytes}`]) {
+      expect((await raw(url, { method: 'GET', path: '/stats', headers: { authorization } })).status).toBe(200);
+    }
+    expect((await raw(url, { method: 'GET', path: '/stats', headers: { authorization: `Bearer ${bytes}x` } })).status).toBe(401);
+    expect((await raw(url, { method: 'GET', path: '/stats', headers: { authorization: `Basic ${bytes}` } })).status).toBe(401);
+    const plain = await start();
+    expect((await fetch(`${plain.url}/stats`, { headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(200);
+  });
 });
 
 describe('GET /receipts and GET /stats', () => {

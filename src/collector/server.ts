@@ -190,8 +190,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const tokenHash = options.adminToken ? sha(options.adminToken) : undefined;
   const checkToken = (candidate: string): boolean => !!tokenHash && timingSafeEqual(sha(candidate), tokenHash);
   const isAdmin = (req: IncomingMessage): boolean => {
-    const m = /^Bearer ([\x21-\x7e]+)$/.exec(req.headers.authorization ?? '');
-    return !!m && checkToken(m[1]!);
+    // The scheme is case-insensitive (RFC 9110 §11.1), and the token is whatever the operator set, spaces or
+    // non-ASCII included: HTTP carries its UTF-8 bytes, which Node hands over as latin1.
+    const m = /^bearer +(.+)$/i.exec(req.headers.authorization ?? '');
+    return !!m && checkToken(Buffer.from(m[1]!, 'latin1').toString('utf8'));
   };
   const publicKey = { ...signer.publicJwk, kid: signer.kid, alg: 'ES256', use: 'sig' };
 
