@@ -184,6 +184,15 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
     expect(broken.receipts[0].chain.problems).toContain('prev does not match the hash of receipt seq 2');
   });
 
+  it('answers 400 naming the subject id, not a 500 with a logged stack, to a subject path that is not percent-encoding', async () => {
+    const cookie = await session();
+    for (const path of ['%E0%A4%A', '%zz', '%']) {
+      const res = await get(`/dashboard/api/subjects/${path}`, cookie);
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toEqual({ error: 'subjectId: must be a UUID' });
+    }
+  });
+
   it('answers other methods with 405, still under the CSP', async () => {
     const res = await fetch(`${url}/dashboard/api/overview`, { method: 'DELETE' });
     expect(res.status).toBe(405);

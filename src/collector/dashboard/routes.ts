@@ -270,7 +270,14 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     }
     const subject = /^subjects\/([^/]+)$/.exec(path);
     if (subject && method === 'GET') {
-      const subjectId = uuid('subjectId', decodeURIComponent(subject[1]!))!;
+      let id: string;
+      try {
+        id = decodeURIComponent(subject[1]!);
+      } catch {
+        // Not percent-encoding at all (`%zz`): as wrong as any other id that is no UUID.
+        throw new BadRequest('subjectId: must be a UUID');
+      }
+      const subjectId = uuid('subjectId', id)!;
       const afterSeq = Number(p.get('afterSeq') ?? 0);
       // The store compares it with an integer column: a fraction or a number past it is an error there.
       if (!Number.isInteger(afterSeq) || afterSeq < 0 || afterSeq > LIMITS.seq) throw new BadRequest(`afterSeq: must be an integer from 0 to ${LIMITS.seq}`);
