@@ -237,6 +237,37 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
   });
 });
 
+describe('the console behind a reverse proxy that rewrites Host', () => {
+  it('takes the public host from X-Forwarded-Host with trustProxy (sign-in, verify, log-out), and only then', async () => {
+    const backend = backends[0]![1]();
+    const store = await backend.open();
+    const open = async (trustProxy: boolean) => {
+      const c = await createCollector({ store, adminToken: TOKEN, rateLimit: false, routes: dashboardRoutes({ trustProxy }) });
+      return { c, base: await c.listen(0, '127.0.0.1') };
+    };
+    const proxied = await open(true);
+    const direct = await open(false);
+    try {
+      // What Apache's mod_proxy (ProxyPreserveHost Off) sends: Host is the upstream's, the browser's host is forwarded.
+      const viaProxy = { origin: 'https://consent.example.com', 'x-forwarded-host': 'consent.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7' };
+      const signIn = await consoleSignIn(proxied.base, TOKEN, viaProxy);
+      expect(signIn.status).toBe(303);
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await fetch(`${proxied.base}/dashboard/api/verify`, { method: 'POST', headers: { cookie, ...viaProxy } })).status).toBe(200);
+      const out = await fetch(`${proxied.base}/dashboard/logout`, { method: 'POST', redirect: 'manual', headers: { cookie, ...viaProxy } });
+      expect(out.status).toBe(303);
+      // Still refused: another site's Origin, and a forwarded host from a client the collector does not trust.
+      expect((await consoleSignIn(proxied.base, TOKEN, { ...viaProxy, origin: 'https://evil.example' })).status).toBe(403);
+      expect((await consoleSignIn(direct.base, TOKEN, viaProxy)).status).toBe(403);
+    } finally {
+      await proxied.c.close();
+      await direct.c.close();
+      await store.close();
+      await backend.cleanup();
+    }
+  });
+});
+
 describe('failed sign-ins from IPv6', () => {
   it('count a whole /64 as one client', async () => {
     const backend = backends[0]![1]();

@@ -183,7 +183,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
   const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, 'application/json', JSON.stringify(body));
 
   const login = async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> => {
-    if (!sameOrigin(req)) return html(res, 403, loginPage('Sign-in refused: the form must be posted from this console’s own page.'));
+    if (!sameOrigin(req, options.trustProxy)) return html(res, 403, loginPage('Sign-in refused: the form must be posted from this console’s own page.'));
     const ip = clientIp(req);
     // The cluster primary failing to answer refuses the sign-in (fail closed) rather than skip the limit.
     const locked = await Promise.resolve(signIns.lockedFor(ip)).catch(() => 1);
@@ -300,7 +300,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
       return exportStream(res, parseFilter(p), format, ctx);
     }
     if (path === 'verify' && method === 'POST') {
-      if (!sameOrigin(req)) return json(res, 403, { error: 'cross-origin request refused' });
+      if (!sameOrigin(req, options.trustProxy)) return json(res, 403, { error: 'cross-origin request refused' });
       // One run at a time: a second click waits for the run already going instead of starting another scan.
       verifying ??= (async () => {
         const t = performance.now();
@@ -324,7 +324,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     const authed = session.ok;
     if (session.ok && session.refreshed) res.setHeader('set-cookie', sessionCookie(session.refreshed, secure(req)));
     if (path === '/dashboard/logout' && method === 'POST') {
-      if (!sameOrigin(req)) return html(res, 403, loginPage('Log-out refused: cross-origin request.'));
+      if (!sameOrigin(req, options.trustProxy)) return html(res, 403, loginPage('Log-out refused: cross-origin request.'));
       const sid = sessions.destroy(sessionOf(req));
       if (sid && cluster.isWorker) process.send?.({ [REVOKE]: sid });
       res.writeHead(303, headers('text/plain; charset=utf-8', { location: '/dashboard', 'set-cookie': clearedSessionCookie(secure(req)) }));
