@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { EmbeddedJWK, compactVerify, importJWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from './server';
@@ -179,6 +180,24 @@ describe('POST /receipts', () => {
     expect(broken.status).toBe(400);
     expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok');
     expect(await collector.store.listReceipts({})).toEqual([]);
+  });
+
+  it('answers a request target that is no URL with 400, logging nothing, and counts it against the rate limit', async () => {
+    const lines: string[] = [];
+    const { url } = await start({ log: (line) => lines.push(line), rateLimit: { perSecond: 0.001, burst: 4 } });
+    const { port } = new URL(url);
+    /** The status line of a GET with this exact request target (fetch and http.request would refuse to send it). */
+    const get = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect(Number(port), '127.0.0.1', () => s.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let d = '';
+        s.on('data', (c: Buffer) => (d += c));
+        s.on('close', () => resolve(d.split('\r\n')[0]!));
+        s.on('error', reject);
+      });
+    for (const target of ['http://[', '//[', 'http://%zz/', 'http://x:99999/receipts']) expect(await get(target), target).toBe('HTTP/1.1 400 Bad Request');
+    expect(await get('http://[')).toBe('HTTP/1.1 429 Too Many Requests');
+    expect(lines).toEqual([]);
   });
 
   it('rejects issuedAt more than 10 minutes ahead of the collector clock', async () => {

@@ -338,8 +338,13 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // The receipts hot path skips URL parsing; its URL object is only read (GET /receipts has no query then).
-    const url = req.url === '/receipts' ? RECEIPTS_URL : new URL(req.url ?? '/', 'http://collector.invalid');
-    const path = url.pathname;
+    let url: URL | undefined;
+    try {
+      url = req.url === '/receipts' ? RECEIPTS_URL : new URL(req.url ?? '/', 'http://collector.invalid');
+    } catch {
+      // A request target that is no URL (`http://[`): a 400 once the rate limit has counted it, not a 500 and a logged stack.
+    }
+    const path = url?.pathname ?? '';
     const method = req.method ?? 'GET';
     if (path === '/healthz') return method === 'GET' || method === 'HEAD' ? send(res, 200, 'ok') : send(res, 405, 'method not allowed');
     if (takeToken) {
@@ -355,6 +360,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         return sendJson(res, 429, { error: 'too many requests' });
       }
     }
+    if (!url) throw new HttpError(400, 'request target: not a URL');
     if (path === '/receipts') {
       if (method === 'OPTIONS') {
         if (!corsFor(req, res) || req.headers.origin === undefined) return sendJson(res, 403, { error: 'origin not allowed' });
