@@ -220,7 +220,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       };
       req.on('data', onData);
       req.on('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
-      req.on('error', reject);
+      // The connection ended before the body did (a client that went away): no collector fault to log.
+      req.on('error', () => reject(new HttpError(400, 'body: incomplete, the connection closed')));
     });
 
   const ctxFor = (url: URL): RouteContext => ({ url, store, signer, isAdmin, checkToken, readBody, sendJson });
