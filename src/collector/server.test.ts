@@ -215,6 +215,33 @@ describe('POST /receipts', () => {
     expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok');
   });
 
+  it('ends an export whose client went away while the collector waited to write more', async () => {
+    const backend = sqliteBackend();
+    const real = await backend.open();
+    let finished!: () => void;
+    const ended = new Promise<void>((resolve) => (finished = resolve));
+    // An export longer than any socket buffer: the collector must wait for the client to read.
+    const store: ReceiptStore = {
+      ...real,
+      async *exportReceipts() {
+        try {
+          for (;;) yield { receiptId: 'x', jws: 'a'.repeat(16_384) } as unknown as StoredReceipt;
+        } finally {
+          finished();
+        }
+      },
+    };
+    const { url, collector } = await start({ store });
+    const closed = new Promise((resolve) => collector.server.once('connection', (socket: Socket) => socket.once('close', resolve)));
+    const s = connect(Number(new URL(url).port), '127.0.0.1', () => s.write(`GET /receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`));
+    // The client reads the first bytes, then stops reading and goes away.
+    s.once('data', () => (s.pause(), s.destroy()));
+    await closed;
+    await ended;
+    await real.close();
+    await backend.cleanup();
+  });
+
   it('rejects issuedAt more than 10 minutes ahead of the collector clock', async () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     const { post } = await start({ now: () => now });

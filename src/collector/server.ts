@@ -22,6 +22,19 @@ export const DEFAULT_MAX_CONNECTIONS = 1000;
 /** Open connections one client keeps by default (see {@link CollectorOptions.maxConnectionsPerClient}). */
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 64;
 
+/**
+ * Resolves once a response can take more data, or is closed: a client that went away never drains it,
+ * and an export waiting for that would hold its store cursor for good.
+ */
+export const drained = (res: ServerResponse): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+
 /** What an extra route (e.g. the audit console's `/dashboard`) gets besides the request. */
 export interface RouteContext {
   url: URL;
@@ -294,7 +307,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         if (chunk.length >= 65_536) {
           const ok = res.write(chunk);
           chunk = '';
-          if (!ok) await once(res, 'drain');
+          if (!ok) await drained(res);
         }
       }
       res.end(chunk);

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../server';
-import { backends, consoleSignIn, type TestBackend } from '../test-backends';
-import type { ReceiptStore } from '../types';
+import { backends, consoleSession, consoleSignIn, type TestBackend } from '../test-backends';
+import type { ReceiptStore, StoredReceipt } from '../types';
 import { hashJws, makeDevice, next, payloadOf } from '../test-receipts';
 import { DASHBOARD_CSP, dashboardRoutes, yieldingScan } from './routes';
 import type { InspectedReceipt } from './inspect';
@@ -233,6 +234,42 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
       expect((await attempt('198.51.100.6', TOKEN)).status).toBe(429);
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe('a console export whose client goes away', () => {
+  it('ends while the collector waits to write more, closing the store cursor', async () => {
+    const backend = backends[0]![1]();
+    const real = await backend.open();
+    let finished!: () => void;
+    const ended = new Promise<void>((resolve) => (finished = resolve));
+    // Longer than any socket buffer: the export must wait for the client to read.
+    const store: ReceiptStore = {
+      ...real,
+      async *exportReceipts() {
+        try {
+          for (;;) yield { receiptId: 'x', jws: 'a'.repeat(16_384), purposes: {} } as unknown as StoredReceipt;
+        } finally {
+          finished();
+        }
+      },
+    };
+    const c = await createCollector({ store, adminToken: TOKEN, rateLimit: false, routes: dashboardRoutes() });
+    const base = await c.listen(0, '127.0.0.1');
+    try {
+      const cookie = await consoleSession(base, TOKEN);
+      const closed = new Promise((resolve) => c.server.once('connection', (socket: Socket) => socket.once('close', resolve)));
+      const s = connect(Number(new URL(base).port), '127.0.0.1', () =>
+        s.write(`GET /dashboard/api/export?format=csv HTTP/1.1\r\nHost: x\r\nCookie: ${cookie}\r\n\r\n`),
+      );
+      s.once('data', () => (s.pause(), s.destroy()));
+      await closed;
+      await ended;
+    } finally {
+      await c.close();
+      await real.close();
+      await backend.cleanup();
     }
   });
 });

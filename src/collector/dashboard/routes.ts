@@ -1,13 +1,12 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATS_LIMITS, statsWindow, type StatsLimits } from '../counters';
 import { MAX_FUTURE_MS } from '../jws';
 import { LIMITS, queryInstant } from '../payload';
 import { clusterLimit } from '../cluster-limits';
 import { clientKey, type RateLimitOptions } from '../rate-limit';
-import type { CollectorRoute, RouteContext } from '../server';
+import { drained, type CollectorRoute, type RouteContext } from '../server';
 import type { ReceiptFilter, ReceiptStore, StoredReceipt } from '../types';
 import { verifyStore, type VerifyReport } from '../verify-store';
 import { csvHeader, receiptCsvRow } from './csv';
@@ -222,7 +221,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
         if (chunk.length >= 65_536) {
           const ok = res.write(chunk);
           chunk = '';
-          if (!ok) await once(res, 'drain');
+          if (!ok) await drained(res);
         }
       }
       res.end(chunk);
