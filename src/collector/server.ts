@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
 import { buildStats, STATS_LIMITS, statsWindow, type StatsLimits } from './counters';
 import { jsonTooDeep, MAX_FUTURE_MS, verifyReceiptJws } from './jws';
-import { isPolicyVersion, queryInstant } from './payload';
+import { isDay, isPolicyVersion, queryInstant } from './payload';
 import { openPostgresStore } from './postgres-store';
 import { clusterLimit } from './cluster-limits';
 import { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
@@ -133,7 +133,6 @@ class HttpError extends Error {
 
 const RECEIPTS_URL = new URL('http://collector.invalid/receipts');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 const parseInstant = (name: string, v: string | null): string | undefined => {
@@ -144,7 +143,7 @@ const parseInstant = (name: string, v: string | null): string | undefined => {
 };
 const parseDay = (name: string, v: string | null): string | undefined => {
   if (v === null) return undefined;
-  if (DAY.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  if (isDay(v)) return v;
   throw new HttpError(400, `${name}: must be a day YYYY-MM-DD`);
 };
 

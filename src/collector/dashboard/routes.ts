@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATS_LIMITS, statsWindow, type StatsLimits } from '../counters';
 import { MAX_FUTURE_MS } from '../jws';
-import { LIMITS, queryInstant } from '../payload';
+import { isDay, LIMITS, queryInstant } from '../payload';
 import { clusterLimit } from '../cluster-limits';
 import { clientKey, type RateLimitOptions } from '../rate-limit';
 import { drained, type CollectorRoute, type RouteContext } from '../server';
@@ -54,7 +54,6 @@ export interface DashboardOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 class BadRequest extends Error {}
 
@@ -66,7 +65,7 @@ const instant = (name: string, v: string | null): string | undefined => {
 };
 const day = (name: string, v: string | null): string | undefined => {
   if (v === null || v === '') return undefined;
-  if (DAY.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  if (isDay(v)) return v;
   throw new BadRequest(`${name}: must be a day YYYY-MM-DD`);
 };
 const uuid = (name: string, v: string | null): string | undefined => {
