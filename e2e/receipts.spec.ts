@@ -190,6 +190,41 @@ test('a decision leaves a receipt the collector stores and jose verifies, chaine
   }
 });
 
+test("the README's auditor script agrees with the collector on a receipt stored as its signature twin", async ({ page }) => {
+  // Two receipts signed while the collector is down, so none is delivered yet.
+  await open(page, `http://127.0.0.1:${await freePort()}/receipts`);
+  await page.evaluate(() => window.rc.cs.acceptAll());
+  await page.evaluate(() => window.rc.cs.setPurposes({ marketing: false }));
+  await expect.poll(async () => (await log(page)).length).toBe(2);
+  const [first, second] = (await log(page)).map((e) => e.jws).sort((a, b) => payloadOf(a).seq - payloadOf(b).seq);
+  await page.close();
+  // A script on the site posts the first receipt's twin (r, n − s) before the SDK gets to post it; the SDK's
+  // next receipt names the original in `prev`. The collector takes both (see "Signature twins").
+  const sig = Buffer.from(first!.split('.')[2]!, 'base64url');
+  const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+  const low = (n - BigInt(`0x${sig.subarray(32).toString('hex')}`)).toString(16).padStart(64, '0');
+  const twin = `${first!.slice(0, first!.lastIndexOf('.') + 1)}${Buffer.concat([sig.subarray(0, 32), Buffer.from(low, 'hex')]).toString('base64url')}`;
+  const collector = await startCollector(await freePort(), dir);
+  try {
+    for (const jws of [twin, second!]) {
+      const res = await fetch(collector.url, { method: 'POST', body: JSON.stringify({ receipts: [jws] }) });
+      expect((await res.json()).accepted).toEqual([payloadOf(jws).receiptId]);
+    }
+    expect((await collector.stored()).map((r) => r.jws)).toEqual([twin, second]);
+    writeFileSync(join(dir, 'export.ndjson'), await collector.exported());
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(PAGE_CONFIG));
+    const audit = spawnSync(process.execPath, ['--input-type=module', '-e', AUDIT_SCRIPT, join(dir, 'export.ndjson'), join(dir, 'config.json')], { encoding: 'utf8' });
+    expect(audit.stderr).toBe('');
+    const subject = payloadOf(second!).subjectId;
+    expect(audit.stdout.trim().split('\n')).toEqual([
+      `${subject} 1 accept-all {"necessary":true,"analytics":true,"marketing":true} chain ok notice ok`,
+      `${subject} 2 withdraw {"necessary":true,"analytics":true,"marketing":false} chain ok notice ok`,
+    ]);
+  } finally {
+    await collector.stop();
+  }
+});
+
 test('collector unreachable: the decision stands, the receipt waits and is delivered exactly once after a reload', async ({ page }) => {
   const port = await freePort(); // nothing listens yet: connection refused
   const url = `http://127.0.0.1:${port}/receipts`;

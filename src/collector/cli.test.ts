@@ -4,9 +4,11 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { build } from 'esbuild';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { backends, storeAt, type TestBackend } from './test-backends';
+import { backends, storeAt, TEST_POSTGRES, type TestBackend } from './test-backends';
 import { makeDevice, next, payloadOf } from './test-receipts';
 import type { StoredReceipt } from './types';
 
@@ -147,6 +149,35 @@ describe('consentseal-collector --workers', () => {
       const check = await run(['verify', ...backend.cliArgs]);
       expect(check.out).toContain('receipts: 10 (subjects: 10)');
       expect(check.code).toBe(0);
+    } finally {
+      await backend.cleanup();
+    }
+  });
+});
+
+describe.each(backends)('consentseal-collector verify and purge where no store is (%s)', (_name, makeBackend) => {
+  it('refuse with exit code 2, and make nothing there, instead of creating an empty store and answering OK', async () => {
+    const backend = makeBackend();
+    try {
+      // SQLite: another application's database file; PostgreSQL: a schema no collector made (a typo).
+      if (backend.name === 'sqlite') await backend.sql('CREATE TABLE other (x INTEGER)');
+      for (const command of [['verify'], ['purge', '--older-than-days', '30']]) {
+        const r = await run([...command, ...backend.cliArgs]);
+        expect(r.out).toContain('no ConsentSeal store');
+        expect(r.out).not.toMatch(/^OK$|purged/m);
+        expect(r.code).toBe(2);
+      }
+      const where = backend.cliArgs[backend.cliArgs.length - 1]!;
+      if (backend.name === 'sqlite') {
+        const db = new Database(where, { readonly: true });
+        expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['other']);
+        db.close();
+      } else {
+        const c = new pg.Client({ connectionString: TEST_POSTGRES });
+        await c.connect();
+        expect((await c.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', [where])).rowCount).toBe(0);
+        await c.end();
+      }
     } finally {
       await backend.cleanup();
     }

@@ -1,6 +1,8 @@
 import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { serveClusterLimits } from './cluster-limits';
 import { dashboardRoutes } from './dashboard/routes';
 import { createCollector, DEFAULT_MAX_CONNECTIONS, generateCollectorKey, openStore, verifyStore, type CollectorOptions, type StoreLocation } from './index';
@@ -39,6 +41,38 @@ const bytes = (n: number): string => `${n.toLocaleString('en-US')} bytes`;
 function fail(message: string): never {
   console.error(`consentseal-collector: ${message}\n\n${USAGE}`);
   process.exit(2);
+}
+
+/**
+ * `verify` and `purge` only read or trim a store: pointed where none is (a mistyped path, schema or
+ * database), opening it would create an empty one there, which `verify` then called OK.
+ */
+async function mustBeAStore(where: StoreLocation): Promise<void> {
+  let found = false;
+  if ('db' in where) {
+    if (!existsSync(where.db)) fail(`no database at ${where.db}`);
+    try {
+      const db = new Database(where.db, { readonly: true, fileMustExist: true });
+      try {
+        found = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'receipts'").get() !== undefined;
+      } finally {
+        db.close();
+      }
+    } catch {
+      // Not an SQLite file at all.
+    }
+    if (!found) fail(`no ConsentSeal store in ${where.db} (it has no receipts table)`);
+    return;
+  }
+  const c = new pg.Client({ connectionString: where.postgres });
+  await c.connect();
+  try {
+    const table = await c.query('SELECT to_regclass($1) IS NOT NULL AS found', [where.schema ? `"${where.schema.replace(/"/g, '""')}".receipts` : 'receipts']);
+    found = (table.rows[0] as { found: boolean }).found;
+  } finally {
+    await c.end();
+  }
+  if (!found) fail(`no ConsentSeal store in PostgreSQL schema ${where.schema ?? '(the search_path)'} (it has no receipts table)`);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -82,7 +116,7 @@ async function main(argv: string[]): Promise<void> {
   if (o['sqlite-sync'] !== 'full' && o['sqlite-sync'] !== 'normal') fail('--sqlite-sync must be full or normal');
 
   if (positionals[0] === 'verify') {
-    if ('db' in where && !existsSync(where.db)) fail(`no database at ${where.db}`);
+    await mustBeAStore(where);
     const store = await openStore(where);
     try {
       const r = await verifyStore(store);
@@ -111,7 +145,7 @@ async function main(argv: string[]): Promise<void> {
     if (o['older-than-days'] === undefined || !Number.isInteger(days) || days < 1 || days > 36_500) {
       fail('purge needs --older-than-days N, a whole number of days from 1 to 36500');
     }
-    if ('db' in where && !existsSync(where.db)) fail(`no database at ${where.db}`);
+    await mustBeAStore(where);
     const cutoff = new Date(Date.now() - days * 86_400_000).toISOString();
     const store = await openStore(where);
     try {

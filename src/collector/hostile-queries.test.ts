@@ -46,6 +46,9 @@ describe.each(backends)('hostile query parameters (%s)', (_name, makeBackend) =>
     ['/stats?policyVersion=' + 'v'.repeat(129), /^policyVersion: /],
     ['/receipts?from=0000-01-01', /^from: /],
     ['/receipts?to=0001-01-01T00:30:00%2B01:00', /^to: /],
+    // No such day: read as 2 March, it would widen the export by two days without a word.
+    ['/receipts?to=2026-02-30', /^to: /],
+    ['/stats?from=2026-02-29', /^from: /],
   ])('GET %s is a 400 for the admin API', async (path, reason) => {
     const res = await admin(path);
     expect(res.status).toBe(400);
@@ -58,6 +61,8 @@ describe.each(backends)('hostile query parameters (%s)', (_name, makeBackend) =>
     ['export?format=csv&from=0000-01-01', /^from: /],
     ['subjects/SUBJECT?afterSeq=1.5', /^afterSeq: /],
     ['subjects/SUBJECT?afterSeq=99999999999', /^afterSeq: /],
+    ['receipts?from=2026-04-31', /^from: /],
+    ['overview?to=2026-02-30', /^to: /],
   ])('GET /dashboard/api/%s is a 400', async (path, reason) => {
     const res = await dashboard(path.replace('SUBJECT', subjectId));
     expect(res.status).toBe(400);
@@ -67,6 +72,8 @@ describe.each(backends)('hostile query parameters (%s)', (_name, makeBackend) =>
   it('still answers the ordinary forms of those parameters', async () => {
     expect((await admin('/stats?policyVersion=2026-11-01&from=1970-01-01')).status).toBe(200);
     expect((await admin('/receipts?from=1970-01-01&to=2999-12-31T23:59:59%2B01:00')).status).toBe(200);
+    expect((await admin('/receipts?from=2024-02-29')).status).toBe(200);
+    expect((await admin('/stats?from=2024-02-29&to=2024-12-31')).status).toBe(200);
     const page = await dashboard(`receipts?from=1970-01-01&afterIssuedAt=1970-01-01T00:00:00Z&afterReceiptId=${randomUUID()}`);
     expect(page.status).toBe(200);
     expect((await page.json()).receipts).toHaveLength(1);

@@ -64,6 +64,12 @@ export const isPolicyVersion = (v: unknown): v is string =>
   typeof v === 'string' && v.length >= 1 && v.length <= LIMITS.policyVersion && PRINTABLE.test(v);
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True for a real calendar day `YYYY-MM-DD`: `Date.parse` reads 2026-02-30 as 2 March, which must not pass. */
+export function isDay(v: string): boolean {
+  const t = DAY.test(v) ? Date.parse(v) : NaN;
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
+}
 /** 0001-01-01T00:00:00Z: PostgreSQL reads no earlier year written in ISO form (year 0 is an error, not an empty result). */
 const YEAR_ONE_MS = -62_135_596_800_000;
 
@@ -72,7 +78,7 @@ const YEAR_ONE_MS = -62_135_596_800_000;
  * falls before year 1.
  */
 export function queryInstant(v: string): string | undefined {
-  if (!(DAY.test(v) && !Number.isNaN(Date.parse(v))) && !isIsoInstant(v)) return undefined;
+  if (!isDay(v) && !isIsoInstant(v)) return undefined;
   const t = Date.parse(v);
   return t >= YEAR_ONE_MS ? new Date(t).toISOString() : undefined;
 }

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { EmbeddedJWK, compactVerify, importJWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from './server';
@@ -181,6 +182,66 @@ describe('POST /receipts', () => {
     expect(await collector.store.listReceipts({})).toEqual([]);
   });
 
+  it('answers a request target that is no URL with 400, logging nothing, and counts it against the rate limit', async () => {
+    const lines: string[] = [];
+    const { url } = await start({ log: (line) => lines.push(line), rateLimit: { perSecond: 0.001, burst: 4 } });
+    const { port } = new URL(url);
+    /** The status line of a GET with this exact request target (fetch and http.request would refuse to send it). */
+    const get = (target: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect(Number(port), '127.0.0.1', () => s.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let d = '';
+        s.on('data', (c: Buffer) => (d += c));
+        s.on('close', () => resolve(d.split('\r\n')[0]!));
+        s.on('error', reject);
+      });
+    for (const target of ['http://[', '//[', 'http://%zz/', 'http://x:99999/receipts']) expect(await get(target), target).toBe('HTTP/1.1 400 Bad Request');
+    expect(await get('http://[')).toBe('HTTP/1.1 429 Too Many Requests');
+    expect(lines).toEqual([]);
+  });
+
+  it('logs nothing when a client goes away in the middle of its body (a phone losing its network)', async () => {
+    const lines: string[] = [];
+    const { url, collector } = await start({ log: (line) => lines.push(line) });
+    const { port } = new URL(url);
+    const closed = new Promise((resolve) => collector.server.once('connection', (socket: Socket) => socket.once('close', resolve)));
+    const s = connect(Number(port), '127.0.0.1', () =>
+      s.write('POST /receipts HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n{"receipts":[', () => s.destroy()),
+    );
+    await closed;
+    // The collector's handling of the aborted request settles in the callbacks after the close.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([]);
+    expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok');
+  });
+
+  it('ends an export whose client went away while the collector waited to write more', async () => {
+    const backend = sqliteBackend();
+    const real = await backend.open();
+    let finished!: () => void;
+    const ended = new Promise<void>((resolve) => (finished = resolve));
+    // An export longer than any socket buffer: the collector must wait for the client to read.
+    const store: ReceiptStore = {
+      ...real,
+      async *exportReceipts() {
+        try {
+          for (;;) yield { receiptId: 'x', jws: 'a'.repeat(16_384) } as unknown as StoredReceipt;
+        } finally {
+          finished();
+        }
+      },
+    };
+    const { url, collector } = await start({ store });
+    const closed = new Promise((resolve) => collector.server.once('connection', (socket: Socket) => socket.once('close', resolve)));
+    const s = connect(Number(new URL(url).port), '127.0.0.1', () => s.write(`GET /receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`));
+    // The client reads the first bytes, then stops reading and goes away.
+    s.once('data', () => (s.pause(), s.destroy()));
+    await closed;
+    await ended;
+    await real.close();
+    await backend.cleanup();
+  });
+
   it('rejects issuedAt more than 10 minutes ahead of the collector clock', async () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     const { post } = await start({ now: () => now });
@@ -279,6 +340,20 @@ describe('rate limit, CORS and admin token', () => {
     const res = await fetch(`${unset.url}/stats`, { headers: { authorization: 'Bearer ' } });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('takes any admin token the CLI accepts in the bearer header: spaces, non-ASCII, any case of "Bearer"', async () => {
+    const token = 'correct horse battery staple — été';
+    const { url } = await start({ adminToken: token });
+    // HTTP carries header bytes: a client sends the token's UTF-8 bytes, which Node reads back as latin1.
+    const bytes = Buffer.from(token, 'utf8').toString('latin1');
+    for (const authorization of [`Bearer ${bytes}`, `bearer ${bytes}`, `BEARER ${bytes}`]) {
+      expect((await raw(url, { method: 'GET', path: '/stats', headers: { authorization } })).status).toBe(200);
+    }
+    expect((await raw(url, { method: 'GET', path: '/stats', headers: { authorization: `Bearer ${bytes}x` } })).status).toBe(401);
+    expect((await raw(url, { method: 'GET', path: '/stats', headers: { authorization: `Basic ${bytes}` } })).status).toBe(401);
+    const plain = await start();
+    expect((await fetch(`${plain.url}/stats`, { headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(200);
   });
 });
 

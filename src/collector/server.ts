@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { collectorSigner, generateCollectorKey, type CollectorSigner } from './ack';
 import { buildStats, STATS_LIMITS, statsWindow, type StatsLimits } from './counters';
 import { jsonTooDeep, MAX_FUTURE_MS, verifyReceiptJws } from './jws';
-import { isPolicyVersion, queryInstant } from './payload';
+import { isDay, isPolicyVersion, queryInstant } from './payload';
 import { openPostgresStore } from './postgres-store';
 import { clusterLimit } from './cluster-limits';
 import { clientKey, tokenBuckets, type RateLimitOptions } from './rate-limit';
@@ -21,6 +21,19 @@ export const MAX_BATCH = 100;
 export const DEFAULT_MAX_CONNECTIONS = 1000;
 /** Open connections one client keeps by default (see {@link CollectorOptions.maxConnectionsPerClient}). */
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 64;
+
+/**
+ * Resolves once a response can take more data, or is closed: a client that went away never drains it,
+ * and an export waiting for that would hold its store cursor for good.
+ */
+export const drained = (res: ServerResponse): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 
 /** What an extra route (e.g. the audit console's `/dashboard`) gets besides the request. */
 export interface RouteContext {
@@ -120,7 +133,6 @@ class HttpError extends Error {
 
 const RECEIPTS_URL = new URL('http://collector.invalid/receipts');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 const parseInstant = (name: string, v: string | null): string | undefined => {
@@ -131,7 +143,7 @@ const parseInstant = (name: string, v: string | null): string | undefined => {
 };
 const parseDay = (name: string, v: string | null): string | undefined => {
   if (v === null) return undefined;
-  if (DAY.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  if (isDay(v)) return v;
   throw new HttpError(400, `${name}: must be a day YYYY-MM-DD`);
 };
 
@@ -190,8 +202,10 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
   const tokenHash = options.adminToken ? sha(options.adminToken) : undefined;
   const checkToken = (candidate: string): boolean => !!tokenHash && timingSafeEqual(sha(candidate), tokenHash);
   const isAdmin = (req: IncomingMessage): boolean => {
-    const m = /^Bearer ([\x21-\x7e]+)$/.exec(req.headers.authorization ?? '');
-    return !!m && checkToken(m[1]!);
+    // The scheme is case-insensitive (RFC 9110 §11.1), and the token is whatever the operator set, spaces or
+    // non-ASCII included: HTTP carries its UTF-8 bytes, which Node hands over as latin1.
+    const m = /^bearer +(.+)$/i.exec(req.headers.authorization ?? '');
+    return !!m && checkToken(Buffer.from(m[1]!, 'latin1').toString('utf8'));
   };
   const publicKey = { ...signer.publicJwk, kid: signer.kid, alg: 'ES256', use: 'sig' };
 
@@ -218,7 +232,8 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
       };
       req.on('data', onData);
       req.on('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
-      req.on('error', reject);
+      // The connection ended before the body did (a client that went away): no collector fault to log.
+      req.on('error', () => reject(new HttpError(400, 'body: incomplete, the connection closed')));
     });
 
   const ctxFor = (url: URL): RouteContext => ({ url, store, signer, isAdmin, checkToken, readBody, sendJson });
@@ -291,7 +306,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         if (chunk.length >= 65_536) {
           const ok = res.write(chunk);
           chunk = '';
-          if (!ok) await once(res, 'drain');
+          if (!ok) await drained(res);
         }
       }
       res.end(chunk);
@@ -336,8 +351,13 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // The receipts hot path skips URL parsing; its URL object is only read (GET /receipts has no query then).
-    const url = req.url === '/receipts' ? RECEIPTS_URL : new URL(req.url ?? '/', 'http://collector.invalid');
-    const path = url.pathname;
+    let url: URL | undefined;
+    try {
+      url = req.url === '/receipts' ? RECEIPTS_URL : new URL(req.url ?? '/', 'http://collector.invalid');
+    } catch {
+      // A request target that is no URL (`http://[`): a 400 once the rate limit has counted it, not a 500 and a logged stack.
+    }
+    const path = url?.pathname ?? '';
     const method = req.method ?? 'GET';
     if (path === '/healthz') return method === 'GET' || method === 'HEAD' ? send(res, 200, 'ok') : send(res, 405, 'method not allowed');
     if (takeToken) {
@@ -353,6 +373,7 @@ export async function createCollector(options: CollectorOptions): Promise<Collec
         return sendJson(res, 429, { error: 'too many requests' });
       }
     }
+    if (!url) throw new HttpError(400, 'request target: not a URL');
     if (path === '/receipts') {
       if (method === 'OPTIONS') {
         if (!corsFor(req, res) || req.headers.origin === undefined) return sendJson(res, 403, { error: 'origin not allowed' });

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../server';
-import { backends, consoleSignIn, type TestBackend } from '../test-backends';
-import type { ReceiptStore } from '../types';
+import { backends, consoleSession, consoleSignIn, type TestBackend } from '../test-backends';
+import type { ReceiptStore, StoredReceipt } from '../types';
 import { hashJws, makeDevice, next, payloadOf } from '../test-receipts';
 import { DASHBOARD_CSP, dashboardRoutes, yieldingScan } from './routes';
 import type { InspectedReceipt } from './inspect';
@@ -184,6 +185,15 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
     expect(broken.receipts[0].chain.problems).toContain('prev does not match the hash of receipt seq 2');
   });
 
+  it('answers 400 naming the subject id, not a 500 with a logged stack, to a subject path that is not percent-encoding', async () => {
+    const cookie = await session();
+    for (const path of ['%E0%A4%A', '%zz', '%']) {
+      const res = await get(`/dashboard/api/subjects/${path}`, cookie);
+      expect(res.status, path).toBe(400);
+      expect(await res.json()).toEqual({ error: 'subjectId: must be a UUID' });
+    }
+  });
+
   it('answers other methods with 405, still under the CSP', async () => {
     const res = await fetch(`${url}/dashboard/api/overview`, { method: 'DELETE' });
     expect(res.status).toBe(405);
@@ -224,6 +234,73 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
       expect((await attempt('198.51.100.6', TOKEN)).status).toBe(429);
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe('a console export whose client goes away', () => {
+  it('ends while the collector waits to write more, closing the store cursor', async () => {
+    const backend = backends[0]![1]();
+    const real = await backend.open();
+    let finished!: () => void;
+    const ended = new Promise<void>((resolve) => (finished = resolve));
+    // Longer than any socket buffer: the export must wait for the client to read.
+    const store: ReceiptStore = {
+      ...real,
+      async *exportReceipts() {
+        try {
+          for (;;) yield { receiptId: 'x', jws: 'a'.repeat(16_384), purposes: {} } as unknown as StoredReceipt;
+        } finally {
+          finished();
+        }
+      },
+    };
+    const c = await createCollector({ store, adminToken: TOKEN, rateLimit: false, routes: dashboardRoutes() });
+    const base = await c.listen(0, '127.0.0.1');
+    try {
+      const cookie = await consoleSession(base, TOKEN);
+      const closed = new Promise((resolve) => c.server.once('connection', (socket: Socket) => socket.once('close', resolve)));
+      const s = connect(Number(new URL(base).port), '127.0.0.1', () =>
+        s.write(`GET /dashboard/api/export?format=csv HTTP/1.1\r\nHost: x\r\nCookie: ${cookie}\r\n\r\n`),
+      );
+      s.once('data', () => (s.pause(), s.destroy()));
+      await closed;
+      await ended;
+    } finally {
+      await c.close();
+      await real.close();
+      await backend.cleanup();
+    }
+  });
+});
+
+describe('the console behind a reverse proxy that rewrites Host', () => {
+  it('takes the public host from X-Forwarded-Host with trustProxy (sign-in, verify, log-out), and only then', async () => {
+    const backend = backends[0]![1]();
+    const store = await backend.open();
+    const open = async (trustProxy: boolean) => {
+      const c = await createCollector({ store, adminToken: TOKEN, rateLimit: false, routes: dashboardRoutes({ trustProxy }) });
+      return { c, base: await c.listen(0, '127.0.0.1') };
+    };
+    const proxied = await open(true);
+    const direct = await open(false);
+    try {
+      // What Apache's mod_proxy (ProxyPreserveHost Off) sends: Host is the upstream's, the browser's host is forwarded.
+      const viaProxy = { origin: 'https://consent.example.com', 'x-forwarded-host': 'consent.example.com', 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7' };
+      const signIn = await consoleSignIn(proxied.base, TOKEN, viaProxy);
+      expect(signIn.status).toBe(303);
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await fetch(`${proxied.base}/dashboard/api/verify`, { method: 'POST', headers: { cookie, ...viaProxy } })).status).toBe(200);
+      const out = await fetch(`${proxied.base}/dashboard/logout`, { method: 'POST', redirect: 'manual', headers: { cookie, ...viaProxy } });
+      expect(out.status).toBe(303);
+      // Still refused: another site's Origin, and a forwarded host from a client the collector does not trust.
+      expect((await consoleSignIn(proxied.base, TOKEN, { ...viaProxy, origin: 'https://evil.example' })).status).toBe(403);
+      expect((await consoleSignIn(direct.base, TOKEN, viaProxy)).status).toBe(403);
+    } finally {
+      await proxied.c.close();
+      await direct.c.close();
+      await store.close();
+      await backend.cleanup();
     }
   });
 });

@@ -1,13 +1,12 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATS_LIMITS, statsWindow, type StatsLimits } from '../counters';
 import { MAX_FUTURE_MS } from '../jws';
-import { LIMITS, queryInstant } from '../payload';
+import { isDay, LIMITS, queryInstant } from '../payload';
 import { clusterLimit } from '../cluster-limits';
 import { clientKey, type RateLimitOptions } from '../rate-limit';
-import type { CollectorRoute, RouteContext } from '../server';
+import { drained, type CollectorRoute, type RouteContext } from '../server';
 import type { ReceiptFilter, ReceiptStore, StoredReceipt } from '../types';
 import { verifyStore, type VerifyReport } from '../verify-store';
 import { csvHeader, receiptCsvRow } from './csv';
@@ -55,7 +54,6 @@ export interface DashboardOptions {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 class BadRequest extends Error {}
 
@@ -67,7 +65,7 @@ const instant = (name: string, v: string | null): string | undefined => {
 };
 const day = (name: string, v: string | null): string | undefined => {
   if (v === null || v === '') return undefined;
-  if (DAY.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  if (isDay(v)) return v;
   throw new BadRequest(`${name}: must be a day YYYY-MM-DD`);
 };
 const uuid = (name: string, v: string | null): string | undefined => {
@@ -183,7 +181,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
   const json = (res: ServerResponse, status: number, body: unknown) => send(res, status, 'application/json', JSON.stringify(body));
 
   const login = async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> => {
-    if (!sameOrigin(req)) return html(res, 403, loginPage('Sign-in refused: the form must be posted from this console’s own page.'));
+    if (!sameOrigin(req, options.trustProxy)) return html(res, 403, loginPage('Sign-in refused: the form must be posted from this console’s own page.'));
     const ip = clientIp(req);
     // The cluster primary failing to answer refuses the sign-in (fail closed) rather than skip the limit.
     const locked = await Promise.resolve(signIns.lockedFor(ip)).catch(() => 1);
@@ -222,7 +220,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
         if (chunk.length >= 65_536) {
           const ok = res.write(chunk);
           chunk = '';
-          if (!ok) await once(res, 'drain');
+          if (!ok) await drained(res);
         }
       }
       res.end(chunk);
@@ -270,7 +268,14 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     }
     const subject = /^subjects\/([^/]+)$/.exec(path);
     if (subject && method === 'GET') {
-      const subjectId = uuid('subjectId', decodeURIComponent(subject[1]!))!;
+      let id: string;
+      try {
+        id = decodeURIComponent(subject[1]!);
+      } catch {
+        // Not percent-encoding at all (`%zz`): as wrong as any other id that is no UUID.
+        throw new BadRequest('subjectId: must be a UUID');
+      }
+      const subjectId = uuid('subjectId', id)!;
       const afterSeq = Number(p.get('afterSeq') ?? 0);
       // The store compares it with an integer column: a fraction or a number past it is an error there.
       if (!Number.isInteger(afterSeq) || afterSeq < 0 || afterSeq > LIMITS.seq) throw new BadRequest(`afterSeq: must be an integer from 0 to ${LIMITS.seq}`);
@@ -293,7 +298,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
       return exportStream(res, parseFilter(p), format, ctx);
     }
     if (path === 'verify' && method === 'POST') {
-      if (!sameOrigin(req)) return json(res, 403, { error: 'cross-origin request refused' });
+      if (!sameOrigin(req, options.trustProxy)) return json(res, 403, { error: 'cross-origin request refused' });
       // One run at a time: a second click waits for the run already going instead of starting another scan.
       verifying ??= (async () => {
         const t = performance.now();
@@ -317,7 +322,7 @@ export function dashboardRoutes(options: DashboardOptions = {}): CollectorRoute[
     const authed = session.ok;
     if (session.ok && session.refreshed) res.setHeader('set-cookie', sessionCookie(session.refreshed, secure(req)));
     if (path === '/dashboard/logout' && method === 'POST') {
-      if (!sameOrigin(req)) return html(res, 403, loginPage('Log-out refused: cross-origin request.'));
+      if (!sameOrigin(req, options.trustProxy)) return html(res, 403, loginPage('Log-out refused: cross-origin request.'));
       const sid = sessions.destroy(sessionOf(req));
       if (sid && cluster.isWorker) process.send?.({ [REVOKE]: sid });
       res.writeHead(303, headers('text/plain; charset=utf-8', { location: '/dashboard', 'set-cookie': clearedSessionCookie(secure(req)) }));

@@ -126,11 +126,14 @@ export const isHttps = (req: IncomingMessage): boolean => (req.socket as { encry
 /**
  * CSRF check for state-changing requests: the browser-set `Origin` must name this very host, and
  * `Sec-Fetch-Site`, when sent, must be `same-origin`. A request with no `Origin` is refused (fail closed):
- * every browser sends it on a form POST or fetch POST.
+ * every browser sends it on a form POST or fetch POST. With `trustProxy`, the host is the first
+ * `X-Forwarded-Host` entry when there is one: a proxy that passes its upstream's address as `Host`
+ * (Apache's default) forwards the browser's there. A page cannot set that header on a cross-site POST.
  */
-export function sameOrigin(req: IncomingMessage): boolean {
+export function sameOrigin(req: IncomingMessage, trustProxy = false): boolean {
   const origin = req.headers.origin;
-  const host = req.headers.host;
+  const forwarded = trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]!.trim() : '';
+  const host = forwarded || req.headers.host;
   if (!origin || !host || origin === 'null') return false;
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return false;
