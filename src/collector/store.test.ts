@@ -294,6 +294,19 @@ describe.each(backends)('%s store', (_name, makeBackend) => {
     expect(new Set(exported)).toEqual(new Set(many));
   });
 
+  it('verifyStore fails a store without its collector key, even one holding no receipts', async () => {
+    const other = makeBackend();
+    const empty = await other.open();
+    try {
+      const report = await verifyStore(empty);
+      expect(report.problems).toEqual(['collector key: the store has no collector key']);
+      expect(report.ok).toBe(false);
+    } finally {
+      await empty.close();
+      await other.cleanup();
+    }
+  });
+
   it('keeps its collector key across reopening', async () => {
     const again = await backend.open();
     try {

@@ -177,9 +177,8 @@ export async function verifyStore(store: ReceiptStore): Promise<VerifyReport> {
       problem(`counter ${k.split(SEP).join(' / ')}: stored ${stored.get(k) ?? 0}, receipts say ${recomputed.get(k) ?? 0}`);
     }
   }
-  r.ok =
-    r.badSignatures + r.fieldMismatches + r.badAcks + r.keyMismatches + r.brokenChains + r.counterMismatches === 0 &&
-    (signer !== undefined || r.receipts === 0);
+  // A store without its key cannot show its acks are genuine, nor make new ones: a problem even when empty.
+  r.ok = r.badSignatures + r.fieldMismatches + r.badAcks + r.keyMismatches + r.brokenChains + r.counterMismatches === 0 && signer !== undefined;
   return r;
 }
 
