@@ -190,6 +190,18 @@ describe('outbox', () => {
     expect(db().get('retry')).toEqual({ n: 0, at: 0, asked: 0 });
   });
 
+  it('sends at once when the clock went back: an attempt due further ahead than any wait is due now', async () => {
+    seed(entry('a'));
+    // Stored after a failure; the device's clock has since been set back 60 days. Waiting for it would
+    // hold the receipt for 60 days, and a timer past 2^31 − 1 ms fires at once, again and again.
+    db().set('retry', { n: 3, at: Date.now() + 60 * 864e5, asked: 0 });
+    answers = [{ accepted: ['a'] }];
+    await open_().flush();
+    expect(fetchMock).toHaveBeenCalledTimes(1);
+    expect(stored('a').status).toBe('sent');
+    expect(db().get('retry')).toEqual({ n: 0, at: 0, asked: 0 });
+  });
+
   it('grows the wait with each failure in a row; a forced flush (online, new receipt) ignores it', async () => {
     seed(entry('a'));
     answers = [503, 503, 503];

@@ -95,7 +95,9 @@ export function createOutbox(url: string, core: Pick<ConsentCore, 'emit' | 'repo
       const now = core.env.now();
       const stored = await receiptStore.get<Retry>('retry');
       let { n, at, asked: held } = stored ?? { n: 0, at: 0 };
-      if (at <= now || (force && !held)) {
+      // Due now: when it was due, or when no wait (a day at most) puts it that far ahead: the clock
+      // went back, and a timer past 2^31 − 1 ms would fire at once, again and again.
+      if (at <= now || at - now > 864e5 || (force && !held)) {
         asked = 0;
         const list = (await readReceiptLog()).filter((e) => e.status == 'pending');
         // This flush sends them; a failure puts back what is still pending.
