@@ -23,7 +23,9 @@ const start = (get: () => unknown) => {
   try {
     config = get();
     if (config == null) throw 'no config: add <script type="application/json" id="consentseal-config"> or window.consentsealConfig';
-    return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce } })) as ConsentSeal;
+    // The instance is the global's prototype, not copied onto it: `language` (reassigned when `<html
+    // lang>` changes) stays live, and `init` stays the global's own.
+    return Object.setPrototypeOf(api, createConsent(config, { ui: { nonce: me?.nonce } })) as ConsentSeal;
   } catch (e) {
     console.error('ConsentSeal: ' + e);
     if (config?.googleConsentMode) denyAllByDefault();
