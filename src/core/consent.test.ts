@@ -291,6 +291,15 @@ describe('Global Privacy Control', () => {
     expect(decisions).toEqual([]);
   });
 
+  it("keeps the visitor's own grant through a later Accept all, which grants the rest", async () => {
+    const { cs, decisions, mem } = setup({ gpc: true, stored: stored({ gpc: true, granted: ['marketing'] }) });
+    await cs.ready;
+    await cs.acceptAll();
+    expect(cs.getState().purposes).toEqual({ necessary: true, analytics: true, marketing: true });
+    expect(decisions).toMatchObject([{ action: 'accept-all', gpc: true }]);
+    expect(mem.saved()).toMatchObject({ granted: ['analytics', 'marketing'], gpc: true });
+  });
+
   it('reads the signal from navigator: only the exact value true counts', () => {
     const gpcOf = (nav: unknown) => {
       vi.stubGlobal('navigator', nav);

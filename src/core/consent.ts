@@ -131,8 +131,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       policyVersion,
       gpc: gpcActive,
       // Required purposes are implied; an omitted choice keeps the current one (false while pending).
+      // Accept all leaves an opt-out purpose as it is under GPC: denied, or the visitor's own grant.
       granted: purposes
-        .filter((p) => !p.required && (decision == 'accept-all' ? !(p.optOutSignal && gpcActive) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
+        .filter((p) => !p.required && (decision == 'accept-all' ? !(p.optOutSignal && gpcActive) || previous.purposes[p.id] : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
         .map((p) => p.id),
     };
     const next = adopt(record);
