@@ -31,3 +31,20 @@ test('with GPC on, the preferences’ Accept all keeps the visitor’s own grant
   await expect(dialog.getByRole('switch', { name: 'Analytics' })).toBeChecked();
   await expect(dialog.getByRole('switch', { name: 'Marketing' })).toBeChecked();
 });
+
+test('an IndexedDB that never answers: acceptAll() still resolves, and the cookie keeps the decision', async ({ page }) => {
+  type Cs = { acceptAll(): Promise<{ status: string }>; getState(): { status: string }; ready: Promise<void> };
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = () => ({}) as IDBOpenDBRequest;
+  });
+  await page.goto('/e2e/pages/headless.html');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  // Well past the 2.5 s the SDK gives IndexedDB; a promise that never settles answers 'hung'.
+  const accepted = await page.evaluate(() =>
+    Promise.race([(window as unknown as { cs: Cs }).cs.acceptAll().then((s) => s.status), new Promise((r) => setTimeout(r, 6000, 'hung'))]),
+  );
+  expect(accepted).toBe('decided');
+  expect(await page.evaluate(() => (window as unknown as { errors: string[] }).errors)).toContainEqual(expect.stringMatching(/^storage: /));
+  await page.reload();
+  expect(await page.evaluate(() => (window as unknown as { cs: Cs }).cs.getState().status)).toBe('decided');
+});

@@ -4,15 +4,17 @@ import { createDecisionStorage, type StoredDecision } from './persistence';
 
 // IndexedDB through a mocked src/core/idb.ts: `db` is its content. Like idb-keyval 6.3, opening is lazy, so
 // a blocked IndexedDB (`blocked`) throws synchronously from `get` and `set`; `failGet` rejects reads.
-const idb = vi.hoisted(() => ({ db: new Map<string, unknown>(), blocked: false, failGet: false }));
+// `hang` makes every request wait forever, as an IndexedDB that never answers its open does.
+const idb = vi.hoisted(() => ({ db: new Map<string, unknown>(), blocked: false, failGet: false, hang: false }));
 vi.mock('../core/idb', () => {
   const open = () => {
     if (idb.blocked) throw new Error('blocked');
+    return idb.hang && new Promise<never>(() => {});
   };
   return {
     createStore: (db: string, store: string) => `${db}/${store}`,
-    get: (key: string) => (open(), idb.failGet ? Promise.reject(new Error('read failed')) : Promise.resolve(idb.db.get(key))),
-    set: (key: string, value: unknown) => (open(), Promise.resolve(void idb.db.set(key, value))),
+    get: (key: string) => open() || (idb.failGet ? Promise.reject(new Error('read failed')) : Promise.resolve(idb.db.get(key))),
+    set: (key: string, value: unknown) => open() || Promise.resolve(void idb.db.set(key, value)),
   };
 });
 
@@ -24,7 +26,7 @@ beforeEach(() => {
   jar = new Map();
   written = [];
   refuse = false;
-  Object.assign(idb, { db: new Map(), blocked: false, failGet: false });
+  Object.assign(idb, { db: new Map(), blocked: false, failGet: false, hang: false });
   vi.stubGlobal('location', { protocol: 'http:' });
   vi.stubGlobal('document', {
     get cookie() {
@@ -99,6 +101,23 @@ describe('decision storage', () => {
     const failing = open();
     expect(await failing.storage.load()).toBeUndefined();
     expect(failing.errors).toEqual([expect.stringMatching(/^storage: /)]);
+  });
+
+  it('gives an IndexedDB that never answers 2.5 s, reading and saving alike, and keeps the cookie', async () => {
+    vi.useFakeTimers();
+    try {
+      idb.hang = true;
+      const { storage, errors } = open();
+      const settled: string[] = [];
+      void storage.load().then((r) => settled.push(`loaded ${r}`));
+      void storage.save(record()).then(() => settled.push('saved'));
+      await vi.advanceTimersByTimeAsync(2500);
+      expect(settled.sort()).toEqual(['loaded undefined', 'saved']);
+      expect(errors).toEqual([expect.stringMatching(/^storage: /), expect.stringMatching(/^storage: /)]);
+      expect(storage.readSync()).toEqual(record());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reads the newest of several cookies of its name (left by another domain or path setting) and finds its own write among them', async () => {

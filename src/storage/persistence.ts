@@ -45,6 +45,11 @@ export function createDecisionStorage(
       onError(code, message, e);
     }
   };
+  /**
+   * `p`, or a rejection after 2.5 s: an IndexedDB that never answers (its `storage` error is the one
+   * without a cause) must not hold up `ready` or a decision's promise.
+   */
+  const answer = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(reject, 2500))]);
   return {
     readSync() {
       try {
@@ -58,8 +63,7 @@ export function createDecisionStorage(
       }
     },
     async load() {
-      // An IndexedDB that never answers is given 2.5 s: its `storage` error is the one without a cause.
-      return decodeCookie(await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500))]), 'storage', 'Cannot use IndexedDB'));
+      return decodeCookie(await attempt(() => answer(get(KEY, idb)), 'storage', 'Cannot use IndexedDB'));
     },
     async save(record) {
       const value = encodeCookie(record);
@@ -77,7 +81,7 @@ export function createDecisionStorage(
       );
       // Other tabs take the value from the message. Only a channel closed by `destroy` throws here,
       // which leaves IndexedDB behind the cookie: the newer cookie wins at the next start.
-      await attempt(() => (channel?.postMessage(value), set(KEY, value, idb)), 'storage', 'Cannot use IndexedDB');
+      await attempt(() => (channel?.postMessage(value), answer(set(KEY, value, idb))), 'storage', 'Cannot use IndexedDB');
     },
     watch(fn) {
       if (channel) channel.onmessage = (e) => fn(decodeCookie(e.data));
