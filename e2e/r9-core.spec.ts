@@ -48,3 +48,14 @@ test('an IndexedDB that never answers: acceptAll() still resolves, and the cooki
   await page.reload();
   expect(await page.evaluate(() => (window as unknown as { cs: Cs }).cs.getState().status)).toBe('decided');
 });
+
+test('a config that is not valid JSON but asks for Consent Mode still denies every type before the Google tag runs', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto('/e2e/pages/r9-gcm-bad-json.html');
+  const types = ['ad_storage', 'ad_user_data', 'ad_personalization', 'analytics_storage', 'functionality_storage', 'personalization_storage'];
+  const denied = { ...Object.fromEntries(types.map((t) => [t, 'denied'])), security_storage: 'granted' };
+  expect(JSON.parse(await page.evaluate(() => (window as unknown as { tagSaw: string }).tagSaw))).toEqual([['consent', 'default', denied]]);
+  expect(errors).toEqual([expect.stringContaining('ConsentSeal: SyntaxError')]);
+  await expect(page.locator('cs-layer')).toHaveCount(0);
+});
