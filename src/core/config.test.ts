@@ -119,6 +119,14 @@ describe('validateConfig', () => {
     }
   });
 
+  it('reports the holes of a sparse array (`[a, , b]`, a deleted item) by their path', () => {
+    const purposes: object[] = [{ id: 'necessary', required: true }, { id: 'analytics' }, { id: 'ads', services: [{ id: 'x', cookies: ['_x'] }] }];
+    delete purposes[1];
+    delete (purposes[2] as { services: object[] }).services[0];
+    expect(problems({ ...base, purposes })).toEqual(['purposes[1]: must be an object', 'purposes[2].services[0]: must be an object']);
+    expect(problems({ ...base, googleConsentMode: { analytics_storage: new Array(1) } })).toEqual(['googleConsentMode.analytics_storage[0]: must be an id in purposes']);
+  });
+
   it('names every problem in the error message', () => {
     expect(() => validateConfig({ ...base, purposes: [{ id: 'X' }] })).toThrow(/purposes\[0\]\.id: must match/);
   });

@@ -75,9 +75,9 @@ const obj = (shape: Record<string, Rule>, need: string[] = []): Rule => (v, at, 
   }
   for (const k in v) known.includes(k) || f(path(k), 'is unknown');
 };
-/** A non-empty array of at most `max` items that follow `item`. */
+/** A non-empty array of at most `max` items that follow `item`; a hole (`[a, , b]`) is an item too, which JSON would make null. */
 const list = (item: Rule, max = 50): Rule => (v, at, f) =>
-  Array.isArray(v) && v.length && v.length <= max ? v.forEach((x, i) => item(x, `${at}[${i}]`, f)) : f(at, `must be an array of 1 to ${max} items`);
+  Array.isArray(v) && v.length && v.length <= max ? [...v].forEach((x, i) => item(x, `${at}[${i}]`, f)) : f(at, `must be an array of 1 to ${max} items`);
 /** An object keyed by names that follow `key`, holding values that follow `item`. */
 const record = (key: Rule, item: Rule): Rule => (v, at, f) =>
   isObject(v) ? Object.keys(v).forEach((k) => (key(k, at + '.' + k, f), item(v[k], at + '.' + k, f))) : f(at, 'must be an object');
