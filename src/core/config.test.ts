@@ -53,6 +53,12 @@ describe('validateConfig', () => {
     [{ policyUrl: ' javascript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
     [{ policyUrl: 'java\tscript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
     [{ policyUrl: 'data:text/html,<script>alert(1)</script>' }, 'policyUrl: must be http(s) or a path'],
+    // No URL at all (receipts record the policy's absolute URL, which these have none of).
+    [{ policyUrl: 'https://' }, 'policyUrl: must be http(s) or a path'],
+    [{ policyUrl: 'https://example.com:99999/privacy' }, 'policyUrl: must be http(s) or a path'],
+    [{ policyUrl: '//[::1/privacy' }, 'policyUrl: must be http(s) or a path'],
+    [{ collector: { url: 'https://' } }, 'collector.url: must be https or a /path'],
+    [{ collector: { url: 'https://c.example:99999/receipts' } }, 'collector.url: must be https or a /path'],
     [{ purposes: [] }, 'purposes: is required'],
     [{ purposes: {} }, 'purposes: must be an array of 1 to 50 items'],
     [{ purposes: Array.from({ length: 51 }, (_, i) => ({ id: `p${i}` })) }, 'purposes: must be an array of 1 to 50 items'],
