@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { PORTS } from './ports';
 
@@ -26,7 +27,7 @@ let collector: ChildProcess;
 let dir: string;
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'consentseal-r9-'));
-  collector = spawn('node', ['dist/collector-cli.js', '--port', String(COLLECTOR), '--host', '127.0.0.1', '--db', join(dir, 'c.db'), '--allow-origin', site('a'), '--allow-origin', site('b')]);
+  collector = spawn(process.execPath, [fileURLToPath(new URL('../dist/collector-cli.js', import.meta.url)), '--port', String(COLLECTOR), '--host', '127.0.0.1', '--db', join(dir, 'c.db'), '--allow-origin', site('a'), '--allow-origin', site('b')]);
   await new Promise((resolve, reject) => {
     collector.stdout!.on('data', (d) => String(d).includes('listening') && resolve(undefined));
     collector.on('exit', reject);
