@@ -59,3 +59,26 @@ test('a config that is not valid JSON but asks for Consent Mode still denies eve
   expect(errors).toEqual([expect.stringContaining('ConsentSeal: SyntaxError')]);
   await expect(page.locator('cs-layer')).toHaveCount(0);
 });
+
+test('two sites on one origin with their own cookie names keep their decisions apart, at a reload and between open tabs', async ({ context }) => {
+  type Cs = { ready: Promise<void>; getState(): { status: string; purposes: Record<string, boolean> } };
+  const state = (page: Page) => page.evaluate(async () => {
+    const cs = (window as unknown as { ConsentSeal: Cs }).ConsentSeal;
+    await cs.ready;
+    return cs.getState();
+  });
+  const [shop, blog] = [await context.newPage(), await context.newPage()];
+  await blog.goto('/e2e/pages/r9-cookie-name.html?site=blog');
+  await shop.goto('/e2e/pages/r9-cookie-name.html?site=shop');
+  await shop.getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(async () => (await context.cookies()).map((c) => c.name)).toEqual(['shop_consent']);
+  // A tab of the shop hears it; the blog's open tab does not.
+  const shop2 = await context.newPage();
+  await shop2.goto('/e2e/pages/r9-cookie-name.html?site=shop');
+  await shop.evaluate(() => (window as unknown as { ConsentSeal: { rejectAll(): Promise<unknown> } }).ConsentSeal.rejectAll());
+  await expect.poll(async () => (await state(shop2)).purposes.analytics).toBe(false);
+  expect(await state(blog)).toMatchObject({ status: 'pending', purposes: { analytics: false } });
+  await blog.reload();
+  expect(await state(blog)).toMatchObject({ status: 'pending', purposes: { analytics: false } });
+  await expect(blog.getByRole('button', { name: 'Accept all' })).toBeVisible();
+});

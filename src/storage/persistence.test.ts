@@ -66,7 +66,7 @@ describe('decision storage', () => {
   it('stores the cookie encoding in IndexedDB and reads the decision back, synchronously from the cookie', async () => {
     const { storage, errors } = open();
     await storage.save(record());
-    expect(idb.db.get('decision')).toBe(encodeCookie(record()));
+    expect(idb.db.get('consentseal/')).toBe(encodeCookie(record()));
     expect(storage.readSync()).toEqual(record());
     expect(await storage.load()).toEqual(record());
     expect(errors).toEqual([]);
@@ -76,14 +76,14 @@ describe('decision storage', () => {
     const { storage } = open();
     jar.set('consentseal', encodeCookie(record({ granted: [] })));
     expect(await storage.load()).toBeUndefined();
-    idb.db.set('decision', encodeCookie(record()));
+    idb.db.set('consentseal/', encodeCookie(record()));
     expect(await storage.load()).toEqual(record());
   });
 
   it('ignores whatever does not decode', async () => {
     const { storage } = open();
     jar.set('consentseal', '{"analytics":true}');
-    idb.db.set('decision', { granted: ['analytics'] });
+    idb.db.set('consentseal/', { granted: ['analytics'] });
     expect(storage.readSync()).toBeUndefined();
     expect(await storage.load()).toBeUndefined();
   });
@@ -153,6 +153,24 @@ describe('decision storage', () => {
     expect(storage.readSync()).toBeUndefined();
     expect(errors).toHaveLength(2);
     expect(errors[1]).toMatch(/^cookie: /);
+  });
+
+  it("keeps apart the decisions of configs that name another cookie or path (sites sharing an origin), in IndexedDB and between tabs", async () => {
+    const shop = open({ path: '/shop/' }).storage;
+    const blog = open({ path: '/blog/' }).storage;
+    const other = open({ name: 'other' }).storage;
+    const shopTab = open({ path: '/shop/' }).storage;
+    const heard: string[] = [];
+    blog.watch(() => heard.push('blog'));
+    other.watch(() => heard.push('other'));
+    const shopHeard = new Promise((resolve) => shopTab.watch(resolve));
+    await shop.save(record());
+    expect(await shopHeard).toEqual(record());
+    expect(heard).toEqual([]);
+    expect(await blog.load()).toBeUndefined();
+    expect(await other.load()).toBeUndefined();
+    expect(await shopTab.load()).toEqual(record());
+    for (const s of [shop, blog, other, shopTab]) s.watch(() => {})();
   });
 
   it('tells other tabs, and hears them', async () => {
