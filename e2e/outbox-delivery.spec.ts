@@ -171,6 +171,6 @@ test('before a choice nothing is stored: no cookie, no localStorage, no IndexedD
   const after = await stored();
   expect(after.cookie).toMatch(/^consentseal=1\|/);
   expect(after.records).toEqual(
-    expect.arrayContaining(['consentseal/decision/decision', 'consentseal-keys/keys/device', `consentseal-receipts/receipts/${posts[0]}`]),
+    expect.arrayContaining(['consentseal/decision/consentseal/', 'consentseal-keys/keys/device', `consentseal-receipts/receipts/${posts[0]}`]),
   );
 });

@@ -13,6 +13,8 @@ type Win = typeof globalThis & { ConsentSeal?: Api; consentsealConfig?: unknown 
 
 const w = globalThis as Win;
 const me = document.currentScript as HTMLScriptElement | null;
+/** The config element's text, kept for when it is not valid JSON. */
+let raw: string | undefined;
 
 /**
  * Starts with the config `get` returns; any failure (no config, bad JSON, bad config) is one console
@@ -23,10 +25,13 @@ const start = (get: () => unknown) => {
   try {
     config = get();
     if (config == null) throw 'no config: add <script type="application/json" id="consentseal-config"> or window.consentsealConfig';
-    return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce } })) as ConsentSeal;
+    // The instance is the global's prototype, not copied onto it: `language` (reassigned when `<html
+    // lang>` changes) stays live, and `init` stays the global's own.
+    return Object.setPrototypeOf(api, createConsent(config, { ui: { nonce: me?.nonce } })) as ConsentSeal;
   } catch (e) {
     console.error('ConsentSeal: ' + e);
-    if (config?.googleConsentMode) denyAllByDefault();
+    // Text that does not parse (a trailing comma) is refused too: if it names Consent Mode, deny.
+    if (config ? config.googleConsentMode : /"googleConsentMode"/.test(raw!)) denyAllByDefault();
   }
 };
 const api: Api = { init: (config) => start(() => config) };
@@ -35,6 +40,6 @@ w.ConsentSeal = api;
 if (me?.dataset.auto != 'false') {
   start(() => {
     const el = document.getElementById('consentseal-config');
-    return el ? JSON.parse(el.textContent!) : w.consentsealConfig;
+    return el ? JSON.parse((raw = el.textContent!)) : w.consentsealConfig;
   });
 }

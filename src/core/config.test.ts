@@ -53,6 +53,12 @@ describe('validateConfig', () => {
     [{ policyUrl: ' javascript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
     [{ policyUrl: 'java\tscript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
     [{ policyUrl: 'data:text/html,<script>alert(1)</script>' }, 'policyUrl: must be http(s) or a path'],
+    // No URL at all (receipts record the policy's absolute URL, which these have none of).
+    [{ policyUrl: 'https://' }, 'policyUrl: must be http(s) or a path'],
+    [{ policyUrl: 'https://example.com:99999/privacy' }, 'policyUrl: must be http(s) or a path'],
+    [{ policyUrl: '//[::1/privacy' }, 'policyUrl: must be http(s) or a path'],
+    [{ collector: { url: 'https://' } }, 'collector.url: must be https or a /path'],
+    [{ collector: { url: 'https://c.example:99999/receipts' } }, 'collector.url: must be https or a /path'],
     [{ purposes: [] }, 'purposes: is required'],
     [{ purposes: {} }, 'purposes: must be an array of 1 to 50 items'],
     [{ purposes: Array.from({ length: 51 }, (_, i) => ({ id: `p${i}` })) }, 'purposes: must be an array of 1 to 50 items'],
@@ -117,6 +123,14 @@ describe('validateConfig', () => {
     for (const c of ['/', '//', '/_ga']) {
       expect(problems({ ...base, purposes: [{ id: 'a', services: [{ id: 'ga4', cookies: [c] }] }] })).toEqual(['purposes[0].services[0].cookies[0]: must be a cookie name or a valid /regex/']);
     }
+  });
+
+  it('reports the holes of a sparse array (`[a, , b]`, a deleted item) by their path', () => {
+    const purposes: object[] = [{ id: 'necessary', required: true }, { id: 'analytics' }, { id: 'ads', services: [{ id: 'x', cookies: ['_x'] }] }];
+    delete purposes[1];
+    delete (purposes[2] as { services: object[] }).services[0];
+    expect(problems({ ...base, purposes })).toEqual(['purposes[1]: must be an object', 'purposes[2].services[0]: must be an object']);
+    expect(problems({ ...base, googleConsentMode: { analytics_storage: new Array(1) } })).toEqual(['googleConsentMode.analytics_storage[0]: must be an id in purposes']);
   });
 
   it('names every problem in the error message', () => {

@@ -41,6 +41,12 @@ const isRegExp = (source: string) => {
     return RegExp(source);
   } catch {}
 };
+/** A URL, absolute or resolved against a page: not `https://` alone, a port past 65535 or a broken host (receipts resolve the policy URL). */
+const isUrl = (v: string) => {
+  try {
+    return new URL(v, 'http://a');
+  } catch {}
+};
 
 type Json = Record<string, unknown>;
 type Fail = (path: string, message: string) => void;
@@ -75,9 +81,9 @@ const obj = (shape: Record<string, Rule>, need: string[] = []): Rule => (v, at, 
   }
   for (const k in v) known.includes(k) || f(path(k), 'is unknown');
 };
-/** A non-empty array of at most `max` items that follow `item`. */
+/** A non-empty array of at most `max` items that follow `item`; a hole (`[a, , b]`) is an item too, which JSON would make null. */
 const list = (item: Rule, max = 50): Rule => (v, at, f) =>
-  Array.isArray(v) && v.length && v.length <= max ? v.forEach((x, i) => item(x, `${at}[${i}]`, f)) : f(at, `must be an array of 1 to ${max} items`);
+  Array.isArray(v) && v.length && v.length <= max ? [...v].forEach((x, i) => item(x, `${at}[${i}]`, f)) : f(at, `must be an array of 1 to ${max} items`);
 /** An object keyed by names that follow `key`, holding values that follow `item`. */
 const record = (key: Rule, item: Rule): Rule => (v, at, f) =>
   isObject(v) ? Object.keys(v).forEach((k) => (key(k, at + '.' + k, f), item(v[k], at + '.' + k, f))) : f(at, 'must be an object');
@@ -94,7 +100,7 @@ export const consentModeTypes = ['analytics_storage', 'ad_storage', 'ad_user_dat
 const config = obj(
   {
     policyVersion: str(64),
-    policyUrl: str(2048, isSafeLinkUrl, 'be http(s) or a path'),
+    policyUrl: str(2048, (v) => isSafeLinkUrl(v) && isUrl(v), 'be http(s) or a path'),
     controller: obj({ name: str(200), contact: str(200) }),
     purposes: list(
       obj(
@@ -118,7 +124,7 @@ const config = obj(
         ['id'],
       ),
     ),
-    collector: obj({ url: str(2048, (v) => isSafeLinkUrl(v) && COLLECTOR_URL.test(v), 'be https or a /path') }, ['url']),
+    collector: obj({ url: str(2048, (v) => isSafeLinkUrl(v) && isUrl(v) && COLLECTOR_URL.test(v), 'be https or a /path') }, ['url']),
     language: str(99, (v) => v == 'auto' || LANGUAGE.test(v), 'be "auto" or a language tag'),
     texts: record(
       matches(LANGUAGE, 'be a language tag'),

@@ -121,6 +121,28 @@ describe('consent core', () => {
     expect(restored.cs.isGranted('analytics')).toBe(true);
   });
 
+  it("decides under this origin's own subject when the cookie's is one IndexedDB does not hold (a cookie.domain sibling's)", async () => {
+    const sibling = stored({ subjectId: '22222222-2222-4222-8222-222222222222', granted: ['analytics'] });
+    // Nothing in this origin's IndexedDB: the sibling's decision applies, and the next decision takes a new subject.
+    const fresh = setup({ cookie: sibling, now: T0 + DAY });
+    await fresh.cs.ready;
+    expect(fresh.cs.getState()).toMatchObject({ status: 'decided', subjectId: sibling.subjectId, purposes: { analytics: true } });
+    await fresh.cs.setPurposes({ marketing: true });
+    expect(fresh.decisions[0]!.state.subjectId).toBe('00000000-0000-4000-8000-000000000001');
+    expect(fresh.mem.saved()).toMatchObject({ subjectId: '00000000-0000-4000-8000-000000000001', granted: ['analytics', 'marketing'] });
+    // An older decision of this origin's own: its subject is taken again.
+    const own = setup({ stored: stored({ decidedAt: T0 - DAY }), cookie: sibling, now: T0 + DAY });
+    await own.cs.ready;
+    await own.cs.rejectAll();
+    expect(own.mem.saved()).toMatchObject({ subjectId: '11111111-1111-4111-8111-111111111111', granted: [] });
+    // Another tab of this origin decided meanwhile: its subject is this origin's.
+    const tab = setup({ cookie: sibling, now: T0 + DAY });
+    await tab.cs.ready;
+    tab.mem.otherTab(stored({ subjectId: '33333333-3333-4333-8333-333333333333', decidedAt: T0 + DAY }));
+    await tab.cs.rejectAll();
+    expect(tab.mem.saved()).toMatchObject({ subjectId: '33333333-3333-4333-8333-333333333333' });
+  });
+
   it('asks again when the policy version changes, keeping the subject', async () => {
     const { cs } = setup({ stored: stored({ policyVersion: 'v0' }) });
     await cs.ready;
@@ -289,6 +311,15 @@ describe('Global Privacy Control', () => {
     await cs.ready;
     expect(cs.isGranted('marketing')).toBe(true);
     expect(decisions).toEqual([]);
+  });
+
+  it("keeps the visitor's own grant through a later Accept all, which grants the rest", async () => {
+    const { cs, decisions, mem } = setup({ gpc: true, stored: stored({ gpc: true, granted: ['marketing'] }) });
+    await cs.ready;
+    await cs.acceptAll();
+    expect(cs.getState().purposes).toEqual({ necessary: true, analytics: true, marketing: true });
+    expect(decisions).toMatchObject([{ action: 'accept-all', gpc: true }]);
+    expect(mem.saved()).toMatchObject({ granted: ['analytics', 'marketing'], gpc: true });
   });
 
   it('reads the signal from navigator: only the exact value true counts', () => {

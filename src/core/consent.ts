@@ -94,11 +94,20 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
 
   /** The record behind the state: the cookie's at start, then each decision adopted. */
   let current = storage.readSync();
+  const cookie = current;
   const store = createStore<ConsentState>(() => stateOf(current ?? { subjectId: env.uuid() }));
+  /**
+   * The subject of this origin's next decision, when the state's is not this origin's own: set at
+   * start when IndexedDB (per origin) does not hold the cookie's subject, as with a cookie that
+   * `cookie.domain` shares with a sibling site. That subject is bound to the sibling's signing key,
+   * so the collector would reject every receipt signed here for it.
+   */
+  let subject: string | undefined;
 
   /** Takes on a decision: made here, stored by another tab, or found in IndexedDB at start. */
   const adopt = (r: StoredDecision) => {
     current = r;
+    subject = undefined;
     store.setState(stateOf(r), true);
     return store.getState();
   };
@@ -125,14 +134,15 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
     const bad = typeof decision == 'object' ? Object.keys(decision).filter((id) => typeof decision[id] != 'boolean' || typeof previous.purposes[id] != 'boolean') : [];
     if (bad.length) throw Error('ConsentSeal: unknown purpose or non-boolean: ' + bad.join(', '));
     const record: StoredDecision = {
-      subjectId: previous.subjectId,
+      subjectId: subject ?? previous.subjectId,
       // The signal's withdrawal keeps the visitor's date: it renews none of the grants it leaves.
       decidedAt: method == 'gpc' && current ? current.decidedAt : env.now(),
       policyVersion,
       gpc: gpcActive,
       // Required purposes are implied; an omitted choice keeps the current one (false while pending).
+      // Accept all leaves an opt-out purpose as it is under GPC: denied, or the visitor's own grant.
       granted: purposes
-        .filter((p) => !p.required && (decision == 'accept-all' ? !(p.optOutSignal && gpcActive) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
+        .filter((p) => !p.required && (decision == 'accept-all' ? !(p.optOutSignal && gpcActive) || previous.purposes[p.id] : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
         .map((p) => p.id),
     };
     const next = adopt(record);
@@ -151,6 +161,8 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       // The newer wins: a decision at least as new (the cookie's, written while IndexedDB failed, or
       // one made or received meanwhile) stays.
       const s = r && r.decidedAt > (current?.decidedAt ?? 0) ? adopt(r) : store.getState();
+      // Still the cookie's decision, under a subject IndexedDB does not hold: decide under IndexedDB's, or a new one.
+      if (current == cookie && r?.subjectId != current?.subjectId) subject = r?.subjectId ?? env.uuid();
       if (s.status == 'decided') {
         // Adopted (IndexedDB had a decision the cookie lacked: cleared, blocked or older): restore the mirror.
         if (r == current) void storage.save(r!);

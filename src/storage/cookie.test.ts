@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeCookie, encodeCookie, readCookieValues, type CookieRecord } from './cookie';
 
@@ -42,5 +43,21 @@ describe('cookie codec', () => {
     expect(readCookieValues('a=1; consentseal=abc; b=2; consentseal=def', 'consentseal')).toEqual(['abc', 'def']);
     expect(readCookieValues('xconsentseal=abc', 'consentseal')).toEqual([]);
     expect(readCookieValues('', 'consentseal')).toEqual([]);
+  });
+});
+
+describe("the README's server-side reader", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const source = /^function consentFromCookie[\s\S]*?^}/m.exec(readme)![0];
+  const consentFromCookie = new Function(`return ${source}`)() as (header: string | undefined, o: { policyVersion: string }) => { granted: string[] } | null;
+
+  it('reads what the SDK writes', () => {
+    const now = { ...record, decidedAt: Date.now(), policyVersion: 'v 2; "β"|x' };
+    expect(consentFromCookie(`a=1; consentseal=${encodeCookie(now)}`, { policyVersion: now.policyVersion })?.granted).toEqual(['analytics', 'marketing']);
+    expect(consentFromCookie(`consentseal=${encodeCookie(now)}`, { policyVersion: 'v2' })).toBeNull();
+  });
+
+  it('answers null, never throws, for a malformed percent-encoding (a request can send any cookie)', () => {
+    expect(consentFromCookie('consentseal=1|PyqcHotNTm-aGyw9Tl9qew|tp9io0|%E0%A4%A|0|analytics', { policyVersion: '2026-11-01' })).toBeNull();
   });
 });

@@ -4,15 +4,17 @@ import { createDecisionStorage, type StoredDecision } from './persistence';
 
 // IndexedDB through a mocked src/core/idb.ts: `db` is its content. Like idb-keyval 6.3, opening is lazy, so
 // a blocked IndexedDB (`blocked`) throws synchronously from `get` and `set`; `failGet` rejects reads.
-const idb = vi.hoisted(() => ({ db: new Map<string, unknown>(), blocked: false, failGet: false }));
+// `hang` makes every request wait forever, as an IndexedDB that never answers its open does.
+const idb = vi.hoisted(() => ({ db: new Map<string, unknown>(), blocked: false, failGet: false, hang: false }));
 vi.mock('../core/idb', () => {
   const open = () => {
     if (idb.blocked) throw new Error('blocked');
+    return idb.hang && new Promise<never>(() => {});
   };
   return {
     createStore: (db: string, store: string) => `${db}/${store}`,
-    get: (key: string) => (open(), idb.failGet ? Promise.reject(new Error('read failed')) : Promise.resolve(idb.db.get(key))),
-    set: (key: string, value: unknown) => (open(), Promise.resolve(void idb.db.set(key, value))),
+    get: (key: string) => open() || (idb.failGet ? Promise.reject(new Error('read failed')) : Promise.resolve(idb.db.get(key))),
+    set: (key: string, value: unknown) => open() || Promise.resolve(void idb.db.set(key, value)),
   };
 });
 
@@ -24,7 +26,7 @@ beforeEach(() => {
   jar = new Map();
   written = [];
   refuse = false;
-  Object.assign(idb, { db: new Map(), blocked: false, failGet: false });
+  Object.assign(idb, { db: new Map(), blocked: false, failGet: false, hang: false });
   vi.stubGlobal('location', { protocol: 'http:' });
   vi.stubGlobal('document', {
     get cookie() {
@@ -64,7 +66,7 @@ describe('decision storage', () => {
   it('stores the cookie encoding in IndexedDB and reads the decision back, synchronously from the cookie', async () => {
     const { storage, errors } = open();
     await storage.save(record());
-    expect(idb.db.get('decision')).toBe(encodeCookie(record()));
+    expect(idb.db.get('consentseal/')).toBe(encodeCookie(record()));
     expect(storage.readSync()).toEqual(record());
     expect(await storage.load()).toEqual(record());
     expect(errors).toEqual([]);
@@ -74,14 +76,14 @@ describe('decision storage', () => {
     const { storage } = open();
     jar.set('consentseal', encodeCookie(record({ granted: [] })));
     expect(await storage.load()).toBeUndefined();
-    idb.db.set('decision', encodeCookie(record()));
+    idb.db.set('consentseal/', encodeCookie(record()));
     expect(await storage.load()).toEqual(record());
   });
 
   it('ignores whatever does not decode', async () => {
     const { storage } = open();
     jar.set('consentseal', '{"analytics":true}');
-    idb.db.set('decision', { granted: ['analytics'] });
+    idb.db.set('consentseal/', { granted: ['analytics'] });
     expect(storage.readSync()).toBeUndefined();
     expect(await storage.load()).toBeUndefined();
   });
@@ -99,6 +101,23 @@ describe('decision storage', () => {
     const failing = open();
     expect(await failing.storage.load()).toBeUndefined();
     expect(failing.errors).toEqual([expect.stringMatching(/^storage: /)]);
+  });
+
+  it('gives an IndexedDB that never answers 2.5 s, reading and saving alike, and keeps the cookie', async () => {
+    vi.useFakeTimers();
+    try {
+      idb.hang = true;
+      const { storage, errors } = open();
+      const settled: string[] = [];
+      void storage.load().then((r) => settled.push(`loaded ${r}`));
+      void storage.save(record()).then(() => settled.push('saved'));
+      await vi.advanceTimersByTimeAsync(2500);
+      expect(settled.sort()).toEqual(['loaded undefined', 'saved']);
+      expect(errors).toEqual([expect.stringMatching(/^storage: /), expect.stringMatching(/^storage: /)]);
+      expect(storage.readSync()).toEqual(record());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reads the newest of several cookies of its name (left by another domain or path setting) and finds its own write among them', async () => {
@@ -134,6 +153,24 @@ describe('decision storage', () => {
     expect(storage.readSync()).toBeUndefined();
     expect(errors).toHaveLength(2);
     expect(errors[1]).toMatch(/^cookie: /);
+  });
+
+  it("keeps apart the decisions of configs that name another cookie or path (sites sharing an origin), in IndexedDB and between tabs", async () => {
+    const shop = open({ path: '/shop/' }).storage;
+    const blog = open({ path: '/blog/' }).storage;
+    const other = open({ name: 'other' }).storage;
+    const shopTab = open({ path: '/shop/' }).storage;
+    const heard: string[] = [];
+    blog.watch(() => heard.push('blog'));
+    other.watch(() => heard.push('other'));
+    const shopHeard = new Promise((resolve) => shopTab.watch(resolve));
+    await shop.save(record());
+    expect(await shopHeard).toEqual(record());
+    expect(heard).toEqual([]);
+    expect(await blog.load()).toBeUndefined();
+    expect(await other.load()).toBeUndefined();
+    expect(await shopTab.load()).toEqual(record());
+    for (const s of [shop, blog, other, shopTab]) s.watch(() => {})();
   });
 
   it('tells other tabs, and hears them', async () => {

@@ -19,7 +19,7 @@ export interface DecisionStorage {
   watch(fn: (record: StoredDecision | undefined) => void): () => void;
 }
 
-/** The IndexedDB database and the BroadcastChannel; `decision` is the object store and its one key. */
+/** The IndexedDB database and its object store, which holds the decision under the cookie's name and path. */
 const NAME = 'consentseal';
 const KEY = 'decision';
 
@@ -34,9 +34,12 @@ export function createDecisionStorage(
   onError: (code: string, message: string, cause?: unknown) => void,
 ): DecisionStorage {
   const { name, path, sameSite, domain } = config.cookie;
+  // Sites on one origin that keep their decisions apart by the cookie's name or path (two projects
+  // under one host) are kept apart in IndexedDB and between tabs too: both are named by the cookie's.
+  const scope = name + path;
   // idb-keyval opens the database on first use, so a blocked IndexedDB fails (even synchronously) in `get` and `set`.
   const idb = createStore(NAME, KEY);
-  const channel = globalThis.BroadcastChannel && new BroadcastChannel(NAME);
+  const channel = globalThis.BroadcastChannel && new BroadcastChannel(scope);
   /** Runs `fn`; a throw or a rejection becomes an `error` event (and `undefined`). */
   const attempt = async <T>(fn: () => T, code: string, message: string): Promise<Awaited<T> | undefined> => {
     try {
@@ -45,6 +48,11 @@ export function createDecisionStorage(
       onError(code, message, e);
     }
   };
+  /**
+   * `p`, or a rejection after 2.5 s: an IndexedDB that never answers (its `storage` error is the one
+   * without a cause) must not hold up `ready` or a decision's promise.
+   */
+  const answer = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(reject, 2500))]);
   return {
     readSync() {
       try {
@@ -58,8 +66,7 @@ export function createDecisionStorage(
       }
     },
     async load() {
-      // An IndexedDB that never answers is given 2.5 s: its `storage` error is the one without a cause.
-      return decodeCookie(await attempt(() => Promise.race([get(KEY, idb), new Promise((_, reject) => setTimeout(reject, 2500))]), 'storage', 'Cannot use IndexedDB'));
+      return decodeCookie(await attempt(() => answer(get(scope, idb)), 'storage', 'Cannot use IndexedDB'));
     },
     async save(record) {
       const value = encodeCookie(record);
@@ -77,7 +84,7 @@ export function createDecisionStorage(
       );
       // Other tabs take the value from the message. Only a channel closed by `destroy` throws here,
       // which leaves IndexedDB behind the cookie: the newer cookie wins at the next start.
-      await attempt(() => (channel?.postMessage(value), set(KEY, value, idb)), 'storage', 'Cannot use IndexedDB');
+      await attempt(() => (channel?.postMessage(value), answer(set(scope, value, idb))), 'storage', 'Cannot use IndexedDB');
     },
     watch(fn) {
       if (channel) channel.onmessage = (e) => fn(decodeCookie(e.data));
