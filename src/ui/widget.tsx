@@ -49,12 +49,13 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
      * whole page into the same task.
      */
     const fit = (measure?: 1) => {
-      const b = box?.querySelector('section,.ro,dialog');
+      const b = box?.querySelector<HTMLElement>('section,.ro,dialog');
       if (b) (ro ??= new ResizeObserver(() => (host!.isConnected ? fit(1) : ((view = 'none'), ask())))).observe(b);
       if (b && view == 'banner') {
         if (measure) {
           pad ??= html.scrollPaddingBottom;
-          html.scrollPaddingBottom = innerHeight - b.getBoundingClientRect().top + 'px';
+          // Its top as laid out: mid-slide (the first report comes as it starts) it is still lower.
+          html.scrollPaddingBottom = innerHeight - b.offsetTop + 'px';
         }
       } else if (pad != null) {
         html.scrollPaddingBottom = pad;
