@@ -189,8 +189,8 @@ test('a focused page element is never hidden behind the banner, and the banner s
   const top = (await banner(page).boundingBox())!.y;
   // Each link is scrolled to end `y` px from the viewport's top, under the banner, then focused: just
   // past the viewport's bottom edge, or just under the banner's top edge (the page only scrolls a link
-  // it sees as covered).
-  for (const [link, y] of [['#p20 a', 730], ['#p30 a', top + 6], ['#p40 a', 730]] as const) {
+  // it sees as covered). The footer's links are the page's last: it has to make room to show them.
+  for (const [link, y] of [['#p20 a', 730], ['#p30 a', top + 6], ['#p40 a', 730], ['#reopen-link', 730], ['#last-link', 730]] as const) {
     await page.locator(link).evaluate((a, y) => window.scrollBy(0, a.getBoundingClientRect().bottom - y), y);
     await page.locator(link).focus();
     const box = (await page.locator(link).boundingBox())!;
@@ -199,8 +199,19 @@ test('a focused page element is never hidden behind the banner, and the banner s
   }
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
   await expect(banner(page)).toHaveCount(0);
-  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toBe('');
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.cssText)).toBe('');
   expect(await page.evaluate(() => (window as unknown as W).cls)).toBe(0);
+});
+
+test('a page too short to scroll is not made to scroll by the banner (a scrollbar appearing would shift it)', async ({ page }) => {
+  await page.goto('/e2e/pages/widget-manual.html');
+  await page.locator('main').evaluate((m) => m.remove());
+  const config = await pageConfig(page);
+  await page.evaluate((c) => (window as unknown as W).ConsentSeal.init(c), config);
+  await expect(banner(page)).toBeVisible();
+  // Measured: focus still stays clear of it.
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toMatch(/px$/);
+  expect(await page.evaluate(() => [document.documentElement.style.paddingBottom, document.documentElement.scrollHeight <= innerHeight])).toEqual(['', true]);
 });
 
 test('the widget takes no room in the page, even in a flex body with gaps', async ({ page }) => {
