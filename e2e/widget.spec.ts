@@ -269,6 +269,23 @@ test('the optional re-open button opens the preferences after a decision', async
   await expect(reopen).toBeFocused();
 });
 
+test('the re-open button never covers a focused page link, even the last ones on a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 700 });
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  // Once the button's size is known (the frame after it is drawn) the page makes room for it.
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).not.toBe('');
+  const top = (await reopen.boundingBox())!.y;
+  // The footer's links, the page's last, sit in the corner the button takes once the page is scrolled to its end.
+  for (const link of ['#reopen-link', '#last-link']) {
+    await page.locator(link).focus();
+    const box = (await page.locator(link).boundingBox())!;
+    expect(box.y + box.height, link).toBeLessThan(top + 1);
+  }
+});
+
 test('with Global Privacy Control on, the preferences say the signal is honoured', async ({ page }) => {
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
   await openWithBanner(page, BAR);

@@ -40,9 +40,9 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     const fail = (e: unknown) => core.reportError('ui', 'Consent widget failed', e);
 
     /**
-     * Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows: scroll padding
-     * as tall as the banner, and as much room after the page's end, so that its last links (a footer's
-     * own privacy links) can scroll clear too. A page that does not scroll gets no room: a scrollbar
+     * Keeps focused page elements clear of the banner, or the re-open button, while it shows (WCAG
+     * 2.4.11): scroll padding as tall as the space it takes at the bottom, and as much room after the
+     * page's end, so that its last links (a footer's own privacy links) can scroll clear too. A page that does not scroll gets no room: a scrollbar
      * appearing would shift it. What shows is also watched for leaving the page (its size drops to
      * 0): when navigation that swaps the body or its content (Turbo, htmx, pjax; Back on such a site)
      * took the widget away, it starts over in the new body: the banner while undecided, else the
@@ -54,7 +54,7 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     const fit = (measure?: 1) => {
       const b = box?.querySelector<HTMLElement>('section,.ro,dialog');
       if (b) (ro ??= new ResizeObserver(() => (host!.isConnected ? fit(1) : ((view = 'none'), ask())))).observe(b);
-      if (b && view == 'banner') {
+      if (b && view != 'preferences') {
         if (measure) {
           const { scrollHeight, clientHeight } = document.documentElement;
           pad ??= [html.scrollPaddingBottom, html.paddingBottom];
