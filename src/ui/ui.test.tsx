@@ -268,6 +268,29 @@ describe('uiPlugin', () => {
     }
   });
 
+  it('keeps page focus clear of the re-open button too, and gives the page its styles back on destroy()', async () => {
+    const reports: (() => void)[] = [];
+    vi.stubGlobal('ResizeObserver', class {
+      constructor(private cb: () => void) {}
+      observe() {
+        reports.push(this.cb);
+      }
+      disconnect() {}
+    });
+    try {
+      document.documentElement.style.scrollPaddingBottom = '5px';
+      const { core } = await start({ ui: { reopenButton: true } }, { stored: decided(['analytics']) });
+      const button = host()!.shadowRoot!.querySelector<HTMLElement>('.ro')!;
+      Object.defineProperty(button, 'offsetTop', { value: innerHeight - 60 });
+      reports.forEach((report) => report());
+      expect(document.documentElement.style.scrollPaddingBottom).toBe('60px');
+      core.destroy();
+      expect(document.documentElement.style.scrollPaddingBottom).toBe('5px');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('waits for the body when started from <head>, then shows the banner', async () => {
     const body = document.body;
     body.remove();

@@ -237,7 +237,8 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
 
     return () => {
       dead = true;
-      view = 'none';
+      // With nothing left to fit, the page gets its own paddings back.
+      box = undefined;
       fit();
       ro?.disconnect();
       host?.remove();
