@@ -286,6 +286,22 @@ test('the re-open button never covers a focused page link, even the last ones on
   }
 });
 
+test("the page's own scroll padding, for a sticky footer of its own, is never lowered", async ({ page }) => {
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  // The page's footer bar, 120 px tall, with the scroll padding that keeps focus clear of it.
+  await page.addStyleTag({ content: 'html{scroll-padding-bottom:120px} #bar{position:fixed;inset:auto 0 0;height:120px;background:#ddd}' });
+  await page.evaluate(() => document.body.append(Object.assign(document.createElement('div'), { id: 'bar' })));
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect(page.getByRole('button', { name: 'Privacy settings' })).toBeVisible();
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).not.toBe('');
+  // A link ending 90 px above the viewport's bottom: clear of the re-open button, behind the page's bar.
+  const link = page.locator('#p30 a');
+  await link.evaluate((a) => window.scrollBy(0, a.getBoundingClientRect().bottom - (innerHeight - 90)));
+  await link.focus();
+  const box = (await link.boundingBox())!;
+  expect(box.y + box.height).toBeLessThan(720 - 120 + 1);
+});
+
 test('with Global Privacy Control on, the preferences say the signal is honoured', async ({ page }) => {
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
   await openWithBanner(page, BAR);
