@@ -269,6 +269,20 @@ test('the optional re-open button opens the preferences after a decision', async
   await expect(reopen).toBeFocused();
 });
 
+test("on a later visit the re-open button comes after the page in the tab order, not before its first link", async ({ page }) => {
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect.poll(async () => (await state(page)).status).toBe('decided');
+  await page.reload();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Home' })).toBeFocused();
+  await page.locator('#last-link').focus();
+  await page.keyboard.press('Tab');
+  await expect(reopen).toBeFocused();
+});
+
 test('the re-open button never covers a focused page link, even the last ones on a phone', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 700 });
   await openWithBanner(page, '/e2e/pages/widget-box.html');

@@ -79,8 +79,9 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           host.setAttribute('data-nosnippet', '');
           box = shadowBox(host, config.ui.theme, nonce);
         }
-        // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
-        if (!host.isConnected) document.body.prepend(host);
+        // First in the body, so keyboard users meet the banner first; the re-open button alone (a later
+        // visit) last, not before the page's skip link and menu. Fixed positioning keeps CLS at 0.
+        if (!host.isConnected) document.body[view == 'none' ? 'append' : 'prepend'](host);
         // Marked at every paint: the language may have changed since the last (see draw).
         box!.lang = texts.language;
         box!.dir = texts.dir;
