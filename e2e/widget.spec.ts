@@ -316,6 +316,18 @@ test("the page's own scroll padding, for a sticky footer of its own, is never lo
   expect(box.y + box.height).toBeLessThan(720 - 120 + 1);
 });
 
+test('a printed page carries neither the banner nor the re-open button (fixed, they would print on every sheet)', async ({ page }) => {
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  await page.emulateMedia({ media: 'print' });
+  await expect(banner(page)).toBeHidden();
+  await page.emulateMedia({ media: 'screen' });
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  await page.emulateMedia({ media: 'print' });
+  await expect(reopen).toBeHidden();
+});
+
 test('with Global Privacy Control on, the preferences say the signal is honoured', async ({ page }) => {
   await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
   await openWithBanner(page, BAR);
