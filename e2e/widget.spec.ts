@@ -214,6 +214,17 @@ test('a page too short to scroll is not made to scroll by the banner (a scrollba
   expect(await page.evaluate(() => [document.documentElement.style.paddingBottom, document.documentElement.scrollHeight <= innerHeight])).toEqual(['', true]);
 });
 
+test('a footer held at the bottom of <html> (ASP.NET, Bootstrap 3 sticky footer) does not move when the banner shows', async ({ page }) => {
+  await page.goto('/e2e/pages/widget-manual.html');
+  await page.addStyleTag({ content: 'html{position:relative;min-height:100%} body{margin-bottom:60px} footer{position:absolute;bottom:0}' });
+  const before = await page.locator('footer').evaluate((f) => f.getBoundingClientRect().top + scrollY);
+  const config = await pageConfig(page);
+  await page.evaluate((c) => (window as unknown as W).ConsentSeal.init(c), config);
+  await expect(banner(page)).toBeVisible();
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toMatch(/px$/);
+  expect(await page.locator('footer').evaluate((f) => f.getBoundingClientRect().top + scrollY)).toBe(before);
+});
+
 test('the widget takes no room in the page, even in a flex body with gaps', async ({ page }) => {
   await page.goto('/e2e/pages/widget-manual.html');
   await page.addStyleTag({ content: 'body{display:flex;flex-direction:column;gap:40px} body>*{position:relative;z-index:5}' });

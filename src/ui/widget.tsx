@@ -44,10 +44,10 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
      * 2.4.11): scroll padding as tall as the space it takes at the bottom, and as much room after the
      * page's end, so that its last links (a footer's own privacy links) can scroll clear too; never
      * less than the page's own (kept for a sticky footer of its own). A page that does not scroll
-     * gets no room: a scrollbar appearing would shift it. What shows is also watched for leaving the
-     * page (its size drops to 0): when navigation that swaps the body or its content (Turbo, htmx,
-     * pjax; Back on such a site) took the widget away, it starts over in the new body: the banner
-     * while undecided, else the re-open button if any.
+     * gets no room (a scrollbar appearing would shift it), nor does a positioned <html>. What shows
+     * is also watched for leaving the page (its size drops to 0): when navigation that swaps the body
+     * or its content (Turbo, htmx, pjax; Back on such a site) took the widget away, it starts over in
+     * the new body: the banner while undecided, else the re-open button if any.
      * The banner is `measure`d only when the observer reports its size (after the browser's own
      * layout, before the frame is painted): read as it is drawn, its box would force the layout of the
      * whole page into the same task.
@@ -58,10 +58,12 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
       if (b && view != 'preferences') {
         if (measure) {
           const root = document.documentElement;
-          pad ??= [html.scrollPaddingBottom, html.paddingBottom, parseFloat(getComputedStyle(root).scrollPaddingBottom) || 0];
+          const own = getComputedStyle(root);
+          pad ??= [html.scrollPaddingBottom, html.paddingBottom, parseFloat(own.scrollPaddingBottom) || 0];
           // Its top as laid out: mid-slide (the first report comes as it starts) it is still lower.
           html.scrollPaddingBottom = Math.max(innerHeight - b.offsetTop, pad[2]) + 'px';
-          if (root.scrollHeight > root.clientHeight) html.paddingBottom = html.scrollPaddingBottom;
+          // A footer held at the bottom of a positioned <html> would move down with the room.
+          if (root.scrollHeight > root.clientHeight && own.position == 'static') html.paddingBottom = html.scrollPaddingBottom;
         }
       } else if (pad) {
         [html.scrollPaddingBottom, html.paddingBottom] = pad;
