@@ -81,6 +81,18 @@ test('every control is at least 24×24 px, and the toggles expose name, role and
   await expect(prefs(page).getByText('Always on')).toBeVisible();
 });
 
+test('at 400% zoom (320×256 CSS px) each purpose can be read whole in the preferences', async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 256 });
+  await openWithBanner(page, '/e2e/pages/widget-bar.html');
+  await banner(page).getByRole('button', { name: 'Customize' }).click();
+  for (const name of ['Strictly necessary', 'Analytics', 'Marketing']) {
+    const card = prefs(page).getByRole('listitem').filter({ has: page.getByRole('switch', { name }) });
+    await card.evaluate((li) => li.scrollIntoView({ block: 'nearest' }));
+    // Seen through every scrolling box around it, not a slot a line or two high.
+    await expect(card, name).toBeInViewport({ ratio: 1 });
+  }
+});
+
 test('keyboard focus is visible on every control', async ({ page }) => {
   await openWithBanner(page, '/e2e/pages/widget-bar.html');
   for (let i = 0; i < 4; i++) {

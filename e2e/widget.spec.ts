@@ -184,18 +184,45 @@ test('a focused page element is never hidden behind the banner, and the banner s
     }).observe({ type: 'layout-shift', buffered: true });
   });
   await openWithBanner(page, BAR);
+  // Where the banner rests once it has slid in (the first size report comes as the slide starts).
+  await banner(page).evaluate((b) => Promise.all(b.getAnimations().map((a) => a.finished)));
   const top = (await banner(page).boundingBox())!.y;
-  for (const id of ['p20', 'p40']) {
-    // Scroll the link just above the viewport's bottom edge, under the banner, then focus it.
-    await page.locator(`#${id} a`).evaluate((a) => window.scrollBy(0, a.getBoundingClientRect().bottom - innerHeight + 10));
-    await page.locator(`#${id} a`).focus();
-    const box = (await page.locator(`#${id} a`).boundingBox())!;
-    expect(box.y + box.height).toBeLessThanOrEqual(top);
+  // Each link is scrolled to end `y` px from the viewport's top, under the banner, then focused: just
+  // past the viewport's bottom edge, or just under the banner's top edge (the page only scrolls a link
+  // it sees as covered). The footer's links are the page's last: it has to make room to show them.
+  for (const [link, y] of [['#p20 a', 730], ['#p30 a', top + 6], ['#p40 a', 730], ['#reopen-link', 730], ['#last-link', 730]] as const) {
+    await page.locator(link).evaluate((a, y) => window.scrollBy(0, a.getBoundingClientRect().bottom - y), y);
+    await page.locator(link).focus();
+    const box = (await page.locator(link).boundingBox())!;
+    // Within a pixel: the page scrolls by whole pixels, the links' lines end between them.
+    expect(box.y + box.height, link).toBeLessThan(top + 1);
   }
   await banner(page).getByRole('button', { name: 'Reject all' }).click();
   await expect(banner(page)).toHaveCount(0);
-  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toBe('');
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.cssText)).toBe('');
   expect(await page.evaluate(() => (window as unknown as W).cls)).toBe(0);
+});
+
+test('a page too short to scroll is not made to scroll by the banner (a scrollbar appearing would shift it)', async ({ page }) => {
+  await page.goto('/e2e/pages/widget-manual.html');
+  await page.locator('main').evaluate((m) => m.remove());
+  const config = await pageConfig(page);
+  await page.evaluate((c) => (window as unknown as W).ConsentSeal.init(c), config);
+  await expect(banner(page)).toBeVisible();
+  // Measured: focus still stays clear of it.
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toMatch(/px$/);
+  expect(await page.evaluate(() => [document.documentElement.style.paddingBottom, document.documentElement.scrollHeight <= innerHeight])).toEqual(['', true]);
+});
+
+test('a footer held at the bottom of <html> (ASP.NET, Bootstrap 3 sticky footer) does not move when the banner shows', async ({ page }) => {
+  await page.goto('/e2e/pages/widget-manual.html');
+  await page.addStyleTag({ content: 'html{position:relative;min-height:100%} body{margin-bottom:60px} footer{position:absolute;bottom:0}' });
+  const before = await page.locator('footer').evaluate((f) => f.getBoundingClientRect().top + scrollY);
+  const config = await pageConfig(page);
+  await page.evaluate((c) => (window as unknown as W).ConsentSeal.init(c), config);
+  await expect(banner(page)).toBeVisible();
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).toMatch(/px$/);
+  expect(await page.locator('footer').evaluate((f) => f.getBoundingClientRect().top + scrollY)).toBe(before);
 });
 
 test('the widget takes no room in the page, even in a flex body with gaps', async ({ page }) => {
@@ -251,6 +278,65 @@ test('the optional re-open button opens the preferences after a decision', async
   await expect(prefs(page).getByRole('switch', { name: 'Analytics' })).toBeChecked();
   await page.keyboard.press('Escape');
   await expect(reopen).toBeFocused();
+});
+
+test("on a later visit the re-open button comes after the page in the tab order, not before its first link", async ({ page }) => {
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect.poll(async () => (await state(page)).status).toBe('decided');
+  await page.reload();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Home' })).toBeFocused();
+  await page.locator('#last-link').focus();
+  await page.keyboard.press('Tab');
+  await expect(reopen).toBeFocused();
+});
+
+test('the re-open button never covers a focused page link, even the last ones on a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 700 });
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  // Once the button's size is known (the frame after it is drawn) the page makes room for it.
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).not.toBe('');
+  const top = (await reopen.boundingBox())!.y;
+  // The footer's links, the page's last, sit in the corner the button takes once the page is scrolled to its end.
+  for (const link of ['#reopen-link', '#last-link']) {
+    await page.locator(link).focus();
+    const box = (await page.locator(link).boundingBox())!;
+    expect(box.y + box.height, link).toBeLessThan(top + 1);
+  }
+});
+
+test("the page's own scroll padding, for a sticky footer of its own, is never lowered", async ({ page }) => {
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  // The page's footer bar, 120 px tall, with the scroll padding that keeps focus clear of it.
+  await page.addStyleTag({ content: 'html{scroll-padding-bottom:120px} #bar{position:fixed;inset:auto 0 0;height:120px;background:#ddd}' });
+  await page.evaluate(() => document.body.append(Object.assign(document.createElement('div'), { id: 'bar' })));
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  await expect(page.getByRole('button', { name: 'Privacy settings' })).toBeVisible();
+  await expect.poll(() => page.evaluate(() => document.documentElement.style.scrollPaddingBottom)).not.toBe('');
+  // A link ending 90 px above the viewport's bottom: clear of the re-open button, behind the page's bar.
+  const link = page.locator('#p30 a');
+  await link.evaluate((a) => window.scrollBy(0, a.getBoundingClientRect().bottom - (innerHeight - 90)));
+  await link.focus();
+  const box = (await link.boundingBox())!;
+  expect(box.y + box.height).toBeLessThan(720 - 120 + 1);
+});
+
+test('a printed page carries neither the banner nor the re-open button (fixed, they would print on every sheet)', async ({ page }) => {
+  await openWithBanner(page, '/e2e/pages/widget-box.html');
+  await page.emulateMedia({ media: 'print' });
+  await expect(banner(page)).toBeHidden();
+  await page.emulateMedia({ media: 'screen' });
+  await banner(page).getByRole('button', { name: 'Reject all' }).click();
+  const reopen = page.getByRole('button', { name: 'Privacy settings' });
+  await expect(reopen).toBeVisible();
+  await page.emulateMedia({ media: 'print' });
+  await expect(reopen).toBeHidden();
 });
 
 test('with Global Privacy Control on, the preferences say the signal is honoured', async ({ page }) => {

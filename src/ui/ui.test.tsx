@@ -257,11 +257,35 @@ describe('uiPlugin', () => {
       // Drawn but not measured: reading its box then would force a layout of the whole page.
       expect(banner()).not.toBeNull();
       expect(document.documentElement.style.scrollPaddingBottom).toBe('3px');
-      vi.spyOn(banner()!, 'getBoundingClientRect').mockReturnValue({ top: innerHeight - 120 } as DOMRect);
+      // Its top as laid out, before the slide-in's transform (which the e2e tests see at work).
+      Object.defineProperty(banner()!, 'offsetTop', { value: innerHeight - 120 });
       reports.forEach((report) => report());
       expect(document.documentElement.style.scrollPaddingBottom).toBe('120px');
       core.hide();
       expect(document.documentElement.style.scrollPaddingBottom).toBe('3px');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('keeps page focus clear of the re-open button too, and gives the page its styles back on destroy()', async () => {
+    const reports: (() => void)[] = [];
+    vi.stubGlobal('ResizeObserver', class {
+      constructor(private cb: () => void) {}
+      observe() {
+        reports.push(this.cb);
+      }
+      disconnect() {}
+    });
+    try {
+      document.documentElement.style.scrollPaddingBottom = '5px';
+      const { core } = await start({ ui: { reopenButton: true } }, { stored: decided(['analytics']) });
+      const button = host()!.shadowRoot!.querySelector<HTMLElement>('.ro')!;
+      Object.defineProperty(button, 'offsetTop', { value: innerHeight - 60 });
+      reports.forEach((report) => report());
+      expect(document.documentElement.style.scrollPaddingBottom).toBe('60px');
+      core.destroy();
+      expect(document.documentElement.style.scrollPaddingBottom).toBe('5px');
     } finally {
       vi.unstubAllGlobals();
     }

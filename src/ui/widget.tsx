@@ -33,31 +33,40 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
     let opener: HTMLElement | null;
     let host: HTMLElement | undefined;
     let box: HTMLElement | undefined;
-    let pad: string | undefined;
+    let pad: [string, string, number] | undefined;
     let ro: ResizeObserver | undefined;
     let dead = false;
 
     const fail = (e: unknown) => core.reportError('ui', 'Consent widget failed', e);
 
     /**
-     * Keeps focused page elements clear of the banner (WCAG 2.4.11) while it shows. What shows is
-     * also watched for leaving the page (its size drops to 0): when navigation that swaps the body
-     * or its content (Turbo, htmx, pjax; Back on such a site) took the widget away, it starts over
-     * in the new body: the banner while undecided, else the re-open button if any.
+     * Keeps focused page elements clear of the banner, or the re-open button, while it shows (WCAG
+     * 2.4.11): scroll padding as tall as the space it takes at the bottom, and as much room after the
+     * page's end, so that its last links (a footer's own privacy links) can scroll clear too; never
+     * less than the page's own (kept for a sticky footer of its own). A page that does not scroll
+     * gets no room (a scrollbar appearing would shift it), nor does a positioned <html>. What shows
+     * is also watched for leaving the page (its size drops to 0): when navigation that swaps the body
+     * or its content (Turbo, htmx, pjax; Back on such a site) took the widget away, it starts over in
+     * the new body: the banner while undecided, else the re-open button if any.
      * The banner is `measure`d only when the observer reports its size (after the browser's own
      * layout, before the frame is painted): read as it is drawn, its box would force the layout of the
      * whole page into the same task.
      */
     const fit = (measure?: 1) => {
-      const b = box?.querySelector('section,.ro,dialog');
+      const b = box?.querySelector<HTMLElement>('section,.ro,dialog');
       if (b) (ro ??= new ResizeObserver(() => (host!.isConnected ? fit(1) : ((view = 'none'), ask())))).observe(b);
-      if (b && view == 'banner') {
+      if (b && view != 'preferences') {
         if (measure) {
-          pad ??= html.scrollPaddingBottom;
-          html.scrollPaddingBottom = innerHeight - b.getBoundingClientRect().top + 'px';
+          const root = document.documentElement;
+          const own = getComputedStyle(root);
+          pad ??= [html.scrollPaddingBottom, html.paddingBottom, parseFloat(own.scrollPaddingBottom) || 0];
+          // Its top as laid out: mid-slide (the first report comes as it starts) it is still lower.
+          html.scrollPaddingBottom = Math.max(innerHeight - b.offsetTop, pad[2]) + 'px';
+          // A footer held at the bottom of a positioned <html> would move down with the room.
+          if (root.scrollHeight > root.clientHeight && own.position == 'static') html.paddingBottom = html.scrollPaddingBottom;
         }
-      } else if (pad != null) {
-        html.scrollPaddingBottom = pad;
+      } else if (pad) {
+        [html.scrollPaddingBottom, html.paddingBottom] = pad;
         pad = undefined;
       }
     };
@@ -72,8 +81,9 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
           host.setAttribute('data-nosnippet', '');
           box = shadowBox(host, config.ui.theme, nonce);
         }
-        // First in the body, so keyboard users meet the banner first (fixed positioning keeps CLS at 0).
-        if (!host.isConnected) document.body.prepend(host);
+        // First in the body, so keyboard users meet the banner first; the re-open button alone (a later
+        // visit) last, not before the page's skip link and menu. Fixed positioning keeps CLS at 0.
+        if (!host.isConnected) document.body[view == 'none' ? 'append' : 'prepend'](host);
         // Marked at every paint: the language may have changed since the last (see draw).
         box!.lang = texts.language;
         box!.dir = texts.dir;
@@ -231,7 +241,8 @@ export function uiPlugin({ nonce }: UiOptions = {}): ConsentPlugin {
 
     return () => {
       dead = true;
-      view = 'none';
+      // With nothing left to fit, the page gets its own paddings back.
+      box = undefined;
       fit();
       ro?.disconnect();
       host?.remove();
