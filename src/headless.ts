@@ -3,7 +3,6 @@
  * @packageDocumentation
  */
 import { createConsentCore, type CoreOptions } from './core/consent';
-import { reopenLinksPlugin } from './core/reopen-links';
 import type { ConsentCore } from './core/plugin';
 import { gatingPlugin } from './gating';
 import { googleConsentModePlugin } from './integrations/google-consent-mode';
@@ -30,6 +29,6 @@ export interface ConsentSeal extends ConsentCore {
 export function createConsent(config: unknown, options: CoreOptions = {}): ConsentSeal {
   // The plugins every build installs; the UI build adds its own after them. Consent Mode goes
   // first: its defaults must precede any Google tag a gated script may run.
-  const core = createConsentCore(config, { ...options, plugins: [googleConsentModePlugin, gatingPlugin, reopenLinksPlugin, receiptsPlugin(), ...(options.plugins ?? [])] });
+  const core = createConsentCore(config, { ...options, plugins: [googleConsentModePlugin, gatingPlugin, receiptsPlugin(), ...(options.plugins ?? [])] });
   return Object.assign(core, { receipts: readReceiptLog });
 }

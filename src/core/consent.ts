@@ -3,6 +3,7 @@ import { validateConfig } from './config';
 import { resolveLanguage } from '../i18n';
 import { uuidOf } from '../storage/cookie';
 import { createDecisionStorage, type DecisionStorage, type StoredDecision } from '../storage/persistence';
+import { reopenLinkHandler } from './reopen-links';
 import type { ConsentCore, ConsentPlugin, CoreEnvironment, DecisionInput } from './plugin';
 import type { ConsentEvents, ConsentState, DecisionAction, DecisionMethod, NormalizedConfig } from './types';
 
@@ -210,15 +211,20 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   // and the `language` event has whatever shows texts (the widget, embed placeholders, a headless
   // site's own UI) re-render in it. A set language resolves the same whatever the page says.
   guard(() => {
-    // Server-side rendering: no page whose language could change.
+    // Server-side rendering: no page whose language could change, nor links to listen to.
     if (typeof document == 'undefined') return;
     // Announced at every switch, even to a tag the same texts serve (`en-US` → `en-GB`): redrawing
     // the same texts changes nothing, and a check would cost bytes in every build.
     const follow = () => emit('language', (core.language = resolveLanguage(config)));
     const observer = new MutationObserver(follow);
+    // The controller is its own listener options: its `signal` member removes every listener.
+    const ac = new AbortController();
     observer.observe(document.documentElement, { attributeFilter: ['lang'] });
-    addEventListener('languagechange', follow);
-    cleanups.push(() => (observer.disconnect(), removeEventListener('languagechange', follow)));
+    addEventListener('languagechange', follow, ac);
+    const reopen = reopenLinkHandler(core.showPreferences);
+    document.addEventListener('click', reopen, ac);
+    document.addEventListener('keydown', reopen, ac);
+    cleanups.push(() => (observer.disconnect(), ac.abort()));
   });
   for (const plugin of options.plugins ?? []) {
     const cleanup = guard(() => plugin(core));

@@ -1,12 +1,12 @@
 // @vitest-environment happy-dom
 import { afterEach, expect, it } from 'vitest';
 import { createConsentCore } from './consent';
-import { reopenLinksPlugin } from './reopen-links';
 import type { DecisionStorage } from '../storage/persistence';
 
 const config = { policyVersion: 'v1', policyUrl: '/privacy', purposes: [{ id: 'analytics' }] };
 const storage: DecisionStorage = { readSync: () => undefined, load: async () => undefined, save: async () => {}, watch: () => () => {} };
-const setup = () => createConsentCore(config, { storage: () => storage, plugins: [reopenLinksPlugin] });
+// The core itself listens for re-open links: no plugin needed.
+const setup = () => createConsentCore(config, { storage: () => storage });
 
 let cs: ReturnType<typeof setup> | undefined;
 afterEach(() => cs?.destroy());
