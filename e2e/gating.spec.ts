@@ -108,6 +108,13 @@ test.describe('gated scripts', () => {
     expect(await ran(page)).toEqual(expect.arrayContaining(EVERY_ANALYTICS));
   });
 
+  test("keep the page's own onload and onerror handlers, and still run in order", async ({ page }) => {
+    // Sites start a library from its script's onload (a callback the library defines).
+    await page.goto('/e2e/pages/gating-callbacks.html');
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => ran(page)).toEqual(['loaded', 'onload', 'onerror', 'last']);
+  });
+
   test('keep their nonce: under a nonce CSP only nonced inline scripts run, in order', async ({ page }) => {
     await page.goto('/e2e/pages/gating-nonce.html');
     await page.getByRole('button', { name: 'Accept all' }).click();

@@ -73,10 +73,13 @@ export const gatingPlugin: ConsentPlugin = (core) => {
         s.async = o.hasAttribute('async');
         if (s.src && !s.async) {
           waiting = true;
-          s.onload = s.onerror = () => {
+          // Listeners, not `onload`/`onerror`: those would replace the page's own handler attributes.
+          const next = () => {
             waiting = false;
             scan();
           };
+          s.addEventListener('load', next);
+          s.addEventListener('error', next);
         }
         o.replaceWith(s);
       }
