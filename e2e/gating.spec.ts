@@ -115,6 +115,12 @@ test.describe('gated scripts', () => {
     await expect.poll(() => ran(page)).toEqual(['loaded', 'onload', 'onerror', 'last']);
   });
 
+  test('a nomodule fallback, which a module-capable browser never loads, does not hold up the scripts after it', async ({ page }) => {
+    await page.goto('/e2e/pages/gating-nomodule.html');
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => ran(page)).toEqual(['module', 'after']);
+  });
+
   test('keep their nonce: under a nonce CSP only nonced inline scripts run, in order', async ({ page }) => {
     await page.goto('/e2e/pages/gating-nonce.html');
     await page.getByRole('button', { name: 'Accept all' }).click();

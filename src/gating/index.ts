@@ -71,7 +71,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
         s.nonce = o.nonce!;
         // Inserted scripts are async by default; only an explicit `async` opts out of document order.
         s.async = o.hasAttribute('async');
-        if (s.src && !s.async) {
+        // A `nomodule` script, which browsers that run modules never load, fires neither event.
+        if (s.src && !s.async && !s.noModule) {
           waiting = true;
           // Listeners, not `onload`/`onerror`: those would replace the page's own handler attributes.
           const next = () => {
