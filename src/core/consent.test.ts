@@ -255,6 +255,14 @@ describe('Global Privacy Control', () => {
     expect(cs.isGranted('marketing')).toBe(true);
   });
 
+  it("keeps on Accept all an opt-out purpose the visitor's own toggle turned on", async () => {
+    const { cs, decisions } = setup({ gpc: true, stored: stored({ gpc: true, granted: ['marketing'] }) });
+    await cs.ready;
+    await cs.acceptAll();
+    expect(cs.getState().purposes).toEqual({ necessary: true, analytics: true, marketing: true });
+    expect(decisions).toMatchObject([{ action: 'accept-all', previous: { purposes: { marketing: true } } }]);
+  });
+
   it('takes back a grant made without the signal, as a gpc withdrawal', async () => {
     const { cs, decisions, mem } = setup({ gpc: true, stored: stored() });
     expect(cs.isGranted('marketing')).toBe(false);

@@ -131,8 +131,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       policyVersion,
       gpc: gpcActive,
       // Required purposes are implied; an omitted choice keeps the current one (false while pending).
+      // Accept all grants no opt-out purpose under GPC, and keeps one the visitor's own toggle granted.
       granted: purposes
-        .filter((p) => !p.required && (decision == 'accept-all' ? !(p.optOutSignal && gpcActive) : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
+        .filter((p) => !p.required && (decision == 'accept-all' ? !(p.optOutSignal && gpcActive) || previous.purposes[p.id] : decision != 'reject-all' && (decision[p.id] ?? previous.purposes[p.id])))
         .map((p) => p.id),
     };
     const next = adopt(record);
