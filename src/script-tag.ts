@@ -26,15 +26,18 @@ const start = (get: () => unknown) => {
     return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce } })) as ConsentSeal;
   } catch (e) {
     console.error('ConsentSeal: ' + e);
-    if (config?.googleConsentMode) denyAllByDefault();
+    // Also for a config element whose text is no JSON (a trailing comma) but names Consent Mode.
+    if (config?.googleConsentMode || text.includes('googleConsentMode')) denyAllByDefault();
   }
 };
+/** The config element's text, once read. */
+let text = '';
 const api: Api = { init: (config) => start(() => config) };
 w.ConsentSeal = api;
 
 if (me?.dataset.auto != 'false') {
   start(() => {
     const el = document.getElementById('consentseal-config');
-    return el ? JSON.parse(el.textContent!) : w.consentsealConfig;
+    return el ? JSON.parse((text = el.textContent!)) : w.consentsealConfig;
   });
 }
