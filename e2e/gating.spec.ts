@@ -121,6 +121,25 @@ test.describe('gated scripts', () => {
     await expect.poll(() => ran(page)).toEqual(['module', 'after']);
   });
 
+  test('run when a data-consent changed after insertion comes to name only granted purposes', async ({ page }) => {
+    await page.goto('/e2e/pages/gating-scripts.html');
+    await page.evaluate(() => (window as unknown as { ConsentSeal: { setPurposes(c: object): Promise<unknown> } }).ConsentSeal.setPurposes({ analytics: true }));
+    await expect.poll(async () => ordered(await ran(page))).toEqual(EVERY_ANALYTICS);
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.type = 'text/plain';
+      s.id = 'retagged';
+      s.dataset.consent = 'marketing';
+      s.text = "ran.push('retagged')";
+      document.body.append(s);
+    });
+    await drain(page);
+    expect(await ran(page)).not.toContain('retagged');
+    // Only the attribute changes: no element comes or goes.
+    await page.evaluate(() => (document.getElementById('retagged')!.dataset.consent = 'analytics'));
+    await expect.poll(() => ran(page)).toContain('retagged');
+  });
+
   test('keep their nonce: under a nonce CSP only nonced inline scripts run, in order', async ({ page }) => {
     await page.goto('/e2e/pages/gating-nonce.html');
     await page.getByRole('button', { name: 'Accept all' }).click();

@@ -136,7 +136,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   const observer = new MutationObserver(scan);
   // The controller is its own listener options: its `signal` member removes them all.
   const ac = new AbortController();
-  observer.observe(doc, { childList: true, subtree: true });
+  // Also a `data-consent` changed in place: what an element names decides, whenever it is set.
+  observer.observe(doc, { childList: true, subtree: true, attributeFilter: ['data-consent'] });
   // Every change of the decision (`destroy()` drops this listener too).
   core.on('change', scan);
   doc.addEventListener('DOMContentLoaded', scan, ac);
