@@ -140,6 +140,18 @@ test.describe('gated scripts', () => {
     await expect.poll(() => ran(page)).toContain('retagged');
   });
 
+  test('stop with destroy(), even while an external one loads: nothing more runs and no placeholder comes back', async ({ page }) => {
+    await page.goto('/e2e/pages/gating-destroy.html');
+    await page.evaluate(() => (window as unknown as { ConsentSeal: { setPurposes(c: object): Promise<unknown> } }).ConsentSeal.setPurposes({ analytics: true }));
+    await expect.poll(() => ran(page)).toEqual(['loading', 'after-destroy']);
+    await page.reload();
+    // The reload waited for the page's load event, which waits for that script. Inserted before
+    // destroy(), it still ran; its load event used to run the next one.
+    expect(await ran(page)).toEqual(['loading']);
+    await expect(page.locator('.consentseal-placeholder')).toHaveCount(0);
+    expect(await page.locator('#ad').getAttribute('src')).toBeNull();
+  });
+
   test('keep their nonce: under a nonce CSP only nonced inline scripts run, in order', async ({ page }) => {
     await page.goto('/e2e/pages/gating-nonce.html');
     await page.getByRole('button', { name: 'Accept all' }).click();

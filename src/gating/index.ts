@@ -75,12 +75,13 @@ export const gatingPlugin: ConsentPlugin = (core) => {
         if (s.src && !s.async && !s.noModule) {
           waiting = true;
           // Listeners, not `onload`/`onerror`: those would replace the page's own handler attributes.
+          // Removed by `destroy()` (the controller's signal), so a destroyed instance runs nothing more.
           const next = () => {
             waiting = false;
             scan();
           };
-          s.addEventListener('load', next);
-          s.addEventListener('error', next);
+          s.addEventListener('load', next, ac);
+          s.addEventListener('error', next, ac);
         }
         o.replaceWith(s);
       }
