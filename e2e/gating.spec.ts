@@ -232,6 +232,50 @@ test.describe('gated embeds', () => {
   });
 });
 
+test('withdrawal unloads an embed in place: the element a framework holds stays the one on the page', async ({ page }) => {
+  const thrown: string[] = [];
+  page.on('pageerror', (e) => thrown.push(e.message));
+  await page.goto('/e2e/pages/gating-embeds.html');
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(page.frameLocator('#video').getByText('Embedded content loaded')).toBeVisible();
+  // A single-page app keeps its own reference to the embed it rendered.
+  await page.evaluate(() => ((window as unknown as { held: Element }).held = document.getElementById('video')!));
+  await page.evaluate(() => (window as unknown as { ConsentSeal: { withdraw(ids: string[]): Promise<unknown> } }).ConsentSeal.withdraw(['marketing']));
+  await expect(page.locator('.consentseal-placeholder')).toHaveCount(2);
+  expect(page.frames().some((f) => f.url().endsWith('gating-frame.html'))).toBe(false);
+  expect(await page.evaluate(() => (window as unknown as { held: Element }).held.isConnected)).toBe(true);
+  // The app's next route removes it the way React does (removeChild on the parent it rendered into):
+  // the embed and its placeholder are gone, and nothing throws.
+  await page.evaluate(() => {
+    const held = (window as unknown as { held: Element }).held;
+    document.querySelector('main')!.removeChild(held);
+  });
+  await expect(page.locator('.consentseal-placeholder')).toHaveCount(1);
+  await expect(page.locator('iframe[title="Product video"]')).toHaveCount(0);
+  expect(thrown).toEqual([]);
+});
+
+test('withdrawal stops and unloads gated audio or video in place', async ({ page }) => {
+  type Media = { paused: boolean; readyState: number; isConnected: boolean };
+  await page.goto('/e2e/pages/gating-media.html');
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  const audio = page.locator('#audio');
+  await expect(audio).toHaveAttribute('src', '/e2e/pages/gating-tone.wav');
+  // Muted, so the browser lets it play without a click on it.
+  await audio.evaluate((a: HTMLAudioElement) => ((a.muted = true), a.play()));
+  await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(0);
+  await page.evaluate(() => (window as unknown as { held: Element }).held = document.getElementById('audio')!);
+  await page.evaluate(() => (window as unknown as { ConsentSeal: { withdraw(ids: string[]): Promise<unknown> } }).ConsentSeal.withdraw(['marketing']));
+  await expect(page.locator('.consentseal-placeholder')).toContainText('Marketing');
+  const held = await page.evaluate(() => {
+    const a = (window as unknown as { held: HTMLAudioElement }).held;
+    return { paused: a.paused, readyState: a.readyState, isConnected: a.isConnected } satisfies Media;
+  });
+  // Nothing plays and nothing is held (HAVE_NOTHING), on the very element the page had.
+  expect(held).toEqual({ paused: true, readyState: 0, isConnected: true });
+  expect(await audio.getAttribute('src')).toBeNull();
+});
+
 test('under a strict CSP (no inline style or script) placeholders are styled, and Allow loads the embed and its script', async ({ page }) => {
   await page.addInitScript(() => {
     (window as unknown as { violations: string[] }).violations = [];

@@ -98,11 +98,13 @@ export const gatingPlugin: ConsentPlugin = (core) => {
           const url = dataSrc(el);
           if (url) el.setAttribute('src', url);
         }
-      } else if (loaded.has(el)) {
-        // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
-        el.removeAttribute('src');
-        el.replaceWith(el.cloneNode(true));
-      } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el) ?? []));
+      } else {
+        // Withdrawn: unloaded in place, never swapped for a copy, as a framework that rendered the
+        // element still holds it (and removes it later). Without `src` an iframe goes to about:blank
+        // and an image empties; a video or audio also needs `load()`.
+        if (loaded.delete(el)) el.removeAttribute('src'), (el as HTMLMediaElement).load?.();
+        if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el) ?? []));
+      }
     }
   };
 
