@@ -26,7 +26,8 @@ const start = (get: () => unknown) => {
     return Object.assign(api, createConsent(config, { ui: { nonce: me?.nonce } })) as ConsentSeal;
   } catch (e) {
     console.error('ConsentSeal: ' + e);
-    // Also for a config element whose text is no JSON (a trailing comma) but names Consent Mode.
+    // Also for a config element that names Consent Mode but is no JSON (a trailing comma) or puts it
+    // under the wrong key: the site evidently uses it.
     if (config?.googleConsentMode || text.includes('googleConsentMode')) denyAllByDefault();
   }
 };
