@@ -108,6 +108,50 @@ test.describe('gated scripts', () => {
     expect(await ran(page)).toEqual(expect.arrayContaining(EVERY_ANALYTICS));
   });
 
+  test("keep the page's own onload and onerror handlers, and still run in order", async ({ page }) => {
+    // Sites start a library from its script's onload (a callback the library defines).
+    await page.goto('/e2e/pages/gating-callbacks.html');
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => ran(page)).toEqual(['loaded', 'onload', 'onerror', 'last']);
+  });
+
+  test('a nomodule fallback, which a module-capable browser never loads, does not hold up the scripts after it', async ({ page }) => {
+    await page.goto('/e2e/pages/gating-nomodule.html');
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(() => ran(page)).toEqual(['module', 'after']);
+  });
+
+  test('run when a data-consent changed after insertion comes to name only granted purposes', async ({ page }) => {
+    await page.goto('/e2e/pages/gating-scripts.html');
+    await page.evaluate(() => (window as unknown as { ConsentSeal: { setPurposes(c: object): Promise<unknown> } }).ConsentSeal.setPurposes({ analytics: true }));
+    await expect.poll(async () => ordered(await ran(page))).toEqual(EVERY_ANALYTICS);
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.type = 'text/plain';
+      s.id = 'retagged';
+      s.dataset.consent = 'marketing';
+      s.text = "ran.push('retagged')";
+      document.body.append(s);
+    });
+    await drain(page);
+    expect(await ran(page)).not.toContain('retagged');
+    // Only the attribute changes: no element comes or goes.
+    await page.evaluate(() => (document.getElementById('retagged')!.dataset.consent = 'analytics'));
+    await expect.poll(() => ran(page)).toContain('retagged');
+  });
+
+  test('stop with destroy(), even while an external one loads: nothing more runs and no placeholder comes back', async ({ page }) => {
+    await page.goto('/e2e/pages/gating-destroy.html');
+    await page.evaluate(() => (window as unknown as { ConsentSeal: { setPurposes(c: object): Promise<unknown> } }).ConsentSeal.setPurposes({ analytics: true }));
+    await expect.poll(() => ran(page)).toEqual(['loading', 'after-destroy']);
+    await page.reload();
+    // The reload waited for the page's load event, which waits for that script. Inserted before
+    // destroy(), it still ran; its load event used to run the next one.
+    expect(await ran(page)).toEqual(['loading']);
+    await expect(page.locator('.consentseal-placeholder')).toHaveCount(0);
+    expect(await page.locator('#ad').getAttribute('src')).toBeNull();
+  });
+
   test('keep their nonce: under a nonce CSP only nonced inline scripts run, in order', async ({ page }) => {
     await page.goto('/e2e/pages/gating-nonce.html');
     await page.getByRole('button', { name: 'Accept all' }).click();
@@ -186,6 +230,50 @@ test.describe('gated embeds', () => {
     expect(await page.locator('#video').getAttribute('src')).toBeNull();
     expect(page.frames().some((f) => f.url().endsWith('gating-frame.html'))).toBe(false);
   });
+});
+
+test('withdrawal unloads an embed in place: the element a framework holds stays the one on the page', async ({ page }) => {
+  const thrown: string[] = [];
+  page.on('pageerror', (e) => thrown.push(e.message));
+  await page.goto('/e2e/pages/gating-embeds.html');
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect(page.frameLocator('#video').getByText('Embedded content loaded')).toBeVisible();
+  // A single-page app keeps its own reference to the embed it rendered.
+  await page.evaluate(() => ((window as unknown as { held: Element }).held = document.getElementById('video')!));
+  await page.evaluate(() => (window as unknown as { ConsentSeal: { withdraw(ids: string[]): Promise<unknown> } }).ConsentSeal.withdraw(['marketing']));
+  await expect(page.locator('.consentseal-placeholder')).toHaveCount(2);
+  expect(page.frames().some((f) => f.url().endsWith('gating-frame.html'))).toBe(false);
+  expect(await page.evaluate(() => (window as unknown as { held: Element }).held.isConnected)).toBe(true);
+  // The app's next route removes it the way React does (removeChild on the parent it rendered into):
+  // the embed and its placeholder are gone, and nothing throws.
+  await page.evaluate(() => {
+    const held = (window as unknown as { held: Element }).held;
+    document.querySelector('main')!.removeChild(held);
+  });
+  await expect(page.locator('.consentseal-placeholder')).toHaveCount(1);
+  await expect(page.locator('iframe[title="Product video"]')).toHaveCount(0);
+  expect(thrown).toEqual([]);
+});
+
+test('withdrawal stops and unloads gated audio or video in place', async ({ page }) => {
+  type Media = { paused: boolean; readyState: number; isConnected: boolean };
+  await page.goto('/e2e/pages/gating-media.html');
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  const audio = page.locator('#audio');
+  await expect(audio).toHaveAttribute('src', '/e2e/pages/gating-tone.wav');
+  // Muted, so the browser lets it play without a click on it.
+  await audio.evaluate((a: HTMLAudioElement) => ((a.muted = true), a.play()));
+  await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(0);
+  await page.evaluate(() => (window as unknown as { held: Element }).held = document.getElementById('audio')!);
+  await page.evaluate(() => (window as unknown as { ConsentSeal: { withdraw(ids: string[]): Promise<unknown> } }).ConsentSeal.withdraw(['marketing']));
+  await expect(page.locator('.consentseal-placeholder')).toContainText('Marketing');
+  const held = await page.evaluate(() => {
+    const a = (window as unknown as { held: HTMLAudioElement }).held;
+    return { paused: a.paused, readyState: a.readyState, isConnected: a.isConnected } satisfies Media;
+  });
+  // Nothing plays and nothing is held (HAVE_NOTHING), on the very element the page had.
+  expect(held).toEqual({ paused: true, readyState: 0, isConnected: true });
+  expect(await audio.getAttribute('src')).toBeNull();
 });
 
 test('under a strict CSP (no inline style or script) placeholders are styled, and Allow loads the embed and its script', async ({ page }) => {

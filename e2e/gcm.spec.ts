@@ -82,6 +82,20 @@ test('a config the SDK refuses still denies every type before the Google tag run
   await expect(page.locator('cs-layer')).toHaveCount(0);
 });
 
+for (const [what, file, error] of [
+  ['is not even JSON', 'gcm-bad-json', 'JSON'],
+  ['has its mapping under the wrong key', 'gcm-misplaced', 'ui.googleConsentMode: is unknown'],
+] as const) {
+  test(`a config that ${what}, but is meant for Consent Mode, denies every type before the Google tag runs`, async ({ page }) => {
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`/e2e/pages/${file}.html`);
+    expect(await tagSaw(page)).toEqual([['consent', 'default', values([])]]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(error);
+  });
+}
+
 test.describe('basic mode (Google tags gated with data-consent)', () => {
   test('the tag does not load before consent, then sees the granted update', async ({ page }) => {
     await page.goto('/e2e/pages/gcm-basic.html');

@@ -53,6 +53,14 @@ test('GPC on: Accept all leaves marketing denied everywhere; only the visitor’
   await page.reload();
   await expect.poll(() => ran(page)).toEqual(['analytics', 'marketing']);
   expect(await purposes(page)).toEqual({ necessary: true, analytics: true, marketing: true });
+
+  // Accept all never takes that grant back.
+  await page.getByRole('link', { name: 'Privacy settings' }).click();
+  await dialog.getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(async () => (await lastUpdate(page)).event).toMatchObject({ consentseal: { action: 'accept-all', gpc: true } });
+  expect((await lastUpdate(page)).update).toMatchObject({ ...ads(G), analytics_storage: G });
+  expect(await purposes(page)).toEqual({ necessary: true, analytics: true, marketing: true });
+  await expect(page.locator('#ad')).toHaveAttribute('src', '/e2e/pages/gating-frame.html');
 });
 
 test('GPC off: Accept all grants marketing too', async ({ page }) => {

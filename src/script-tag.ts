@@ -13,9 +13,6 @@ type Win = typeof globalThis & { ConsentSeal?: Api; consentsealConfig?: unknown 
 
 const w = globalThis as Win;
 const me = document.currentScript as HTMLScriptElement | null;
-/** The config element's text, kept for when it is not valid JSON. */
-let raw: string | undefined;
-
 /**
  * Starts with the config `get` returns; any failure (no config, bad JSON, bad config) is one console
  * error, and a refused config that asks for Consent Mode still denies Google tags every type.
@@ -30,16 +27,19 @@ const start = (get: () => unknown) => {
     return Object.setPrototypeOf(api, createConsent(config, { ui: { nonce: me?.nonce } })) as ConsentSeal;
   } catch (e) {
     console.error('ConsentSeal: ' + e);
-    // Text that does not parse (a trailing comma) is refused too: if it names Consent Mode, deny.
-    if (config ? config.googleConsentMode : /"googleConsentMode"/.test(raw!)) denyAllByDefault();
+    // Also for a config element that names Consent Mode but is no JSON (a trailing comma) or puts it
+    // under the wrong key: the site evidently uses it.
+    if (config?.googleConsentMode || text.includes('googleConsentMode')) denyAllByDefault();
   }
 };
+/** The config element's text, once read. */
+let text = '';
 const api: Api = { init: (config) => start(() => config) };
 w.ConsentSeal = api;
 
 if (me?.dataset.auto != 'false') {
   start(() => {
     const el = document.getElementById('consentseal-config');
-    return el ? JSON.parse((raw = el.textContent!)) : w.consentsealConfig;
+    return el ? JSON.parse((text = el.textContent!)) : w.consentsealConfig;
   });
 }

@@ -71,12 +71,17 @@ export const gatingPlugin: ConsentPlugin = (core) => {
         s.nonce = o.nonce!;
         // Inserted scripts are async by default; only an explicit `async` opts out of document order.
         s.async = o.hasAttribute('async');
-        if (s.src && !s.async) {
+        // A `nomodule` script, which browsers that run modules never load, fires neither event.
+        if (s.src && !s.async && !s.noModule) {
           waiting = true;
-          s.onload = s.onerror = () => {
+          // Listeners, not `onload`/`onerror`: those would replace the page's own handler attributes.
+          // Removed by `destroy()` (the controller's signal), so a destroyed instance runs nothing more.
+          const next = () => {
             waiting = false;
             scan();
           };
+          s.addEventListener('load', next, ac);
+          s.addEventListener('error', next, ac);
         }
         o.replaceWith(s);
       }
@@ -93,11 +98,13 @@ export const gatingPlugin: ConsentPlugin = (core) => {
           const url = dataSrc(el);
           if (url) el.setAttribute('src', url);
         }
-      } else if (loaded.has(el)) {
-        // Withdrawn: a copy without `src` unloads the content; the observer then blocks the copy.
-        el.removeAttribute('src');
-        el.replaceWith(el.cloneNode(true));
-      } else if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el) ?? []));
+      } else {
+        // Withdrawn: unloaded in place, never swapped for a copy, as a framework that rendered the
+        // element still holds it (and removes it later). Without `src` an iframe goes to about:blank
+        // and an image empties; a video or audio also needs `load()`.
+        if (loaded.delete(el)) el.removeAttribute('src'), (el as HTMLMediaElement).load?.();
+        if (render && !placeholders.has(el)) placeholders.set(el, render(core, el, purposesOf(el) ?? []));
+      }
     }
   };
 
@@ -123,7 +130,8 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   const observer = new MutationObserver(scan);
   // The controller is its own listener options: its `signal` member removes the listener.
   const ac = new AbortController();
-  observer.observe(doc, { childList: true, subtree: true });
+  // Also a `data-consent` changed in place: what an element names decides, whenever it is set.
+  observer.observe(doc, { childList: true, subtree: true, attributeFilter: ['data-consent'] });
   // Every change of the decision (`destroy()` drops this listener too).
   core.on('change', scan);
   doc.addEventListener('DOMContentLoaded', scan, ac);
