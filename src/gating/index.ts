@@ -128,7 +128,7 @@ export const gatingPlugin: ConsentPlugin = (core) => {
   });
 
   const observer = new MutationObserver(scan);
-  // The controller is its own listener options: its `signal` member removes the listener.
+  // The controller is its own listener options: its `signal` member removes its listeners.
   const ac = new AbortController();
   // Also a `data-consent` changed in place: what an element names decides, whenever it is set.
   observer.observe(doc, { childList: true, subtree: true, attributeFilter: ['data-consent'] });
