@@ -33,7 +33,8 @@ function cssString() {
 export const terserOptions = ({ mangleProps = false } = {}) => ({
   ecma: 2020,
   module: false,
-  compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
+  compress: { passes: 3, unsafe_arrows: true, pure_getters: true, ...JSON.parse(process.env.TX || '{}') },
+  ...JSON.parse(process.env.TT || '{}'),
   ...(mangleProps ? propertyMangling() : { mangle: { properties: false } }),
   format: { comments: false, ascii_only: true },
 });
@@ -65,13 +66,29 @@ const compileHint = () => ({
   },
 });
 
+/**
+ * The script-tag build runs only in a page (it reads `document.currentScript` as it starts), so the
+ * source's guards for server-side rendering and workers, where `document` or `navigator` is missing,
+ * are always false there: written as such, terser drops them. The ESM builds keep them.
+ */
+const inPage = () => ({
+  name: 'in-page',
+  transform(code, id) {
+    if (!/\.tsx?$/.test(id)) return null;
+    const out = code
+      .replace(/typeof document == 'undefined'/g, 'false')
+      .replace(/globalThis\.(document|navigator)\b/g, '$1');
+    return out == code ? null : { code: out, map: null };
+  },
+});
+
 // `sealed`: the script-tag IIFE, whose Preact nothing outside can reach; only there are Preact's
 // unused paths cut (scripts/trim-preact.mjs) and its property names shortened (scripts/mangle-props.mjs).
 // The minified builds keep ES2021 syntax (`??=`, `||=`: 13 B gzip on the script tag). They already
 // need more than ES2021 to work in full (`<dialog>.showModal()`, `Array.prototype.at`: Chrome 92,
 // Firefox 98, Safari 15.4), so this excludes no browser they work in. The ESM builds stay ES2020.
 const browserPlugins = (minify, { sealed = false } = {}) => [
-  ...(sealed ? [trimPreactPlugin()] : []),
+  ...(sealed ? [trimPreactPlugin(), inPage()] : []),
   cssString(),
   resolve({ browser: true }),
   esbuild({ target: minify ? 'es2021' : 'es2020', define, jsx: 'automatic', jsxImportSource: 'preact', minify: false }),
