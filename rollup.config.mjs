@@ -29,11 +29,12 @@ function cssString() {
 
 // ascii_only: \u escapes keep the zh-CN texts intact on a page served in another charset (and
 // compress better than raw UTF-8). mangleProps: only for the sealed script-tag IIFE (see
-// scripts/mangle-props.mjs). Exported for scripts/mangle-names.mjs.
+// scripts/mangle-props.mjs). arrows: false leaves object methods as methods rather than arrow-valued
+// properties (`load(){return …}`), 5 B gzip smaller on the script tag. Exported for scripts/mangle-names.mjs.
 export const terserOptions = ({ mangleProps = false } = {}) => ({
   ecma: 2020,
   module: false,
-  compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
+  compress: { passes: 3, unsafe_arrows: true, arrows: false, pure_getters: true },
   ...(mangleProps ? propertyMangling() : { mangle: { properties: false } }),
   format: { comments: false, ascii_only: true },
 });
