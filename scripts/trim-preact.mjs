@@ -123,6 +123,20 @@ export const edits = [
   // A <Fragment> a component returns is diffed as its one child instead of being unwrapped first (the
   // same DOM: a Fragment has none), and no child of ours is bigint or a String object.
   ['T=null!=s&&s.type===S&&null==s.key?E(s.props.children):s', 'T=s', 'unwrapping a Fragment a component returns'],
+  // Every vnode is made at the paint that renders it (the widget's and the placeholders' trees are
+  // drawn afresh each time, none kept or shared), so none is ever rendered a second time: Preact's
+  // copy of a vnode already in a tree, and the depth it tells one by, are never needed. An object
+  // that is no vnode (no `constructor: undefined`) is still refused when it is diffed.
+  [
+    ':void 0===o.constructor&&o.__b>0?o=n.__k[r]=x(o.type,o.props,o.key,o.ref?o.ref:null,o.__v):n.__k[r]=o',
+    ':n.__k[r]=o',
+    'copying a vnode that is already in a tree',
+  ],
+  ['o.__=n,o.__b=n.__b+1,', 'o.__=n,', "a vnode's depth (read only to tell one already in a tree, and by the render queue)"],
+  [',__:null,__b:0,', ',__:null,', 'the depth of a new vnode'],
+  // Preact leaves comment nodes only where it hydrates server-rendered markup; ours render into
+  // fresh, empty boxes, so the next sibling of a node it placed is never one to skip.
+  ['do{l=l&&l.nextSibling}while(null!=l&&8==l.nodeType)', 'l=l&&l.nextSibling', 'skipping comment nodes after an inserted node'],
   [
     '"string"==typeof o||"number"==typeof o||"bigint"==typeof o||o.constructor==String?',
     '"string"==typeof o||"number"==typeof o?',
@@ -135,6 +149,7 @@ export const edits = [
     'function J(n,u){n(u)}',
     'ref objects and ref cleanups',
   ],
+  ['(i.current&&i.current!=n.__e||J(i,null,u))', 'J(i,null,u)', "a ref object's check on unmount (a callback has no `current`)"],
 
   // Capture-phase listeners (`onClickCapture`): ours all listen in the bubbling phase.
   ['r=l!=(l=l.replace(s,"$1")),', 'r=!1,', 'the Capture suffix of an event prop'],
