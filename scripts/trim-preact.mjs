@@ -6,6 +6,7 @@
 //   component, no setState/forceUpdate, no context, no error boundary exists;
 // - nothing fills Preact's `options` hooks (no preact/hooks, devtools or debug; the page cannot reach
 //   the bundled Preact: `window.ConsentSeal` exposes no `h`, `render` or `options`);
+// - no element of ours has a `key`: lists are diffed by position (Preact's way for unkeyed children);
 // - no element of ours has `dangerouslySetInnerHTML`: config text is never HTML. With that path gone
 //   the script tag contains no `innerHTML` write at all (scripts/trim-preact.test.mjs checks it).
 // Preact's render queue (enqueueRender and the re-render of one component) is only reachable from
@@ -150,6 +151,15 @@ export const edits = [
     'ref objects and ref cleanups',
   ],
   ['(i.current&&i.current!=n.__e||J(i,null,u))', 'J(i,null,u)', "a ref object's check on unmount (a callback has no `current`)"],
+
+  // Keys: no element of ours has one, so every child's key is null or undefined, which compare equal.
+  ['"key"==o?i=u[o]:"ref"==o?r=u[o]:e[o]=u[o]', '"ref"==o?r=u[o]:e[o]=u[o]', 'the key prop'],
+  [
+    'var i,r,o,e=n.key,f=n.type,c=l[u],a=null!=c&&0==(2&c.__u);if(null===c&&null==e||a&&e==c.key&&f==c.type)return u;',
+    'var i,r,o,f=n.type,c=l[u],a=null!=c&&0==(2&c.__u);if(null===c||a&&f==c.type)return u;',
+    'matching an old child by key in its own place',
+  ],
+  ['&&0==(2&c.__u)&&e==c.key&&f==c.type)return o', '&&0==(2&c.__u)&&f==c.type)return o', 'matching an old child by key elsewhere'],
 
   // Capture-phase listeners (`onClickCapture`): ours all listen in the bubbling phase.
   ['r=l!=(l=l.replace(s,"$1")),', 'r=!1,', 'the Capture suffix of an event prop'],
