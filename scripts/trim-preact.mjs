@@ -167,6 +167,8 @@ export const edits = [
   ['s=/(PointerCapture)$|Capture$/i,', '', 'the Capture suffix pattern'],
   ['o in n||"onFocusOut"==l||"onFocusIn"==l?', 'o in n?', 'onFocusIn/onFocusOut, which no element of ours has'],
   [',p=V(!1),v=V(!0),', ',p=V(!1),', 'the capture-phase event proxy'],
+  ['n.l[l+r]=u', 'n.l[l]=u', 'listeners kept by event and phase: by event alone'],
+  ['var t=this.l[u.type+n]', 'var t=this.l[u.type]', 'the same, where the proxy looks one up'],
 
   // Props no element of ours has: style (the stylesheet does it), SVG and MathML, and
   // dangerouslySetInnerHTML (config text is never HTML; this is Preact's only `innerHTML` write).
