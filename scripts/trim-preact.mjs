@@ -203,6 +203,11 @@ export const edits = [
     'if(L(',
     'dangerouslySetInnerHTML',
   ],
+
+  // With no error boundary to find (see above), `options._catchError` only throws the error again:
+  // Preact throws it itself, and the `options` object is left with nothing in it. (This one matches
+  // only after the edits above.)
+  ['null==u.__k&&(u.__k=t.__k||[]),l.__e(n,u,t)}', 'null==u.__k&&(u.__k=t.__k||[]);throw n}', 'passing an error to options._catchError'],
 ];
 
 /** Applies every edit to Preact's module text; throws naming the first one that does not match exactly once. */
