@@ -208,6 +208,15 @@ export const edits = [
   // Preact throws it itself, and the `options` object is left with nothing in it. (This one matches
   // only after the edits above.)
   ['null==u.__k&&(u.__k=t.__k||[]),l.__e(n,u,t)}', 'null==u.__k&&(u.__k=t.__k||[]);throw n}', 'passing an error to options._catchError'],
+  // Props with handling of their own that no element of ours has: `value` (set after the children,
+  // for <select>), `defaultValue` and `defaultChecked` (which keep an old `value` or `checked`), and
+  // `is` (customized built-in elements). Our only form control is a checkbox with `checked`.
+  ['||"value"==s&&"defaultValue"in k||"checked"==s&&"defaultChecked"in k||N(u,s,null,y,o)', '||N(u,s,null,y,o)', 'defaultValue and defaultChecked'],
+  ['"value"==s?w=y:"checked"==s?_=y:', '"checked"==s?_=y:', 'the value prop, held back'],
+  ['(s="value",null!=w&&w!==u[s]&&N(u,s,w,m[s],o),s="checked",', '(s="checked",', 'the value prop, set after the children'],
+  ['document.createElementNS(o,x,k.is&&k)', 'document.createElementNS(o,x)', 'the is prop'],
+  // With key matching cut (see Keys above), no vnode's key is ever read.
+  ['{type:n,props:t,key:i,ref:r,', '{type:n,props:t,ref:r,', "a vnode's key"],
 ];
 
 /** Applies every edit to Preact's module text; throws naming the first one that does not match exactly once. */
