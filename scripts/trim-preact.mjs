@@ -215,6 +215,10 @@ export const edits = [
   ['"value"==s?w=y:"checked"==s?_=y:', '"checked"==s?_=y:', 'the value prop, held back'],
   ['(s="value",null!=w&&w!==u[s]&&N(u,s,w,m[s],o),s="checked",', '(s="checked",', 'the value prop, set after the children'],
   ['document.createElementNS(o,x,k.is&&k)', 'document.createElementNS(o,x)', 'the is prop'],
+  // A vnode diffed against itself (rendered again, as a memoized child is) keeps its DOM as it is:
+  // ours are all made afresh at each paint (see the copy of a vnode above), so none ever is.
+  ['u.__v==t.__v){u.__e=t.__e,u.__k=t.__k,u.__k.some(function(n){n&&(n.__=u)}),f=$(t);break n}', '!1){}', 'a component vnode rendered again'],
+  ['throw n}}else u.__v==t.__v?(u.__k=t.__k,u.__e=t.__e):f=u.__e=G(', 'throw n}}else f=u.__e=G(', 'an element vnode rendered again'],
   // With key matching cut (see Keys above), no vnode's key is ever read.
   ['{type:n,props:t,key:i,ref:r,', '{type:n,props:t,ref:r,', "a vnode's key"],
 ];
