@@ -7,6 +7,9 @@
 // - nothing fills Preact's `options` hooks (no preact/hooks, devtools or debug; the page cannot reach
 //   the bundled Preact: `window.ConsentSeal` exposes no `h`, `render` or `options`);
 // - no element of ours has a `key`: lists are diffed by position (Preact's way for unkeyed children);
+// - every vnode is made at the paint that renders it: the widget and the placeholders draw their whole
+//   tree afresh each time and keep none, so no vnode is in two trees or diffed against itself (a
+//   vnode kept and rendered again, a hoisted constant element say, would break this);
 // - no element of ours has `dangerouslySetInnerHTML`: config text is never HTML. With that path gone
 //   the script tag contains no `innerHTML` write at all (scripts/trim-preact.test.mjs checks it).
 // Preact's render queue (enqueueRender and the re-render of one component) is only reachable from
