@@ -82,7 +82,7 @@ describe('the source of the script tag', () => {
     [/\bref=\{(?!\()|createRef/, 'a ref that is not a callback'],
     [/\skey=/, 'a key (children are matched by position)'],
     [/\s(value|defaultValue|defaultChecked|is)=/, 'a prop whose own handling is cut'],
-    [/^(export )?(const|let) \w+[^=\n]*= \(?\s*</m, 'an element kept at module level (rendered again, Preact would meet a vnode it already holds)'],
+    [/^(export )?(const|let) \w+[^=\n]*= \(?\s*<[a-z]/m, 'an element kept at module level (rendered again, Preact would meet a vnode it already holds)'],
     [/\s(width|height|list|form|tabIndex|download|rowSpan|colSpan|popover)=/, 'a prop Preact would have set as an attribute'],
   ];
   const files = readdirSync('src', { recursive: true }).filter((f) => /\.tsx?$/.test(f) && !/\.test\./.test(f) && !f.startsWith('collector'));
