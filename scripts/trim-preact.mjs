@@ -6,6 +6,10 @@
 //   component, no setState/forceUpdate, no context, no error boundary exists;
 // - nothing fills Preact's `options` hooks (no preact/hooks, devtools or debug; the page cannot reach
 //   the bundled Preact: `window.ConsentSeal` exposes no `h`, `render` or `options`);
+// - no element of ours has a `key`: lists are diffed by position (Preact's way for unkeyed children);
+// - every vnode is made at the paint that renders it: the widget and the placeholders draw their whole
+//   tree afresh each time and keep none, so no vnode is in two trees or diffed against itself (a
+//   vnode kept and rendered again, a hoisted constant element say, would break this);
 // - no element of ours has `dangerouslySetInnerHTML`: config text is never HTML. With that path gone
 //   the script tag contains no `innerHTML` write at all (scripts/trim-preact.test.mjs checks it).
 // Preact's render queue (enqueueRender and the re-render of one component) is only reachable from
@@ -123,6 +127,20 @@ export const edits = [
   // A <Fragment> a component returns is diffed as its one child instead of being unwrapped first (the
   // same DOM: a Fragment has none), and no child of ours is bigint or a String object.
   ['T=null!=s&&s.type===S&&null==s.key?E(s.props.children):s', 'T=s', 'unwrapping a Fragment a component returns'],
+  // Every vnode is made at the paint that renders it (the widget's and the placeholders' trees are
+  // drawn afresh each time, none kept or shared), so none is ever rendered a second time: Preact's
+  // copy of a vnode already in a tree, and the depth it tells one by, are never needed. An object
+  // that is no vnode (no `constructor: undefined`) is still refused when it is diffed.
+  [
+    ':void 0===o.constructor&&o.__b>0?o=n.__k[r]=x(o.type,o.props,o.key,o.ref?o.ref:null,o.__v):n.__k[r]=o',
+    ':n.__k[r]=o',
+    'copying a vnode that is already in a tree',
+  ],
+  ['o.__=n,o.__b=n.__b+1,', 'o.__=n,', "a vnode's depth (read only to tell one already in a tree, and by the render queue)"],
+  [',__:null,__b:0,', ',__:null,', 'the depth of a new vnode'],
+  // Preact leaves comment nodes only where it hydrates server-rendered markup; ours render into
+  // fresh, empty boxes, so the next sibling of a node it placed is never one to skip.
+  ['do{l=l&&l.nextSibling}while(null!=l&&8==l.nodeType)', 'l=l&&l.nextSibling', 'skipping comment nodes after an inserted node'],
   [
     '"string"==typeof o||"number"==typeof o||"bigint"==typeof o||o.constructor==String?',
     '"string"==typeof o||"number"==typeof o?',
@@ -135,6 +153,16 @@ export const edits = [
     'function J(n,u){n(u)}',
     'ref objects and ref cleanups',
   ],
+  ['(i.current&&i.current!=n.__e||J(i,null,u))', 'J(i,null,u)', "a ref object's check on unmount (a callback has no `current`)"],
+
+  // Keys: no element of ours has one, so every child's key is null or undefined, which compare equal.
+  ['"key"==o?i=u[o]:"ref"==o?r=u[o]:e[o]=u[o]', '"ref"==o?r=u[o]:e[o]=u[o]', 'the key prop'],
+  [
+    'var i,r,o,e=n.key,f=n.type,c=l[u],a=null!=c&&0==(2&c.__u);if(null===c&&null==e||a&&e==c.key&&f==c.type)return u;',
+    'var i,r,o,f=n.type,c=l[u],a=null!=c&&0==(2&c.__u);if(null===c||a&&f==c.type)return u;',
+    'matching an old child by key in its own place',
+  ],
+  ['&&0==(2&c.__u)&&e==c.key&&f==c.type)return o', '&&0==(2&c.__u)&&f==c.type)return o', 'matching an old child by key elsewhere'],
 
   // Capture-phase listeners (`onClickCapture`): ours all listen in the bubbling phase.
   ['r=l!=(l=l.replace(s,"$1")),', 'r=!1,', 'the Capture suffix of an event prop'],
@@ -142,6 +170,8 @@ export const edits = [
   ['s=/(PointerCapture)$|Capture$/i,', '', 'the Capture suffix pattern'],
   ['o in n||"onFocusOut"==l||"onFocusIn"==l?', 'o in n?', 'onFocusIn/onFocusOut, which no element of ours has'],
   [',p=V(!1),v=V(!0),', ',p=V(!1),', 'the capture-phase event proxy'],
+  ['n.l[l+r]=u', 'n.l[l]=u', 'listeners kept by event and phase: by event alone'],
+  ['var t=this.l[u.type+n]', 'var t=this.l[u.type]', 'the same, where the proxy looks one up'],
 
   // Props no element of ours has: style (the stylesheet does it), SVG and MathML, and
   // dangerouslySetInnerHTML (config text is never HTML; this is Preact's only `innerHTML` write).
@@ -176,6 +206,24 @@ export const edits = [
     'if(L(',
     'dangerouslySetInnerHTML',
   ],
+
+  // With no error boundary to find (see above), `options._catchError` only throws the error again:
+  // Preact throws it itself, and the `options` object is left with nothing in it. (This one matches
+  // only after the edits above.)
+  ['null==u.__k&&(u.__k=t.__k||[]),l.__e(n,u,t)}', 'null==u.__k&&(u.__k=t.__k||[]);throw n}', 'passing an error to options._catchError'],
+  // Props with handling of their own that no element of ours has: `value` (set after the children,
+  // for <select>), `defaultValue` and `defaultChecked` (which keep an old `value` or `checked`), and
+  // `is` (customized built-in elements). Our only form control is a checkbox with `checked`.
+  ['||"value"==s&&"defaultValue"in k||"checked"==s&&"defaultChecked"in k||N(u,s,null,y,o)', '||N(u,s,null,y,o)', 'defaultValue and defaultChecked'],
+  ['"value"==s?w=y:"checked"==s?_=y:', '"checked"==s?_=y:', 'the value prop, held back'],
+  ['(s="value",null!=w&&w!==u[s]&&N(u,s,w,m[s],o),s="checked",', '(s="checked",', 'the value prop, set after the children'],
+  ['document.createElementNS(o,x,k.is&&k)', 'document.createElementNS(o,x)', 'the is prop'],
+  // A vnode diffed against itself (rendered again, as a memoized child is) keeps its DOM as it is:
+  // ours are all made afresh at each paint (see the copy of a vnode above), so none ever is.
+  ['u.__v==t.__v){u.__e=t.__e,u.__k=t.__k,u.__k.some(function(n){n&&(n.__=u)}),f=$(t);break n}', '!1){}', 'a component vnode rendered again'],
+  ['throw n}}else u.__v==t.__v?(u.__k=t.__k,u.__e=t.__e):f=u.__e=G(', 'throw n}}else f=u.__e=G(', 'an element vnode rendered again'],
+  // With key matching cut (see Keys above), no vnode's key is ever read.
+  ['{type:n,props:t,key:i,ref:r,', '{type:n,props:t,ref:r,', "a vnode's key"],
 ];
 
 /** Applies every edit to Preact's module text; throws naming the first one that does not match exactly once. */
