@@ -23,6 +23,10 @@ describe('validateConfig', () => {
     });
   });
 
+  it('accepts any printable policy version, non-ASCII and emoji too, and a lower-case cookie domain', () => {
+    expect(problems({ ...base, policyVersion: 'Datenschutz 2026 – v2 🍪', cookie: { domain: '.shop.example.com' } })).toEqual([]);
+  });
+
   it('keeps its own copy of the config', () => {
     const input = structuredClone(base);
     const c = validateConfig(input);
@@ -46,7 +50,10 @@ describe('validateConfig', () => {
   it.each([
     [{ policyVersion: undefined }, 'policyVersion: is required'],
     [{ policyVersion: '  ' }, 'policyVersion: is required'],
-    [{ policyVersion: 'x'.repeat(65) }, 'policyVersion: must be a string of at most 64 characters'],
+    [{ policyVersion: 'x'.repeat(65) }, 'policyVersion: must be a string of at most 64 printable characters'],
+    [{ policyVersion: '2026-11-01\n' }, 'policyVersion: must be a string of at most 64 printable characters'],
+    [{ policyVersion: 'v\u0085' }, 'policyVersion: must be a string of at most 64 printable characters'],
+    [{ policyVersion: 'v\ud83c' }, 'policyVersion: must be a string of at most 64 printable characters'],
     [{ policyUrl: undefined }, 'policyUrl: is required'],
     [{ policyUrl: 'javascript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
     [{ policyUrl: 'JavaScript:alert(1)' }, 'policyUrl: must be http(s) or a path'],
@@ -87,7 +94,9 @@ describe('validateConfig', () => {
     [{ expiresAfterDays: 0 }, 'expiresAfterDays: must be a whole number from 1 to 3650'],
     [{ expiresAfterDays: 1.5 }, 'expiresAfterDays: must be a whole number from 1 to 3650'],
     [{ cookie: { name: 'a b' } }, 'cookie.name: must match [A-Za-z0-9_-]{1,64}'],
-    [{ cookie: { domain: 'exa mple.com' } }, 'cookie.domain: must be a host name'],
+    [{ cookie: { domain: 'exa mple.com' } }, 'cookie.domain: must be a host name in lower case'],
+    // Withdrawal compares it with location.hostname, which is lower case: it would never match.
+    [{ cookie: { domain: 'Shop.Example.com' } }, 'cookie.domain: must be a host name in lower case'],
     [{ cookie: { path: 'a;b' } }, 'cookie.path: must match \\/[^;\\s]*'],
     [{ cookie: { sameSite: 'lax' } }, 'cookie.sameSite: must be one of "Lax", "Strict", "None"'],
     [{ googleConsentMode: { ad_storage: ['ads'] } }, 'googleConsentMode.ad_storage[0]: must be an id in purposes'],

@@ -99,7 +99,9 @@ export const consentModeTypes = ['analytics_storage', 'ad_storage', 'ad_user_dat
 /** The whole config, in the order README documents it. */
 const config = obj(
   {
-    policyVersion: str(64),
+    // Receipts carry it, and the collector takes printable text only: no controls (a trailing newline
+    // from a template), no half of a surrogate pair.
+    policyVersion: str(64, (v) => !/[\0-\x1f\x7f-\x9f\ud800-\udfff]/u.test(v), 'be a string of at most 64 printable characters'),
     policyUrl: str(2048, (v) => isSafeLinkUrl(v) && isUrl(v), 'be http(s) or a path'),
     controller: obj({ name: str(200), contact: str(200) }),
     purposes: list(
@@ -133,7 +135,8 @@ const config = obj(
     expiresAfterDays: whole(1, 3650),
     cookie: obj({
       name: matches(/^[A-Za-z0-9_-]{1,64}$/),
-      domain: matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'be a host name'),
+      // Lower case, as browsers keep it: withdrawal compares it with the page's host name.
+      domain: matches(/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/, 'be a host name in lower case'),
       sameSite: oneOf('Lax', 'Strict', 'None'),
       path: matches(/^\/[^;\s]*$/),
     }),
