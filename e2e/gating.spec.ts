@@ -217,6 +217,24 @@ test.describe('gated embeds', () => {
     await expect(page.getByRole('button', { name: 'Accept all' })).toHaveCount(0);
   });
 
+  test('a copy of the page taken while blocked (Turbo cache, htmx history) shows its embed on Allow, with no empty box left', async ({ page }) => {
+    await page.goto('/e2e/pages/gating-embeds.html');
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    // What a cache of the page restores: the embeds as they were (hidden), our placeholders without their shadow roots.
+    await page.evaluate(() => {
+      const main = document.querySelector('main')!;
+      main.innerHTML = main.innerHTML;
+    });
+    const placeholders = page.locator('.consentseal-placeholder');
+    await expect(placeholders).toHaveCount(3);
+    await placeholders.first().getByRole('button', { name: 'Allow' }).click();
+    await expect(page.frameLocator('#video').getByText('Embedded content loaded')).toBeVisible();
+    await expect(page.locator('#video')).toBeVisible();
+    // Left: the analytics pixel's placeholder alone, drawn (marketing's two went with the grant).
+    await expect(placeholders).toHaveCount(1);
+    expect(await placeholders.evaluateAll((els) => els.every((e) => e.shadowRoot))).toBe(true);
+  });
+
   test('go back behind the placeholder when their purpose is withdrawn', async ({ page }) => {
     await page.goto('/e2e/pages/gating-embeds.html');
     await page.getByRole('button', { name: 'Accept all' }).click();

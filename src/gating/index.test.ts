@@ -242,6 +242,20 @@ describe('placeholders over time', () => {
     cs = setup(undefined, [gatingPlugin, placeholderPlugin()]);
     expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(1);
   });
+
+  it('survive a copy of the page taken while blocked (Turbo cache, htmx history): Allow shows the copied embed, no empty box stays', async () => {
+    document.body.innerHTML = '<main><video data-consent="marketing" data-src="/a.mp4" id="v"></video></main>';
+    cs = setup(undefined, [gatingPlugin, placeholderPlugin()]);
+    const main = document.querySelector('main')!;
+    // The copy takes the embed as blocked (hidden) and our placeholder without its shadow root (empty).
+    main.innerHTML = main.innerHTML;
+    const drawn = () => [...document.querySelectorAll('.consentseal-placeholder')].find((p) => p.shadowRoot)?.shadowRoot;
+    await vi.waitFor(() => expect(drawn()).toBeTruthy());
+    drawn()!.querySelector('button')!.click();
+    await vi.waitFor(() => expect(document.getElementById('v')!.getAttribute('src')).toBe('/a.mp4'));
+    expect((document.getElementById('v') as HTMLVideoElement).hidden).toBe(false);
+    expect(document.querySelectorAll('.consentseal-placeholder')).toHaveLength(0);
+  });
 });
 
 describe('withdrawal', () => {

@@ -26,6 +26,10 @@ export const renderPlaceholder =
     // The box itself is the placeholder's card (`ph`).
     const box = shadowBox(host, 'ph ' + core.config.ui.theme, nonce);
     const url = dataSrc(el);
+    // A copy of the page taken while the embed was blocked (Turbo's cache, htmx's history) holds it
+    // hidden by us, after a copy of our placeholder that lost its shadow root: that `hidden` is ours.
+    const copy = el.previousElementSibling;
+    if (copy?.className == 'consentseal-placeholder' && !copy.shadowRoot) copy.remove(), (el.hidden = false);
     const hidden = el.hidden;
     // Only these purposes: a decision keeps every choice it does not name.
     const allow = () => core.decide(Object.fromEntries(ids.map((id) => [id, true])), 'preferences').catch((e) => core.reportError('ui', 'Consent widget failed', e));
