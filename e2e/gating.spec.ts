@@ -321,17 +321,20 @@ test.describe('re-open links', () => {
     await expect(dialog).toBeVisible();
     expect(page.url()).not.toContain('#privacy');
     await page.keyboard.press('Escape');
+    // Closed, with focus back on the opener, before the next element is focused.
     await expect(dialog).toHaveCount(0);
 
     await page.locator('#reopen-span').focus();
     await page.keyboard.press('Enter');
     await expect(dialog).toBeVisible();
     await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
 
     await page.getByRole('link', { name: 'Privacy settings' }).focus();
     await page.keyboard.press('Enter');
     await expect(dialog).toBeVisible();
     await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
 
     // A role="button" element (as the README advises for non-buttons) also answers Space, like a button.
     await page.evaluate(() => document.getElementById('reopen-span')!.setAttribute('role', 'button'));
@@ -339,6 +342,7 @@ test.describe('re-open links', () => {
     await page.keyboard.press('Space');
     await expect(dialog).toBeVisible();
     await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
 
     await page.evaluate(() => {
       const b = document.createElement('button');
