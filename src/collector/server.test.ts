@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { EmbeddedJWK, compactVerify, importJWK } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector, type CollectorOptions } from './server';
-import { backends, sqliteBackend, type TestBackend } from './test-backends';
+import { backends, endlessExportStore, sqliteBackend, type TestBackend } from './test-backends';
 import { hashJws, makeDevice, next, payloadOf, sign, payloadFor, twinOf } from './test-receipts';
 import type { ReceiptStore, StoredReceipt } from './types';
 
@@ -216,21 +216,7 @@ describe('POST /receipts', () => {
   });
 
   it('ends an export whose client went away while the collector waited to write more', async () => {
-    const backend = sqliteBackend();
-    const real = await backend.open();
-    let finished!: () => void;
-    const ended = new Promise<void>((resolve) => (finished = resolve));
-    // An export longer than any socket buffer: the collector must wait for the client to read.
-    const store: ReceiptStore = {
-      ...real,
-      async *exportReceipts() {
-        try {
-          for (;;) yield { receiptId: 'x', jws: 'a'.repeat(16_384) } as unknown as StoredReceipt;
-        } finally {
-          finished();
-        }
-      },
-    };
+    const { store, ended, close } = await endlessExportStore();
     const { url, collector } = await start({ store });
     const closed = new Promise((resolve) => collector.server.once('connection', (socket: Socket) => socket.once('close', resolve)));
     const s = connect(Number(new URL(url).port), '127.0.0.1', () => s.write(`GET /receipts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`));
@@ -238,8 +224,7 @@ describe('POST /receipts', () => {
     s.once('data', () => (s.pause(), s.destroy()));
     await closed;
     await ended;
-    await real.close();
-    await backend.cleanup();
+    await close();
   });
 
   it('rejects issuedAt more than 10 minutes ahead of the collector clock', async () => {

@@ -12,7 +12,7 @@ import { collectorSigner, generateCollectorKey } from './ack';
 import { verifyReceiptJws } from './jws';
 import { openPostgresStore } from './postgres-store';
 import { openSqliteStore } from './sqlite-store';
-import type { ReceiptStore } from './types';
+import type { ReceiptStore, StoredReceipt } from './types';
 
 /** The PostgreSQL used by tests (CI exports CONSENTSEAL_TEST_POSTGRES). */
 export const TEST_POSTGRES = process.env.CONSENTSEAL_TEST_POSTGRES ?? 'postgres://consentseal:consentseal@127.0.0.1:5432/consentseal_test';
@@ -113,3 +113,25 @@ export const consoleSignIn = (url: string, token: string, headers: Record<string
 /** The session cookie (`name=value`) of a console sign-in with `token`. */
 export const consoleSession = async (url: string, token: string): Promise<string> =>
   (await consoleSignIn(url, token)).headers.get('set-cookie')!.split(';')[0]!;
+
+/**
+ * A SQLite store whose export never ends (rows longer than any socket buffer, so the collector must
+ * wait for its client to read), and `ended`: resolves once the export's iterator was closed.
+ */
+export async function endlessExportStore(): Promise<{ store: ReceiptStore; ended: Promise<void>; close(): Promise<void> }> {
+  const backend = sqliteBackend();
+  const real = await backend.open();
+  let finished!: () => void;
+  const ended = new Promise<void>((resolve) => (finished = resolve));
+  const store: ReceiptStore = {
+    ...real,
+    async *exportReceipts() {
+      try {
+        for (;;) yield { receiptId: 'x', jws: 'a'.repeat(16_384), purposes: {} } as unknown as StoredReceipt;
+      } finally {
+        finished();
+      }
+    },
+  };
+  return { store, ended, close: async () => (await real.close(), await backend.cleanup()) };
+}

@@ -52,6 +52,22 @@ const setLang = (lang: string) =>
   });
 const decided = (granted: string[]): StoredDecision => ({ subjectId: 's-1', decidedAt: Date.now() - 1000, policyVersion: 'v1', gpc: false, granted });
 
+
+/**
+ * Stubs ResizeObserver (happy-dom's never reports) with one that reports when the test says so: each
+ * observer's callback, once per `observe`, is in the returned list.
+ */
+function reportingResizeObserver(): (() => void)[] {
+  const reports: (() => void)[] = [];
+  vi.stubGlobal('ResizeObserver', class {
+    constructor(private cb: () => void) {}
+    observe() {
+      reports.push(this.cb);
+    }
+    disconnect() {}
+  });
+  return reports;
+}
 describe('uiPlugin', () => {
   it('shows the banner while undecided, in an open shadow root on a neutral host first in the body', async () => {
     document.body.innerHTML = '<p>page</p>';
@@ -242,15 +258,7 @@ describe('uiPlugin', () => {
   });
 
   it('keeps page focus clear of the banner with scroll-padding once its size is reported, restored on hide', async () => {
-    // happy-dom's ResizeObserver never reports: this one reports when the test says so.
-    const reports: (() => void)[] = [];
-    vi.stubGlobal('ResizeObserver', class {
-      constructor(private cb: () => void) {}
-      observe() {
-        reports.push(this.cb);
-      }
-      disconnect() {}
-    });
+    const reports = reportingResizeObserver();
     try {
       document.documentElement.style.scrollPaddingBottom = '3px';
       const { core } = await start();
@@ -269,14 +277,7 @@ describe('uiPlugin', () => {
   });
 
   it('keeps page focus clear of the re-open button too, and gives the page its styles back on destroy()', async () => {
-    const reports: (() => void)[] = [];
-    vi.stubGlobal('ResizeObserver', class {
-      constructor(private cb: () => void) {}
-      observe() {
-        reports.push(this.cb);
-      }
-      disconnect() {}
-    });
+    const reports = reportingResizeObserver();
     try {
       document.documentElement.style.scrollPaddingBottom = '5px';
       const { core } = await start({ ui: { reopenButton: true } }, { stored: decided(['analytics']) });

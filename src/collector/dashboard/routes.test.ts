@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollector, type Collector } from '../server';
-import { backends, consoleSession, consoleSignIn, type TestBackend } from '../test-backends';
-import type { ReceiptStore, StoredReceipt } from '../types';
+import { backends, consoleSession, consoleSignIn, endlessExportStore, type TestBackend } from '../test-backends';
+import type { ReceiptStore } from '../types';
 import { hashJws, makeDevice, next, payloadOf } from '../test-receipts';
 import { DASHBOARD_CSP, dashboardRoutes, yieldingScan } from './routes';
 import type { InspectedReceipt } from './inspect';
@@ -240,21 +240,7 @@ describe.each(backends)('audit console routes on %s', (_name, makeBackend) => {
 
 describe('a console export whose client goes away', () => {
   it('ends while the collector waits to write more, closing the store cursor', async () => {
-    const backend = backends[0]![1]();
-    const real = await backend.open();
-    let finished!: () => void;
-    const ended = new Promise<void>((resolve) => (finished = resolve));
-    // Longer than any socket buffer: the export must wait for the client to read.
-    const store: ReceiptStore = {
-      ...real,
-      async *exportReceipts() {
-        try {
-          for (;;) yield { receiptId: 'x', jws: 'a'.repeat(16_384), purposes: {} } as unknown as StoredReceipt;
-        } finally {
-          finished();
-        }
-      },
-    };
+    const { store, ended, close } = await endlessExportStore();
     const c = await createCollector({ store, adminToken: TOKEN, rateLimit: false, routes: dashboardRoutes() });
     const base = await c.listen(0, '127.0.0.1');
     try {
@@ -268,8 +254,7 @@ describe('a console export whose client goes away', () => {
       await ended;
     } finally {
       await c.close();
-      await real.close();
-      await backend.cleanup();
+      await close();
     }
   });
 });
