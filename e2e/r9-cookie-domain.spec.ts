@@ -10,7 +10,6 @@ import { PORTS } from './ports';
 // signing receipts with its own key (IndexedDB is per origin), against a real collector.
 
 const site = (host: string) => `http://${host}.shop.consentseal.test:${PORTS.pages}`;
-const COLLECTOR = PORTS.pages + 9;
 test.use({
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -24,12 +23,17 @@ test.use({
 });
 
 let collector: ChildProcess;
+/** The collector's port: any free one (a run with --repeat-each starts one collector per worker). */
+let port: string;
 let dir: string;
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'consentseal-r9-'));
-  collector = spawn(process.execPath, [fileURLToPath(new URL('../dist/collector-cli.js', import.meta.url)), '--port', String(COLLECTOR), '--host', '127.0.0.1', '--db', join(dir, 'c.db'), '--allow-origin', site('a'), '--allow-origin', site('b')]);
-  await new Promise((resolve, reject) => {
-    collector.stdout!.on('data', (d) => String(d).includes('listening') && resolve(undefined));
+  collector = spawn(process.execPath, [fileURLToPath(new URL('../dist/collector-cli.js', import.meta.url)), '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'c.db'), '--allow-origin', site('a'), '--allow-origin', site('b')]);
+  port = await new Promise<string>((resolve, reject) => {
+    collector.stdout!.on('data', (d) => {
+      const listening = /listening on http:\/\/[^:]+:(\d+)/.exec(String(d));
+      if (listening) resolve(listening[1]!);
+    });
     collector.on('exit', reject);
   });
 });
@@ -43,13 +47,13 @@ const state = (page: Page) => page.evaluate(() => (window as unknown as { Consen
 
 test("a sibling site's shared decision applies, and the decision made there gets receipts the collector accepts", async ({ context }) => {
   const a = await context.newPage();
-  await a.goto(`${site('a')}/e2e/pages/r9-cookie-domain.html?collector=${COLLECTOR}`);
+  await a.goto(`${site('a')}/e2e/pages/r9-cookie-domain.html?collector=${port}`);
   await a.getByRole('button', { name: 'Accept all' }).click();
   await expect.poll(() => receipts(a)).toEqual(['signed', 'sent']);
   const first = await state(a);
 
   const b = await context.newPage();
-  await b.goto(`${site('b')}/e2e/pages/r9-cookie-domain.html?collector=${COLLECTOR}`);
+  await b.goto(`${site('b')}/e2e/pages/r9-cookie-domain.html?collector=${port}`);
   expect(await state(b)).toMatchObject({ subjectId: first.subjectId, purposes: { analytics: true, marketing: true } });
   await b.evaluate(() => (window as unknown as { ConsentSeal: { setPurposes(c: object): Promise<unknown> } }).ConsentSeal.setPurposes({ marketing: false }));
   await expect.poll(() => receipts(b)).toEqual(['signed', 'sent']);

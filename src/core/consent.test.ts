@@ -143,6 +143,18 @@ describe('consent core', () => {
     expect(tab.mem.saved()).toMatchObject({ subjectId: '33333333-3333-4333-8333-333333333333' });
   });
 
+  it("waits for IndexedDB before deciding on the cookie's decision, so that even a decision made at once goes under this origin's subject", async () => {
+    const sibling = stored({ subjectId: '22222222-2222-4222-8222-222222222222', granted: ['analytics'] });
+    const own = setup({ stored: stored({ decidedAt: T0 - DAY }), cookie: sibling, now: T0 + DAY });
+    // Not awaiting `ready`: a site calling the API at start, or a visitor quicker than IndexedDB.
+    await own.cs.rejectAll();
+    expect(own.mem.saved()).toMatchObject({ subjectId: '11111111-1111-4111-8111-111111111111', granted: [] });
+    // A first visit (no cookie) decides at once, as before: the state changes before the promise settles.
+    const first = setup();
+    void first.cs.acceptAll();
+    expect(first.cs.getState().status).toBe('decided');
+  });
+
   it('asks again when the policy version changes, keeping the subject', async () => {
     const { cs } = setup({ stored: stored({ policyVersion: 'v0' }) });
     await cs.ready;

@@ -104,6 +104,8 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
    * so the collector would reject every receipt signed here for it.
    */
   let subject: string | undefined;
+  /** IndexedDB has answered (or failed): `subject` is known. */
+  let loaded = false;
 
   /** Takes on a decision: made here, stored by another tab, or found in IndexedDB at start. */
   const adopt = (r: StoredDecision) => {
@@ -129,6 +131,9 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
   let destroyed = false;
 
   const decide = async (decision: DecisionInput, method: DecisionMethod, action?: DecisionAction): Promise<ConsentState> => {
+    // On the cookie's decision, wait until IndexedDB has told whose subject this origin decides under
+    // (see `subject`): milliseconds, and a decision made sooner would go under a sibling site's subject.
+    if (cookie && !loaded) await ready;
     if (destroyed) throw Error('ConsentSeal: destroyed');
     const previous = store.getState();
     // Choices are the site's own input: refuse ids that name no purpose (an own boolean of the state) and non-booleans.
@@ -164,6 +169,7 @@ export function createConsentCore(input: unknown, options: CoreOptions = {}): Co
       const s = r && r.decidedAt > (current?.decidedAt ?? 0) ? adopt(r) : store.getState();
       // Still the cookie's decision, under a subject IndexedDB does not hold: decide under IndexedDB's, or a new one.
       if (current == cookie && r?.subjectId != current?.subjectId) subject = r?.subjectId ?? env.uuid();
+      loaded = true;
       if (s.status == 'decided') {
         // Adopted (IndexedDB had a decision the cookie lacked: cleared, blocked or older): restore the mirror.
         if (r == current) void storage.save(r!);
