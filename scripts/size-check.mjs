@@ -10,7 +10,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 // 16,519 B. On 2026-11-30 cutting the Preact paths the bundle cannot take (scripts/trim-preact.mjs,
 // about −2,090 B) and dropping the built-in purpose texts (−350 B) brought it under: 14,109 B with
 // the fixes of that day in; later fixes took it to 14,425 B, and a build-level pass (README "Size and
-// speed") back to 14,115 B, 14,225 B with the fixes merged after it. Growth past 14 KiB fails and
+// speed") back to 14,115 B, 14,242 B with the fixes merged after it. Growth past 14 KiB fails and
 // must be paid for.
 const BUDGET_GZIP = 14_336;
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
