@@ -13,6 +13,9 @@ type Win = typeof globalThis & { ConsentSeal?: Api; consentsealConfig?: unknown 
 
 const w = globalThis as Win;
 const me = document.currentScript as HTMLScriptElement | null;
+/** The config element's text, once read: a refused one that names Consent Mode still denies it. */
+let text = '';
+
 /**
  * Starts with the config `get` returns; any failure (no config, bad JSON, bad config) is one console
  * error, and a refused config that asks for Consent Mode still denies Google tags every type.
@@ -32,8 +35,6 @@ const start = (get: () => unknown) => {
     if (config?.googleConsentMode || text.includes('googleConsentMode')) denyAllByDefault();
   }
 };
-/** The config element's text, once read. */
-let text = '';
 const api: Api = { init: (config) => start(() => config) };
 w.ConsentSeal = api;
 

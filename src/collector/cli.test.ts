@@ -231,35 +231,34 @@ describe('consentseal-collector --max-connections', () => {
 
 describe('consentseal-collector --max-connections with --workers', () => {
   it('closes connections over each worker’s cap instead of passing them between full workers', async () => {
-    const backend = backends[0]![1]();
-    const sockets: ReturnType<typeof connect>[] = [];
-    try {
+    await withSockets(async (backend, sockets) => {
       const { child, url } = await serve(['--workers', '2', '--max-connections', '1', ...backend.cliArgs]);
       const port = Number(new URL(url).port);
       const outcomes: string[] = [];
       // One after another, each kept open: two workers with one place each serve two, and close the rest.
-      for (let i = 0; i < 4; i++) {
-        const s = connect(port, '127.0.0.1');
-        sockets.push(s);
-        s.on('error', () => undefined);
-        outcomes.push(
-          await new Promise<string>((resolve) => {
-            s.once('data', (d: Buffer) => resolve(d.toString('latin1').split('\r\n')[0]!));
-            s.once('close', () => resolve('closed'));
-            s.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n\r\n');
-          }),
-        );
-      }
+      for (let i = 0; i < 4; i++) outcomes.push(await healthzOn(port, '127.0.0.1', sockets));
       expect(outcomes.filter((o) => o === 'HTTP/1.1 200 OK')).toHaveLength(2);
       expect(outcomes.filter((o) => o === 'closed')).toHaveLength(2);
       child.kill('SIGTERM');
       await once(child, 'exit');
-    } finally {
-      for (const s of sockets) s.destroy();
-      await backend.cleanup();
-    }
+    });
   });
 });
+
+/**
+ * Runs `test` with the first test backend and a list for the sockets it opens; afterwards, whatever
+ * happened, destroys those sockets and cleans the backend up.
+ */
+async function withSockets(test: (backend: TestBackend, sockets: ReturnType<typeof connect>[]) => Promise<void>): Promise<void> {
+  const backend = backends[0]![1]();
+  const sockets: ReturnType<typeof connect>[] = [];
+  try {
+    await test(backend, sockets);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await backend.cleanup();
+  }
+}
 
 /** Opens a connection from `from`, sends GET /healthz and keeps it open; resolves to the status line or 'closed'. */
 async function healthzOn(port: number, from: string, sockets: ReturnType<typeof connect>[]): Promise<string> {
@@ -291,49 +290,37 @@ describe('consentseal-collector --max-connections-per-client', () => {
       expect(bad.code).toBe(2);
       expect(bad.out).toContain('--max-connections-per-client must be a whole number ≥ 0 (0 = no cap)');
     }
-    const backend = backends[0]![1]();
-    const sockets: ReturnType<typeof connect>[] = [];
-    try {
+    await withSockets(async (backend, sockets) => {
       // On `::`, 127.0.0.1 (seen as ::ffff:127.0.0.1) and ::1 are two clients.
       const { url } = await serve(['--host', '::', '--max-connections-per-client', '2', ...backend.cliArgs]);
       const port = Number(new URL(url).port);
       const outcomes = [];
       for (const from of ['127.0.0.1', '127.0.0.1', '127.0.0.1', '::1', '::1', '::1']) outcomes.push(await healthzOn(port, from, sockets));
       expect(outcomes).toEqual(['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'closed', 'HTTP/1.1 200 OK', 'HTTP/1.1 200 OK', 'closed']);
-    } finally {
-      for (const s of sockets) s.destroy();
-      await backend.cleanup();
-    }
+    });
   });
 
   it('is 64 by default, and off with --trust-proxy unless given; 0 turns it off', async () => {
-    const backend = backends[0]![1]();
-    const sockets: ReturnType<typeof connect>[] = [];
-    const countServed = async (args: string[], n: number): Promise<number> => {
-      const { child, url } = await serve([...args, ...backend.cliArgs]);
-      const port = Number(new URL(url).port);
-      let served = 0;
-      for (let i = 0; i < n; i++) if ((await healthzOn(port, '127.0.0.1', sockets)) === 'HTTP/1.1 200 OK') served++;
-      for (const s of sockets.splice(0)) s.destroy();
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-      return served;
-    };
-    try {
+    await withSockets(async (backend, sockets) => {
+      const countServed = async (args: string[], n: number): Promise<number> => {
+        const { child, url } = await serve([...args, ...backend.cliArgs]);
+        const port = Number(new URL(url).port);
+        let served = 0;
+        for (let i = 0; i < n; i++) if ((await healthzOn(port, '127.0.0.1', sockets)) === 'HTTP/1.1 200 OK') served++;
+        for (const s of sockets.splice(0)) s.destroy();
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+        return served;
+      };
       expect(await countServed([], 66)).toBe(64);
       expect(await countServed(['--trust-proxy'], 66)).toBe(66);
       expect(await countServed(['--trust-proxy', '--max-connections-per-client', '3'], 5)).toBe(3);
       expect(await countServed(['--max-connections-per-client', '0'], 66)).toBe(66);
-    } finally {
-      for (const s of sockets) s.destroy();
-      await backend.cleanup();
-    }
+    });
   }, 30_000);
 
   it('is counted by each worker for itself with --workers', async () => {
-    const backend = backends[0]![1]();
-    const sockets: ReturnType<typeof connect>[] = [];
-    try {
+    await withSockets(async (backend, sockets) => {
       const { child, url } = await serve(['--workers', '2', '--max-connections-per-client', '1', ...backend.cliArgs]);
       const port = Number(new URL(url).port);
       const outcomes: string[] = [];
@@ -346,10 +333,7 @@ describe('consentseal-collector --max-connections-per-client', () => {
       expect(await servedConnection(port, '127.0.0.1', sockets, 50)).toBeDefined();
       child.kill('SIGTERM');
       await once(child, 'exit');
-    } finally {
-      for (const s of sockets) s.destroy();
-      await backend.cleanup();
-    }
+    });
   });
 });
 
@@ -412,9 +396,7 @@ function workerPids(pid: number): number[] {
 
 describe('consentseal-collector limits with --workers', () => {
   it('holds the rate limit across the workers, Retry-After included, for one client only, and past a replaced worker', async () => {
-    const backend = backends[0]![1]();
-    const sockets: ReturnType<typeof connect>[] = [];
-    try {
+    await withSockets(async (backend, sockets) => {
       const { child, url, output } = await serve([
         '--host', '::', '--workers', '2', '--max-connections-per-client', '1', '--rate-limit', '0.001', '--rate-burst', '4', ...backend.cliArgs,
       ]);
@@ -444,16 +426,11 @@ describe('consentseal-collector limits with --workers', () => {
       expect((await keptOpen(fresh!)(keyRequest)).status).toBe(429);
       child.kill('SIGTERM');
       await once(child, 'exit');
-    } finally {
-      for (const s of sockets) s.destroy();
-      await backend.cleanup();
-    }
+    });
   }, 30_000);
 
   it('holds the failed sign-in limit across the workers', async () => {
-    const backend = backends[0]![1]();
-    const sockets: ReturnType<typeof connect>[] = [];
-    try {
+    await withSockets(async (backend, sockets) => {
       const { child, url } = await serve(['--host', '::', '--workers', '2', '--max-connections-per-client', '1', ...backend.cliArgs]);
       const port = Number(new URL(url).port);
       const [a, b] = await oneConnectionPerWorker(port, sockets);
@@ -479,10 +456,7 @@ describe('consentseal-collector limits with --workers', () => {
       expect(ok.headers).toContain('set-cookie: consentseal_dashboard=');
       child.kill('SIGTERM');
       await once(child, 'exit');
-    } finally {
-      for (const s of sockets) s.destroy();
-      await backend.cleanup();
-    }
+    });
   }, 30_000);
 });
 
